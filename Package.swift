@@ -1,0 +1,62 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Module map (ARCHITECTURE.md): modules import downward only.
+//   CCurl, CEdit            system libraries (pkg-config, apt providers)
+//   CCurlShim, CEditShim    typed C wrappers for their variadic functions
+//   MQCore                  values shared by every layer: JSON, instants
+//   MosendSim               the API simulator as a library (mq --demo embeds it)
+//   mosend-sim              the simulator's command line
+let package = Package(
+    name: "mq",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mosend-sim", targets: ["mosend-sim"]),
+        .library(name: "MosendSim", targets: ["MosendSim"]),
+    ],
+    dependencies: [
+        // The simulator's HTTP server: NIO-based, ~1.5 ms a request here (platform-notes.md),
+        // and its body writer lets a fault close the connection mid-body without touching raw sockets.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Already in Hummingbird's graph; named so the simulator can import them directly
+        // (a stderr logger, the bound channel's port).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Command-line parsing for both executables: help, errors and completion for free.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .systemLibrary(
+            name: "CEdit", pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]),
+        .target(name: "CEditShim", dependencies: ["CEdit"]),
+
+        .target(name: "MQCore"),
+        .target(
+            name: "MosendSim",
+            dependencies: [
+                "MQCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+        .executableTarget(
+            name: "mosend-sim",
+            dependencies: [
+                "MosendSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "MQCoreTests", dependencies: ["MQCore"]),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CCurlShim", "CEditShim"]),
+        .testTarget(
+            name: "MosendSimTests",
+            dependencies: ["MQCore", "MosendSim", "CCurlShim"]),
+    ]
+)

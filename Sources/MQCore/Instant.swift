@@ -1,0 +1,218 @@
+/// A point in UTC time with millisecond precision, as the Mosend API writes it
+/// (`2026-05-01T03:42:18.123Z`).
+///
+/// Calendar arithmetic uses Howard Hinnant's days-from-civil algorithms: no Foundation,
+/// no time zones (the API speaks UTC only), and fast enough to format millions of times.
+public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// Milliseconds since 1970-01-01T00:00:00Z.
+    public var milliseconds: Int
+
+    public init(milliseconds: Int) { self.milliseconds = milliseconds }
+
+    public static func < (a: Instant, b: Instant) -> Bool { a.milliseconds < b.milliseconds }
+
+    public static let millisecondsPerDay = 86_400_000
+
+    /// Midnight UTC of the given civil date.
+    public init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0, millisecond: Int = 0) {
+        let days = Instant.daysFromCivil(year: year, month: month, day: day)
+        milliseconds = ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + millisecond
+    }
+
+    public func adding(milliseconds ms: Int) -> Instant { Instant(milliseconds: milliseconds + ms) }
+    public func adding(seconds s: Int) -> Instant { Instant(milliseconds: milliseconds + s * 1000) }
+    public func adding(days d: Int) -> Instant { Instant(milliseconds: milliseconds + d * Instant.millisecondsPerDay) }
+
+    /// Days since the epoch of this instant's UTC date.
+    public var epochDay: Int { milliseconds.floorDiv(Instant.millisecondsPerDay) }
+
+    /// Midnight UTC of this instant's date.
+    public var startOfDay: Instant { Instant(milliseconds: epochDay * Instant.millisecondsPerDay) }
+
+    public var civil: (year: Int, month: Int, day: Int) { Instant.civilFromDays(epochDay) }
+
+    /// Midnight UTC on the first day of this instant's month.
+    public var startOfMonth: Instant {
+        let c = civil
+        return Instant(year: c.year, month: c.month, day: 1)
+    }
+
+    /// Midnight UTC on the first day of the next month.
+    public var startOfNextMonth: Instant {
+        let c = civil
+        return c.month == 12 ? Instant(year: c.year + 1, month: 1, day: 1) : Instant(year: c.year, month: c.month + 1, day: 1)
+    }
+
+    /// `2026-05-01T03:42:18.123Z`
+    public var iso8601: String {
+        let day = epochDay
+        let c = Instant.civilFromDays(day)
+        var msOfDay = milliseconds - day * Instant.millisecondsPerDay
+        let ms = msOfDay % 1000
+        msOfDay /= 1000
+        let s = msOfDay % 60
+        msOfDay /= 60
+        let m = msOfDay % 60
+        let h = msOfDay / 60
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        Instant.pad(c.year, 4, &out)
+        out.append(UInt8(ascii: "-"))
+        Instant.pad(c.month, 2, &out)
+        out.append(UInt8(ascii: "-"))
+        Instant.pad(c.day, 2, &out)
+        out.append(UInt8(ascii: "T"))
+        Instant.pad(h, 2, &out)
+        out.append(UInt8(ascii: ":"))
+        Instant.pad(m, 2, &out)
+        out.append(UInt8(ascii: ":"))
+        Instant.pad(s, 2, &out)
+        out.append(UInt8(ascii: "."))
+        Instant.pad(ms, 3, &out)
+        out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `2026-05-01`
+    public var dateString: String {
+        let c = civil
+        var out = [UInt8]()
+        Instant.pad(c.year, 4, &out)
+        out.append(UInt8(ascii: "-"))
+        Instant.pad(c.month, 2, &out)
+        out.append(UInt8(ascii: "-"))
+        Instant.pad(c.day, 2, &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `2026-05`
+    public var monthString: String { String(dateString.prefix(7)) }
+
+    public var description: String { iso8601 }
+
+    private static func pad(_ v: Int, _ width: Int, _ out: inout [UInt8]) {
+        var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+        var x = abs(v)
+        var k = width - 1
+        while k >= 0 {
+            digits[k] = UInt8(ascii: "0") + UInt8(x % 10)
+            x /= 10
+            k -= 1
+        }
+        if v < 0 { out.append(UInt8(ascii: "-")) }
+        out.append(contentsOf: digits)
+    }
+
+    // MARK: civil calendar (proleptic Gregorian)
+
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    public static func civilFromDays(_ z0: Int) -> (year: Int, month: Int, day: Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+}
+
+extension Instant {
+    /// How precise a parsed ISO-8601 text was: `2026` is a year, `2026-04` a month…
+    public enum Precision: Sendable, Equatable {
+        case year, month, day, dateTime
+    }
+
+    /// Parses an ISO-8601 date or date-time: `2026`, `2026-04`, `2026-04-15`,
+    /// `2026-04-15T10:30Z`, `2026-04-15T10:30:00.123+02:00`. Without an offset a
+    /// date-time is taken as UTC. Returns the first instant it denotes and its precision,
+    /// or nil when the text is not a valid date.
+    public static func parseISO8601(_ text: String) -> (instant: Instant, precision: Precision)? {
+        let b = Array(text.utf8)
+        var i = 0
+        func digits(_ n: Int) -> Int? {
+            guard i + n <= b.count else { return nil }
+            var v = 0
+            for k in 0..<n {
+                let c = b[i + k]
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            i += n
+            return v
+        }
+        func eat(_ c: Character) -> Bool {
+            if i < b.count && b[i] == c.asciiValue! {
+                i += 1
+                return true
+            }
+            return false
+        }
+        guard let year = digits(4) else { return nil }
+        if i == b.count { return (Instant(year: year, month: 1, day: 1), .year) }
+        guard eat("-"), let month = digits(2), (1...12).contains(month) else { return nil }
+        if i == b.count { return (Instant(year: year, month: month, day: 1), .month) }
+        guard eat("-"), let day = digits(2), (1...daysInMonth(year: year, month: month)).contains(day) else { return nil }
+        if i == b.count { return (Instant(year: year, month: month, day: day), .day) }
+        guard eat("T") || eat("t") || eat(" "), let hour = digits(2), hour < 24, eat(":"), let minute = digits(2),
+            minute < 60
+        else { return nil }
+        var second = 0
+        var ms = 0
+        if eat(":") {
+            guard let s = digits(2), s < 60 else { return nil }
+            second = s
+            if eat(".") || eat(",") {
+                var scale = 100
+                var any = false
+                while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
+                    ms += Int(b[i] - 0x30) * scale
+                    scale /= 10
+                    i += 1
+                    any = true
+                }
+                guard any else { return nil }
+            }
+        }
+        var offsetMinutes = 0
+        if eat("Z") || eat("z") {
+        } else if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") {
+            let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+            i += 1
+            guard let oh = digits(2), oh < 24 else { return nil }
+            _ = eat(":")
+            guard let om = digits(2), om < 60 else { return nil }
+            offsetMinutes = sign * (oh * 60 + om)
+        }
+        guard i == b.count else { return nil }
+        let local = Instant(year: year, month: month, day: day, hour: hour, minute: minute, second: second, millisecond: ms)
+        return (local.adding(milliseconds: -offsetMinutes * 60_000), .dateTime)
+    }
+}
+
+extension Int {
+    /// Division rounding toward negative infinity (Swift's `/` truncates toward zero).
+    @inlinable public func floorDiv(_ d: Int) -> Int {
+        let q = self / d
+        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+    }
+}

@@ -1,0 +1,307 @@
+/// A malformed JSON document: what was wrong and where.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    /// Byte offset of the problem in the input.
+    public var offset: Int
+    /// 1-based line and column (in bytes) of the problem.
+    public var line: Int
+    public var column: Int
+
+    public var description: String { "\(message) at line \(line), column \(column)" }
+}
+
+/// A strict RFC 8259 parser straight from UTF-8 bytes.
+///
+/// Foundation's JSONSerialization is ~10x slower on this platform (platform-notes.md), so
+/// rows are decoded here. Strict means: no trailing commas, no NaN, no leading zeros,
+/// valid UTF-8, no lone surrogates, nesting bounded, numbers that fit a Double. A
+/// duplicate key keeps its first position and its last value, as JavaScript does.
+public struct JSONParser {
+    /// Deeper documents are refused rather than risking the stack.
+    public static let defaultMaxDepth = 512
+
+    public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError)
+        -> JSON
+    {
+        let contiguous: [UInt8] = (bytes as? [UInt8]) ?? Array(bytes)
+        var result: Result<JSON, JSONParseError> = .success(.null)
+        contiguous.withUnsafeBufferPointer { buf in
+            var p = Cursor(buf: buf, maxDepth: maxDepth)
+            do throws(JSONParseError) {
+                p.skipWhitespace()
+                let v = try p.parseValue(depth: 0)
+                p.skipWhitespace()
+                if p.i != buf.count { throw p.error("unexpected data after the JSON value") }
+                result = .success(v)
+            } catch {
+                result = .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSON {
+        try parse(Array(text.utf8), maxDepth: maxDepth)
+    }
+}
+
+private struct Cursor {
+    let buf: UnsafeBufferPointer<UInt8>
+    let maxDepth: Int
+    var i = 0
+
+    init(buf: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.buf = buf
+        self.maxDepth = maxDepth
+    }
+
+    func error(_ message: String, at offset: Int? = nil) -> JSONParseError {
+        let at = min(offset ?? i, buf.count)
+        var line = 1
+        var lineStart = 0
+        for j in 0..<at where buf[j] == 0x0A {
+            line += 1
+            lineStart = j + 1
+        }
+        return JSONParseError(message: message, offset: at, line: line, column: at - lineStart + 1)
+    }
+
+    mutating func skipWhitespace() {
+        while i < buf.count {
+            switch buf[i] {
+            case 0x20, 0x0A, 0x0D, 0x09: i += 1
+            default: return
+            }
+        }
+    }
+
+    func describeByte(at j: Int) -> String {
+        guard j < buf.count else { return "end of input" }
+        let b = buf[j]
+        if b >= 0x21 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
+        return "byte 0x\(String(b, radix: 16))"
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSON {
+        guard i < buf.count else { throw error("unexpected end of input, expected a value") }
+        switch buf[i] {
+        case UInt8(ascii: "{"): return try parseObject(depth: depth + 1)
+        case UInt8(ascii: "["): return try parseArray(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw error("unexpected \(describeByte(at: i)), expected a value")
+        }
+    }
+
+    mutating func expectLiteral(_ word: StaticString) throws(JSONParseError) {
+        let n = word.utf8CodeUnitCount
+        let start = i
+        var ok = i + n <= buf.count
+        if ok {
+            let p = word.utf8Start
+            for k in 0..<n where buf[i + k] != p[k] {
+                ok = false
+                break
+            }
+        }
+        guard ok else { throw error("invalid literal, expected '\(word)'", at: start) }
+        i += n
+    }
+
+    mutating func parseObject(depth: Int) throws(JSONParseError) -> JSON {
+        if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
+        i += 1
+        var obj = JSONObject()
+        var seen: Set<String>? = nil
+        skipWhitespace()
+        if i < buf.count && buf[i] == UInt8(ascii: "}") {
+            i += 1
+            return .object(obj)
+        }
+        while true {
+            skipWhitespace()
+            guard i < buf.count, buf[i] == UInt8(ascii: "\"") else {
+                throw error("unexpected \(describeByte(at: i)), expected a string key")
+            }
+            let key = try parseString()
+            skipWhitespace()
+            guard i < buf.count, buf[i] == UInt8(ascii: ":") else {
+                throw error("unexpected \(describeByte(at: i)), expected ':' after a key")
+            }
+            i += 1
+            skipWhitespace()
+            let value = try parseValue(depth: depth)
+            // Duplicate keys are rare; check cheaply while small, with a set once large.
+            if obj.count < 16 {
+                if obj.keys.contains(key) { obj[key] = value } else { obj.appendUnchecked(key, value) }
+            } else {
+                if seen == nil { seen = Set(obj.keys) }
+                if seen!.insert(key).inserted { obj.appendUnchecked(key, value) } else { obj[key] = value }
+            }
+            skipWhitespace()
+            guard i < buf.count else { throw error("unexpected end of input, expected ',' or '}'") }
+            if buf[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if buf[i] == UInt8(ascii: "}") {
+                i += 1
+                return .object(obj)
+            }
+            throw error("unexpected \(describeByte(at: i)), expected ',' or '}'")
+        }
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {
+        if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
+        i += 1
+        var arr: [JSON] = []
+        skipWhitespace()
+        if i < buf.count && buf[i] == UInt8(ascii: "]") {
+            i += 1
+            return .array(arr)
+        }
+        while true {
+            skipWhitespace()
+            arr.append(try parseValue(depth: depth))
+            skipWhitespace()
+            guard i < buf.count else { throw error("unexpected end of input, expected ',' or ']'") }
+            if buf[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if buf[i] == UInt8(ascii: "]") {
+                i += 1
+                return .array(arr)
+            }
+            throw error("unexpected \(describeByte(at: i)), expected ',' or ']'")
+        }
+    }
+
+    mutating func parseNumber() throws(JSONParseError) -> JSON {
+        let start = i
+        var isInteger = true
+        if buf[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < buf.count, isDigit(buf[i]) else { throw error("invalid number: expected a digit", at: i) }
+        if buf[i] == UInt8(ascii: "0") {
+            i += 1
+            if i < buf.count, isDigit(buf[i]) { throw error("invalid number: leading zero", at: start) }
+        } else {
+            while i < buf.count, isDigit(buf[i]) { i += 1 }
+        }
+        if i < buf.count, buf[i] == UInt8(ascii: ".") {
+            isInteger = false
+            i += 1
+            guard i < buf.count, isDigit(buf[i]) else { throw error("invalid number: expected a digit after '.'") }
+            while i < buf.count, isDigit(buf[i]) { i += 1 }
+        }
+        if i < buf.count, buf[i] == UInt8(ascii: "e") || buf[i] == UInt8(ascii: "E") {
+            isInteger = false
+            i += 1
+            if i < buf.count, buf[i] == UInt8(ascii: "+") || buf[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < buf.count, isDigit(buf[i]) else { throw error("invalid number: expected a digit in the exponent") }
+            while i < buf.count, isDigit(buf[i]) { i += 1 }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
+        if isInteger, let n = Int(text) { return .int(n) }
+        guard let d = Double(text), d.isFinite else {
+            throw error("number \(text.prefix(40)) is out of range", at: start)
+        }
+        return .double(d)
+    }
+
+    func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    mutating func parseString() throws(JSONParseError) -> String {
+        let open = i
+        i += 1
+        // Fast path: no escapes. Scan to the closing quote, then validate UTF-8 once.
+        let start = i
+        while i < buf.count {
+            let b = buf[i]
+            if b == UInt8(ascii: "\"") {
+                let s = try makeString(UnsafeBufferPointer(rebasing: buf[start..<i]), at: start)
+                i += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw error("control character in a string; it must be escaped") }
+            i += 1
+        }
+        guard i < buf.count else { throw error("unterminated string", at: open) }
+        // Slow path: escapes present.
+        var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: buf[start..<i]))
+        while i < buf.count {
+            let b = buf[i]
+            if b == UInt8(ascii: "\"") {
+                i += 1
+                return try makeString(out, at: start)
+            }
+            if b < 0x20 { throw error("control character in a string; it must be escaped") }
+            if b != UInt8(ascii: "\\") {
+                out.append(b)
+                i += 1
+                continue
+            }
+            i += 1
+            guard i < buf.count else { break }
+            let e = buf[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard i + 1 < buf.count, buf[i] == UInt8(ascii: "\\"), buf[i + 1] == UInt8(ascii: "u") else {
+                        throw error("lone high surrogate in \\u escape")
+                    }
+                    i += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw error("invalid low surrogate in \\u escape") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00...0xDFFF).contains(scalar) {
+                    throw error("lone low surrogate in \\u escape")
+                }
+                out.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+            default:
+                throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'", at: i - 2)
+            }
+        }
+        throw error("unterminated string", at: open)
+    }
+
+    mutating func hex4() throws(JSONParseError) -> UInt32 {
+        guard i + 4 <= buf.count else { throw error("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let b = buf[i]
+            let d: UInt32
+            switch b {
+            case 0x30...0x39: d = UInt32(b - 0x30)
+            case 0x41...0x46: d = UInt32(b - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(b - 0x61 + 10)
+            default: throw error("invalid hex digit in \\u escape")
+            }
+            v = v << 4 | d
+            i += 1
+        }
+        return v
+    }
+
+    func makeString(_ bytes: some Collection<UInt8>, at offset: Int) throws(JSONParseError) -> String {
+        guard let s = String(validating: bytes, as: UTF8.self) else {
+            throw error("invalid UTF-8 in a string", at: offset)
+        }
+        return s
+    }
+}

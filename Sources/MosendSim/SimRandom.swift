@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The simulator's only source of randomness: SplitMix64, seeded from `--seed`.
+///
+/// Swift's `SystemRandomNumberGenerator` cannot be seeded, and the simulator's whole
+/// contract is "same seed, same bytes", so every draw comes from here.
+struct SimRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    /// A generator for one named stream of a seed, so that adding draws to one part of
+    /// the data does not shift every other part.
+    init(seed: UInt64, stream: String, _ index: Int = 0) {
+        state = SimRandom.hash(seed, stream, UInt64(truncatingIfNeeded: index))
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return SimRandom.mix(state)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    mutating func chance(_ p: Double) -> Bool { unit() < p }
+
+    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+
+    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
+
+    /// Picks by weight; weights need not sum to anything in particular.
+    mutating func weighted<T>(_ items: [(T, Double)]) -> T {
+        let total = items.reduce(0) { $0 + $1.1 }
+        var x = unit() * total
+        for (item, w) in items {
+            if x < w { return item }
+            x -= w
+        }
+        return items[items.count - 1].0
+    }
+
+    /// Log-normal with the given median; `sigma` is the spread of the log.
+    mutating func logNormal(median: Double, sigma: Double) -> Double {
+        // Box–Muller; 1 - unit() keeps the log away from zero.
+        let u1 = 1 - unit()
+        let u2 = unit()
+        let z = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        return median * exp(sigma * z)
+    }
+
+    /// Geometric count of failures before the first success, with the given mean.
+    mutating func geometric(mean: Double) -> Int {
+        let p = 1 / (1 + mean)
+        var n = 0
+        while !chance(p) { n += 1 }
+        return n
+    }
+
+    /// 16 random bytes formatted as an RFC 4122 version-4 UUID.
+    mutating func uuid() -> String {
+        var a = next()
+        var b = next()
+        a = (a & ~0x0000_0000_0000_F000) | 0x0000_0000_0000_4000
+        b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        let h = hex(a, 16) + hex(b, 16)
+        let c = Array(h)
+        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-"
+            + String(c[20..<32])
+    }
+
+    mutating func hexString(_ count: Int) -> String {
+        var s = ""
+        while s.count < count { s += hex(next(), 16) }
+        return String(s.prefix(count))
+    }
+
+    mutating func base62(_ count: Int) -> String {
+        let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        return String((0..<count).map { _ in alphabet[Int(next() % 62)] })
+    }
+
+    private func hex(_ v: UInt64, _ width: Int) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+
+    // MARK: stateless hashing
+
+    static func mix(_ z0: UInt64) -> UInt64 {
+        var z = z0
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// A well-mixed 64-bit hash of a seed, a label and a number: the basis for decisions
+    /// that must not depend on the order in which requests arrive.
+    static func hash(_ seed: UInt64, _ label: String, _ n: UInt64) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a
+        for b in label.utf8 {
+            h ^= UInt64(b)
+            h &*= 0x0000_0100_0000_01B3
+        }
+        return mix(mix(seed ^ h) &+ n &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// A uniform value in [0, 1) from `hash`.
+    static func unit(_ seed: UInt64, _ label: String, _ n: UInt64) -> Double {
+        Double(hash(seed, label, n) >> 11) * 0x1.0p-53
+    }
+}
+

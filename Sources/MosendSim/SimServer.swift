@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MQCore
+import NIOCore
+
+/// The simulator on a real HTTP server (Hummingbird), in-process: what `mosend-sim` runs
+/// and what `mq --demo` will embed.
+public final class SimServer: Sendable {
+    public let engine: SimEngine
+    /// `http://HOST:PORT`, with the port actually bound.
+    public let url: String
+    private let task: Task<Void, any Error>
+
+    private init(engine: SimEngine, url: String, task: Task<Void, any Error>) {
+        self.engine = engine
+        self.url = url
+        self.task = task
+    }
+
+    /// Generates the data, binds, and returns once the server accepts connections.
+    public static func start(_ configuration: SimConfiguration, engine: SimEngine? = nil) async throws -> SimServer {
+        let engine = engine ?? SimEngine(configuration: configuration)
+        let (bound, continuation) = AsyncStream<Int>.makeStream()
+        let app = makeApplication(engine: engine) { port in
+            continuation.yield(port)
+            continuation.finish()
+        }
+        let task = Task { try await app.run() }
+        var iterator = bound.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            // The server task ended before binding: surface its error.
+            try await task.value
+            throw SimServerError.didNotStart
+        }
+        return SimServer(engine: engine, url: "http://\(configuration.host):\(port)", task: task)
+    }
+
+    /// Stops accepting and closes connections.
+    public func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    /// The Hummingbird application around an engine; `onBound` receives the bound port.
+    public static func makeApplication(engine: SimEngine, onBound: @escaping @Sendable (Int) -> Void)
+        -> some ApplicationProtocol
+    {
+        var logger = Logger(label: "mosend-sim") { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = .error
+        let c = engine.configuration
+        return Application(
+            responder: SimResponder(engine: engine),
+            configuration: .init(address: .hostname(c.host, port: c.port), serverName: "mosend-sim"),
+            onServerRunning: { channel in onBound(channel.localAddress?.port ?? c.port) },
+            logger: logger)
+    }
+}
+
+public enum SimServerError: Error, CustomStringConvertible {
+    case didNotStart
+    public var description: String { "the simulator's server stopped before it was listening" }
+}
+
+/// Thrown by a body writer to close the connection mid-body (the drop fault).
+struct DroppedConnection: Error {}
+
+struct SimResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let engine: SimEngine
+
+    private static let apiKeyField = HTTPField.Name("X-Api-Key")!
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        let latency = engine.configuration.latencyMs
+        if latency > 0 && !path.hasPrefix("/_sim/") { try await Task.sleep(for: .milliseconds(latency)) }
+        let sim = SimRequest(
+            method: request.method.rawValue, path: path, query: FormDecoding.pairs(request.uri.query ?? ""),
+            apiKey: request.headers[Self.apiKeyField], authorization: request.headers[.authorization])
+        let r = engine.handle(sim)
+        var headers = HTTPFields()
+        for (k, v) in r.headers { headers[HTTPField.Name(k)!] = v }
+        let status = HTTPResponse.Status(code: r.status)
+        if let cut = r.dropAfter {
+            let body = r.body
+            return Response(status: status, headers: headers, body: ResponseBody(contentLength: body.count) { writer in
+                try await writer.write(ByteBuffer(bytes: body.prefix(cut)))
+                throw DroppedConnection()
+            })
+        }
+        let body = request.method == .head ? ByteBuffer() : ByteBuffer(bytes: r.body)
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+}
+
+/// `application/x-www-form-urlencoded` query decoding, as Express's `qs` does it: `+` is a
+/// space and keys are decoded too.
+enum FormDecoding {
+    static func pairs(_ query: String) -> [(String, String)] {
+        guard !query.isEmpty else { return [] }
+        return query.split(separator: "&", omittingEmptySubsequences: true).map { part in
+            let kv = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = decode(kv[0])
+            return (key, kv.count > 1 ? decode(kv[1]) : "")
+        }
+    }
+
+    static func decode(_ s: Substring) -> String {
+        String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncodingSafely
+    }
+}
