@@ -166,3 +166,7 @@ extension JSON: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressibl
 extension JSON: CustomStringConvertible {
     public var description: String { jsonText }
 }
+
+extension JSONObject: CustomStringConvertible {
+    public var description: String { JSON.object(self).jsonText }
+}
