@@ -45,3 +45,5 @@ CURLMcode mq_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value
 CURLcode mq_curl_msg_result(const CURLMsg *msg) { return msg->data.result; }
 CURL *mq_curl_msg_easy_handle(const CURLMsg *msg) { return msg->easy_handle; }
 int mq_curl_msg_is_done(const CURLMsg *msg) { return msg->msg == CURLMSG_DONE; }
+
+curl_version_info_data *mq_curl_version_info(void) { return curl_version_info(CURLVERSION_NOW); }

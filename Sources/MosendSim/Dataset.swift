@@ -148,12 +148,13 @@ struct DatasetGenerator {
             } while !phones.insert(phone).inserted
             var email: String? = nil
             if !r.chance(0.18) {
+                let (f, l) = (Vocabulary.foldedNames[first]!, Vocabulary.foldedNames[last]!)
                 let local: String
                 switch r.int(0...3) {
-                case 0: local = "\(Vocabulary.asciiFold(first)).\(Vocabulary.asciiFold(last))"
-                case 1: local = "\(Vocabulary.asciiFold(first))\(r.int(1...99))"
-                case 2: local = "\(Vocabulary.asciiFold(first).prefix(1))\(Vocabulary.asciiFold(last))"
-                default: local = "\(Vocabulary.asciiFold(last)).\(Vocabulary.asciiFold(first))\(r.int(70...2005))"
+                case 0: local = "\(f).\(l)"
+                case 1: local = "\(f)\(r.int(1...99))"
+                case 2: local = "\(f.prefix(1))\(l)"
+                default: local = "\(l).\(f)\(r.int(70...2005))"
                 }
                 email = "\(local)@\(r.pick(country.emailDomains))"
             }

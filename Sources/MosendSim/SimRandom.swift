@@ -61,16 +61,25 @@ struct SimRandom: RandomNumberGenerator {
         return n
     }
 
-    /// 16 random bytes formatted as an RFC 4122 version-4 UUID.
+    /// 16 random bytes formatted as an RFC 4122 version-4 UUID. Written byte by byte: the
+    /// simulator makes a million of these at start-up and String formatting was half of it.
     mutating func uuid() -> String {
-        var a = next()
-        var b = next()
-        a = (a & ~0x0000_0000_0000_F000) | 0x0000_0000_0000_4000
-        b = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
-        let h = hex(a, 16) + hex(b, 16)
-        let c = Array(h)
-        return String(c[0..<8]) + "-" + String(c[8..<12]) + "-" + String(c[12..<16]) + "-" + String(c[16..<20]) + "-"
-            + String(c[20..<32])
+        let a = (next() & ~0x0000_0000_0000_F000) | 0x0000_0000_0000_4000
+        let b = (next() & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000
+        return String(unsafeUninitializedCapacity: 36) { out in
+            let digits: StaticString = "0123456789abcdef"
+            var o = 0
+            for i in 0..<32 {
+                if i == 8 || i == 12 || i == 16 || i == 20 {
+                    out[o] = UInt8(ascii: "-")
+                    o += 1
+                }
+                let word = i < 16 ? a : b
+                out[o] = digits.utf8Start[Int((word >> UInt64(60 - (i % 16) * 4)) & 0xF)]
+                o += 1
+            }
+            return o
+        }
     }
 
     mutating func hexString(_ count: Int) -> String {

@@ -122,6 +122,13 @@ enum Vocabulary {
         return out
     }
 
+    /// `asciiFold` of every first and last name, computed once.
+    static let foldedNames: [String: String] = {
+        var m: [String: String] = [:]
+        for c in countries { for n in c.firstNames + c.lastNames { m[n] = asciiFold(n) } }
+        return m
+    }()
+
     /// ASCII letters for an email local part: "José Pérez" → "jose", "perez".
     static func asciiFold(_ s: String) -> String {
         var out = ""

@@ -25,6 +25,9 @@ CURLcode mq_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **out);
 
 CURLMcode mq_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
+/* curl_version_info(CURLVERSION_NOW): the macro does not import into Swift. */
+curl_version_info_data *mq_curl_version_info(void);
+
 /* CURLMsg keeps its result in a union that Swift cannot read directly. */
 CURLcode mq_curl_msg_result(const CURLMsg *msg);
 CURL *mq_curl_msg_easy_handle(const CURLMsg *msg);

@@ -1,0 +1,175 @@
+import MQCore
+import Testing
+
+@Suite struct JSONParserTests {
+    struct Valid: CustomTestStringConvertible, Sendable {
+        let text: String
+        let value: JSON
+        var testDescription: String { text }
+    }
+
+    static let valid: [Valid] = [
+        Valid(text: "null", value: .null),
+        Valid(text: " true ", value: true),
+        Valid(text: "false", value: false),
+        Valid(text: "0", value: 0),
+        Valid(text: "-0", value: 0),
+        Valid(text: "42", value: 42),
+        Valid(text: "-17", value: -17),
+        Valid(text: "9223372036854775807", value: .int(Int.max)),
+        Valid(text: "9223372036854775808", value: .double(9_223_372_036_854_775_808)),
+        Valid(text: "3.25", value: 3.25),
+        Valid(text: "1e3", value: 1000.0),
+        Valid(text: "-2.5E-2", value: -0.025),
+        Valid(text: #""""#, value: ""),
+        Valid(text: #""plain""#, value: "plain"),
+        Valid(text: #""a\"b\\c\/d\b\f\n\r\t""#, value: .string("a\"b\\c/d\u{8}\u{c}\n\r\t")),
+        Valid(text: #""\u00e9\u4e2d""#, value: "é中"),
+        Valid(text: #""\ud83d\ude00""#, value: "😀"),
+        Valid(text: "\"José 😀\"", value: "José 😀"),
+        Valid(text: "[]", value: []),
+        Valid(text: "{}", value: [:]),
+        Valid(text: #"[1, "two", [3], {"four": 4}]"#, value: [1, "two", [3], ["four": 4]]),
+        Valid(text: #"{"a": {"b": [null, true]}, "c": -1.5}"#, value: ["a": ["b": [nil, true]], "c": -1.5]),
+        Valid(text: #"{"k": 1, "k": 2}"#, value: ["k": 2]),
+        Valid(text: " \n\t\r[ 1 ,\n 2 ] ", value: [1, 2]),
+    ]
+
+    @Test(arguments: valid)
+    func parsesValidDocuments(_ c: Valid) throws {
+        #expect(try JSONParser.parse(c.text) == c.value)
+    }
+
+    struct Invalid: CustomTestStringConvertible, Sendable {
+        let text: [UInt8]
+        let message: String
+        let line: Int
+        let column: Int
+        var testDescription: String { message }
+        init(_ text: String, _ message: String, line: Int = 1, column: Int) {
+            self.text = Array(text.utf8)
+            self.message = message
+            self.line = line
+            self.column = column
+        }
+        init(bytes: [UInt8], _ message: String, column: Int) {
+            text = bytes
+            self.message = message
+            line = 1
+            self.column = column
+        }
+    }
+
+    static let invalid: [Invalid] = [
+        Invalid("", "unexpected end of input, expected a value", column: 1),
+        Invalid("   ", "unexpected end of input", column: 4),
+        Invalid("[1, 2", "expected ',' or ']'", column: 6),
+        Invalid("[1, 2,]", "unexpected ']', expected a value", column: 7),
+        Invalid(#"{"a": 1,}"#, "expected a string key", column: 9),
+        Invalid(#"{"a" 1}"#, "expected ':' after a key", column: 6),
+        Invalid(#"{a: 1}"#, "expected a string key", column: 2),
+        Invalid("NaN", "unexpected 'N', expected a value", column: 1),
+        Invalid("[Infinity]", "unexpected 'I'", column: 2),
+        Invalid("01", "leading zero", column: 1),
+        Invalid("1.", "expected a digit after '.'", column: 3),
+        Invalid("-", "expected a digit", column: 2),
+        Invalid("1e", "expected a digit in the exponent", column: 3),
+        Invalid("1e999", "out of range", column: 1),
+        Invalid("tru", "expected 'true'", column: 1),
+        Invalid("nul", "expected 'null'", column: 1),
+        Invalid(#""abc"#, "unterminated string", column: 1),
+        Invalid("\"a\nb\"", "control character", column: 3),
+        Invalid(#""\x""#, "invalid escape", column: 2),
+        Invalid(#""\u12zz""#, "invalid hex digit", column: 6),
+        Invalid(#""\u12"#, "truncated \\u escape", column: 4),
+        Invalid(#""\ud83d""#, "lone high surrogate", column: 8),
+        Invalid(#""\ude00""#, "lone low surrogate", column: 8),
+        Invalid("{} {}", "unexpected data after the JSON value", column: 4),
+        Invalid("[1,\n  2,\n  x]", "unexpected 'x'", line: 3, column: 3),
+        Invalid(bytes: [0x22, 0xC3, 0x28, 0x22], "invalid UTF-8", column: 2),
+        Invalid(bytes: [0x22, 0xFF, 0x22], "invalid UTF-8", column: 2),
+        Invalid(bytes: Array("<html>".utf8), "unexpected '<'", column: 1),
+    ]
+
+    @Test(arguments: invalid)
+    func rejectsInvalidDocumentsWithAPosition(_ c: Invalid) {
+        do {
+            let v = try JSONParser.parse(c.text)
+            Issue.record("parsed as \(v)")
+        } catch {
+            #expect(error.message.contains(c.message), "\(error)")
+            #expect(error.line == c.line && error.column == c.column, "\(error)")
+        }
+    }
+
+    @Test func nestingIsBounded() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(deep) }
+        let ok = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+        #expect(throws: Never.self) { try JSONParser.parse(ok) }
+    }
+
+    @Test func objectsKeepDocumentOrderButCompareUnordered() throws {
+        let a = try JSONParser.parse(#"{"z": 1, "a": 2, "m": 3}"#)
+        #expect(a.objectValue!.keys == ["z", "a", "m"])
+        let b = try JSONParser.parse(#"{"a": 2, "m": 3, "z": 1}"#)
+        #expect(a == b)
+        #expect(a.hashValue == b.hashValue)
+        #expect(a != (try JSONParser.parse(#"{"a": 2, "m": 3, "z": 2}"#)))
+        // A duplicate key keeps its first position and its last value.
+        #expect(try JSONParser.parse(#"{"k": 1, "x": 0, "k": 2}"#).objectValue!.keys == ["k", "x"])
+    }
+
+    @Test func bigObjectsDetectDuplicateKeys() throws {
+        let pairs = (0..<40).map { "\"k\($0)\": \($0)" } + ["\"k3\": 99"]
+        let v = try JSONParser.parse("{" + pairs.joined(separator: ",") + "}")
+        #expect(v.objectValue!.count == 40)
+        #expect(v["k3"] == 99)
+    }
+}
+
+@Suite struct JSONWriterTests {
+    @Test(arguments: [
+        (JSON.string("quote\" backslash\\ newline\n tab\t bell\u{7} é 😀"),
+         #""quote\" backslash\\ newline\n tab\t bell\u0007 é 😀""#),
+        (JSON.array([1, 2.5, nil, true, "x"]), #"[1,2.5,null,true,"x"]"#),
+        (JSON.object(JSONObject(pairs: [("b", 1), ("a", ["c": []])])), #"{"b":1,"a":{"c":[]}}"#),
+        (JSON.double(.nan), "null"),
+        (JSON.double(.infinity), "null"),
+        (JSON.double(5), "5.0"),
+        (JSON.double(1e-7), "1e-07"),
+    ])
+    func writesCompactJSON(_ value: JSON, _ text: String) {
+        #expect(value.jsonText == text)
+    }
+
+    @Test func roundTripsThroughTheParser() throws {
+        let docs = [
+            #"{"data":[{"id":"x","n":1,"f":-0.5,"e":null,"l":["a","b"],"o":{"k":true}}],"nextCursor":null}"#,
+            #"["\u0000\u001f",1e+300,-1e-300,123456789012]"#,
+        ]
+        for d in docs {
+            let v = try JSONParser.parse(d)
+            #expect(try JSONParser.parse(v.serialized()) == v)
+        }
+    }
+
+    @Test func streamsStructureWithCommas() {
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("rows")
+        w.beginArray()
+        for i in 0..<3 {
+            w.beginObject()
+            w.key("i"); w.int(i)
+            w.key("s"); w.string(i == 1 ? nil : "v\(i)")
+            w.endObject()
+        }
+        w.endArray()
+        w.key("raw"); w.raw(Array("[1]".utf8))
+        w.key("end"); w.bool(false)
+        w.endObject()
+        #expect(String(decoding: w.bytes, as: UTF8.self)
+                == #"{"rows":[{"i":0,"s":"v0"},{"i":1,"s":null},{"i":2,"s":"v2"}],"raw":[1],"end":false}"#)
+    }
+}
