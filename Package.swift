@@ -51,6 +51,7 @@ let package = Package(
             dependencies: [
                 "MosendSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
 
         .testTarget(name: "MQCoreTests", dependencies: ["MQCore"]),

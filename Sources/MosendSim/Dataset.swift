@@ -27,6 +27,9 @@ public final class OrgDataset: Sendable {
         for (i, c) in conversations.enumerated() { byContact[Int(c.contactIndex)].append(Int32(i)) }
         conversationsByContact = byContact
     }
+
+    /// The agent at an index, or nil for -1 (no agent).
+    func agent(_ index: Int16) -> Agent? { index >= 0 ? agents[Int(index)] : nil }
 }
 
 public struct Organization: Sendable, Equatable {
@@ -41,6 +44,18 @@ public struct Organization: Sendable, Equatable {
 public struct Agent: Sendable, Equatable {
     public let id: String
     public let name: String
+
+    /// `{"id", "name"}`, as every report and the ground truth write an agent.
+    func write(to w: inout JSONWriter) {
+        w.beginObject()
+        w.key("id"); w.string(id)
+        w.key("name"); w.string(name)
+        w.endObject()
+    }
+
+    static func write(_ agent: Agent?, to w: inout JSONWriter) {
+        if let agent { agent.write(to: &w) } else { w.null() }
+    }
 }
 
 public struct Contact: Sendable {
@@ -51,6 +66,15 @@ public struct Contact: Sendable {
     public let createdAt: Instant
     /// Lower-cased "name phone email", what `q` searches.
     let searchText: String
+
+    /// The contact's own fields, shared by customer rows and the ground truth.
+    func writeFields(to w: inout JSONWriter) {
+        w.key("id"); w.string(id)
+        w.key("name"); w.string(name)
+        w.key("phone"); w.string(phone)
+        w.key("email"); w.string(email)
+        w.key("createdAt"); w.string(createdAt.iso8601)
+    }
 }
 
 public enum Category: String, Sendable, CaseIterable {

@@ -29,22 +29,13 @@ enum GroundTruth {
         w.endObject()
         w.key("agents")
         w.beginArray()
-        for a in d.agents {
-            w.beginObject()
-            w.key("id"); w.string(a.id)
-            w.key("name"); w.string(a.name)
-            w.endObject()
-        }
+        for a in d.agents { a.write(to: &w) }
         w.endArray()
         w.key("contacts")
         w.beginArray()
         for c in d.contacts {
             w.beginObject()
-            w.key("id"); w.string(c.id)
-            w.key("name"); w.string(c.name)
-            w.key("phone"); w.string(c.phone)
-            w.key("email"); w.string(c.email)
-            w.key("createdAt"); w.string(c.createdAt.iso8601)
+            c.writeFields(to: &w)
             w.endObject()
         }
         w.endArray()
@@ -70,15 +61,7 @@ enum GroundTruth {
             for l in c.labels { w.string(l) }
             w.endArray()
             w.key("agent")
-            if c.agentIndex >= 0 {
-                let a = d.agents[Int(c.agentIndex)]
-                w.beginObject()
-                w.key("id"); w.string(a.id)
-                w.key("name"); w.string(a.name)
-                w.endObject()
-            } else {
-                w.null()
-            }
+            Agent.write(d.agent(c.agentIndex), to: &w)
             w.endObject()
         }
         w.endArray()

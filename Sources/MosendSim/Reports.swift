@@ -191,26 +191,11 @@ final class ReportBuilder: Sendable {
 
     // MARK: writing rows
 
-    func writeAgent(_ index: Int16, _ w: inout JSONWriter) {
-        guard index >= 0 else { return w.null() }
-        let a = data.agents[Int(index)]
-        w.beginObject()
-        w.key("id")
-        w.string(a.id)
-        w.key("name")
-        w.string(a.name)
-        w.endObject()
-    }
-
     /// The fields of a customer row, without the surrounding braces (detail adds more).
     func writeCustomerFields(_ r: CustomerAggregate, _ w: inout JSONWriter) {
         let contact = data.contacts[Int(r.contact)]
         let latest = data.conversations[Int(r.latest)]
-        w.key("id"); w.string(contact.id)
-        w.key("name"); w.string(contact.name)
-        w.key("phone"); w.string(contact.phone)
-        w.key("email"); w.string(contact.email)
-        w.key("createdAt"); w.string(contact.createdAt.iso8601)
+        contact.writeFields(to: &w)
         w.key("category"); w.string(latest.category.rawValue)
         w.key("resolutionOutcome"); w.string(latest.outcome.rawValue)
         w.key("conversations"); w.int(r.conversations)
@@ -225,7 +210,7 @@ final class ReportBuilder: Sendable {
         w.beginArray()
         for l in Vocabulary.labels(of: r.labelMask) { w.string(l) }
         w.endArray()
-        w.key("agent"); writeAgent(latest.agentIndex, &w)
+        w.key("agent"); Agent.write(data.agent(latest.agentIndex), to: &w)
     }
 
     func writeCustomer(_ r: CustomerAggregate, _ w: inout JSONWriter) {
@@ -286,7 +271,7 @@ final class ReportBuilder: Sendable {
             w.key("at"); w.string(e.at.iso8601)
             w.key("type"); w.string(e.type.rawValue)
             w.key("conversationId"); w.string(e.conversationId)
-            w.key("agent"); writeAgent(e.agent, &w)
+            w.key("agent"); Agent.write(data.agent(e.agent), to: &w)
             w.key("detail"); w.string(e.detail)
             w.endObject()
         }

@@ -34,7 +34,12 @@ public final class SimServer: Sendable {
             try await task.value
             throw SimServerError.didNotStart
         }
-        return SimServer(engine: engine, url: "http://\(configuration.host):\(port)", task: task)
+        return SimServer(engine: engine, url: url(host: configuration.host, port: port), task: task)
+    }
+
+    /// `http://HOST:PORT`, with an IPv6 literal in brackets.
+    public static func url(host: String, port: Int) -> String {
+        host.contains(":") ? "http://[\(host)]:\(port)" : "http://\(host):\(port)"
     }
 
     /// Stops accepting and closes connections.

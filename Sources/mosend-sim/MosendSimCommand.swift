@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MQCore
 import MosendSim
+import NIOCore
 
 @main
 struct MosendSimCommand: AsyncParsableCommand {
@@ -79,7 +80,7 @@ struct MosendSimCommand: AsyncParsableCommand {
         let engine = SimEngine(configuration: c)
         let host = self.host
         let app = SimServer.makeApplication(engine: engine) { port in
-            var line = engine.announcement(url: "http://\(host):\(port)")
+            var line = engine.announcement(url: SimServer.url(host: host, port: port))
             line.append(UInt8(ascii: "\n"))
             FileHandle.standardOutput.write(Data(line))
         }
@@ -89,6 +90,17 @@ struct MosendSimCommand: AsyncParsableCommand {
                 Foundation.exit(0)
             }
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch let error as IOError {
+            // NIO's text names the syscall; say what the operator needs to know.
+            throw ListenError(
+                message: "cannot listen on \(SimServer.url(host: host, port: port)): \(String(cString: strerror(error.errnoCode)))")
+        }
     }
+}
+
+struct ListenError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
 }
