@@ -156,7 +156,8 @@ public final class SimEngine: Sendable {
         case .customer(let id):
             if let e = Validation.onlyAllowed([], request.query) { return e }
             guard Validation.isUUID(id) else { return SimErrors.badRequest("Validation failed (uuid is expected)") }
-            guard let ci = b.contactIndex(id: id) else { return SimErrors.notFound("Contact not found") }
+            // A uuid column matches either case, as Postgres does.
+            guard let ci = b.contactIndex(id: id.lowercased()) else { return SimErrors.notFound("Contact not found") }
             return envelope { b.writeDetail(contact: ci, &$0) }
         }
     }
@@ -171,7 +172,7 @@ public final class SimEngine: Sendable {
         else {
             return .failure(SimErrors.unauthorized(missing: presented == nil))
         }
-        guard let target = orgIndexById[orgId] else {
+        guard let target = orgIndexById[orgId.lowercased()] else {
             return .failure(SimErrors.notFound("Organization not found"))
         }
         guard target == owner else { return .failure(SimErrors.forbidden()) }

@@ -94,6 +94,18 @@ import Testing
         })
     }
 
+    @Test func uuidsInThePathMatchEitherCase() throws {
+        let sim = try Sims.standard()
+        let org = sim.orgs[0]
+        let id = try Sims.truth(sim, org).contacts[0]["id"]!.stringValue!
+        let client = CurlClient()
+        let lower = client.get(sim.reportURL(org, "customers/\(id)"), headers: ["X-Api-Key": org.apiKey])
+        let upper = client.get("\(sim.url)/organizations/\(org.id.uppercased())/reports/customers/\(id.uppercased())",
+                               headers: ["X-Api-Key": org.apiKey])
+        #expect(lower.status == 200)
+        #expect(upper.body == lower.body)
+    }
+
     @Test func bearerTokenAndApiKeyServeTheSameRows() throws {
         let sim = try Sims.standard()
         let org = sim.orgs[1]
