@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "mosend-sim", targets: ["mosend-sim"]),
         .library(name: "MosendSim", targets: ["MosendSim"]),
+        .library(name: "MQClient", targets: ["MQClient"]),
     ],
     dependencies: [
         // The simulator's HTTP server: NIO-based, ~1.5 ms a request here (platform-notes.md),
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "CEditShim", dependencies: ["CEdit"]),
 
         .target(name: "MQCore"),
+        .target(name: "MQClient", dependencies: ["MQCore", "CCurlShim"]),
         .target(
             name: "MosendSim",
             dependencies: [
@@ -54,10 +56,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
 
+        // Helpers shared by the test targets: spawning mosend-sim, a blocking curl client,
+        // the independent ground truth.
+        .target(name: "MQTestSupport", dependencies: ["MQCore", "CCurlShim"], path: "Tests/Support"),
         .testTarget(name: "MQCoreTests", dependencies: ["MQCore"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurlShim", "CEditShim"]),
         .testTarget(
             name: "MosendSimTests",
-            dependencies: ["MQCore", "MosendSim", "CCurlShim"]),
+            dependencies: ["MQCore", "MosendSim", "CCurlShim", "MQTestSupport"]),
+        .testTarget(
+            name: "MQClientTests",
+            dependencies: ["MQCore", "MQClient", "MosendSim", "CCurlShim", "MQTestSupport"]),
     ]
 )

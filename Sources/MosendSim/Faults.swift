@@ -104,8 +104,20 @@ public final class SimStats: Sendable {
         var total = 0
         var routes: [String: [Int: Int]] = [:]
         var faults: [String: Int] = [:]
+        var inFlight = 0
+        var peakInFlight = 0
     }
     private let state = Mutex(State())
+
+    /// An API request has arrived; until `leave`, it counts as in flight (latency included).
+    func enter() {
+        state.withLock { s in
+            s.inFlight += 1
+            s.peakInFlight = max(s.peakInFlight, s.inFlight)
+        }
+    }
+
+    func leave() { state.withLock { $0.inFlight -= 1 } }
 
     func record(route: String, status: Int, fault: FaultInjector.Outcome?) {
         state.withLock { s in
@@ -121,16 +133,25 @@ public final class SimStats: Sendable {
         }
     }
 
-    public func reset() { state.withLock { $0 = State() } }
+    /// Zeroes the counts; requests still in flight stay counted as such.
+    public func reset() {
+        state.withLock { s in
+            let inFlight = s.inFlight
+            s = State()
+            s.inFlight = inFlight
+            s.peakInFlight = inFlight
+        }
+    }
 
     public var total: Int { state.withLock { $0.total } }
 
-    /// `{"requests": N, "routes": {"GET /…": {"200": n}}, "faults": {"dropped": n}}`, keys sorted.
+    /// `{"requests": N, "peakInFlight": n, "routes": {"GET /…": {"200": n}}, "faults": {"dropped": n}}`.
     public func json() -> [UInt8] {
         let s = state.withLock { $0 }
         var w = JSONWriter()
         w.beginObject()
         w.key("requests"); w.int(s.total)
+        w.key("peakInFlight"); w.int(s.peakInFlight)
         w.key("routes")
         w.beginObject()
         for route in s.routes.keys.sorted() {

@@ -79,8 +79,11 @@ struct SimResponder: HTTPResponder {
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
+        let isAPI = !path.hasPrefix("/_sim/")
+        if isAPI { engine.stats.enter() }
+        defer { if isAPI { engine.stats.leave() } }
         let latency = engine.configuration.latencyMs
-        if latency > 0 && !path.hasPrefix("/_sim/") { try await Task.sleep(for: .milliseconds(latency)) }
+        if latency > 0 && isAPI { try await Task.sleep(for: .milliseconds(latency)) }
         let sim = SimRequest(
             method: request.method.rawValue, path: path, query: FormDecoding.pairs(request.uri.query ?? ""),
             apiKey: request.headers[Self.apiKeyField], authorization: request.headers[.authorization])

@@ -1,4 +1,5 @@
 import MQCore
+import MQTestSupport
 import Testing
 
 /// Every cursor shape and every way of saying "last page": a full scan still equals the

@@ -1,4 +1,5 @@
 import MQCore
+import MQTestSupport
 import Testing
 
 /// The customers list: the union of its pages equals the ground-truth aggregation, every

@@ -1,4 +1,5 @@
 import MQCore
+import MQTestSupport
 import Testing
 
 /// Same seed, same bytes; another seed, other data.

@@ -1,4 +1,5 @@
 import MQCore
+import MQTestSupport
 import Testing
 
 /// NestJS-style errors: status, `statusCode` in the body, `error`, and `message` as a string

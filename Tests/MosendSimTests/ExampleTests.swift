@@ -1,5 +1,6 @@
 import Foundation
 import MQCore
+import MQTestSupport
 import Testing
 
 /// The examples in examples/ run as tests, so the README never shows something broken.

@@ -1,5 +1,6 @@
 import CCurl
 import MQCore
+import MQTestSupport
 import Testing
 
 /// Each fault flag does what it says, at its rate (within a tolerance), repeatably.

@@ -2,6 +2,7 @@ import CCurl
 import Foundation
 import MQCore
 import MosendSim
+import MQTestSupport
 import Testing
 
 /// The simulator embedded in a process, as `mq --demo` will run it.

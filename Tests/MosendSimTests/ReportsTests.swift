@@ -1,4 +1,5 @@
 import MQCore
+import MQTestSupport
 import Testing
 
 /// Summary, billing, messaging and customer detail against the ground truth, and the

@@ -2,15 +2,15 @@ import Foundation
 import MQCore
 
 /// A full scan of the customers list, following cursors in whichever shape the server uses.
-struct Scan {
-    var rows: [JSONObject] = []
-    var pages: [[JSONObject]] = []
-    var cursors: [String] = []
+public struct Scan {
+    public var rows: [JSONObject] = []
+    public var pages: [[JSONObject]] = []
+    public var cursors: [String] = []
 }
 
-enum Paging {
+public enum Paging {
     /// Query-string encoding strict enough for `+`, `:` and spaces in values.
-    static func query(_ params: [(String, String)]) -> String {
+    public static func query(_ params: [(String, String)]) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         return params.map { k, v in
@@ -20,7 +20,7 @@ enum Paging {
 
     /// The next cursor of a list body, recognising the five shapes of api.md; nil when the
     /// body says there is no next page (null, absent or empty).
-    static func nextCursor(_ body: JSON) -> String? {
+    public static func nextCursor(_ body: JSON) -> String? {
         let candidates: [JSON?] = [
             body["nextCursor"], body["next_cursor"], body["meta"]?["nextCursor"],
             body["pagination"]?["nextCursor"], body["pagination"]?["next_cursor"],
@@ -31,7 +31,7 @@ enum Paging {
         return nil
     }
 
-    static func scan(_ sim: SimProcess, _ org: SimProcess.Org, _ params: [(String, String)] = [],
+    public static func scan(_ sim: SimProcess, _ org: SimProcess.Org, _ params: [(String, String)] = [],
                      client: CurlClient = CurlClient(), maxPages: Int = 1000) throws -> Scan
     {
         var scan = Scan()

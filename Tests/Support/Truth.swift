@@ -2,19 +2,19 @@ import MQCore
 
 /// The reports recomputed from `/_sim/dataset` by the rules of api.md's last section,
 /// independently of the simulator's code: what every served page must add up to.
-struct Truth: Sendable {
-    let now: Instant
-    let contacts: [JSONObject]
-    let contactById: [String: JSONObject]
+public struct Truth: Sendable {
+    public let now: Instant
+    public let contacts: [JSONObject]
+    public let contactById: [String: JSONObject]
     /// Sorted by openedAt, then id.
-    let conversations: [JSONObject]
-    let plan: String
-    let creditsCents: Int
-    let rates: [String: Int]
-    let pageMax: Int
-    let pageDefault: Int
+    public let conversations: [JSONObject]
+    public let plan: String
+    public let creditsCents: Int
+    public let rates: [String: Int]
+    public let pageMax: Int
+    public let pageDefault: Int
 
-    init(_ json: JSON) throws {
+    public init(_ json: JSON) throws {
         guard let o = json.objectValue, let c = o["contacts"]?.arrayValue, let v = o["conversations"]?.arrayValue,
               let now = o["now"]?.stringValue.flatMap(Instant.parseISO8601)
         else { throw TestFailure("dataset has an unexpected shape") }
@@ -33,24 +33,24 @@ struct Truth: Sendable {
         pageDefault = o["pageDefault"]!.intValue!
     }
 
-    static func at(_ o: JSONObject, _ key: String) -> Instant {
+    public static func at(_ o: JSONObject, _ key: String) -> Instant {
         Instant.parseISO8601(o[key]!.stringValue!)!.instant
     }
 
     /// Half away from zero, as the README documents.
-    static func round(_ x: Double, _ places: Int) -> Double {
+    public static func round(_ x: Double, _ places: Int) -> Double {
         let scale = places == 1 ? 10.0 : 100.0
         return (x * scale).rounded() / scale
     }
 
-    static func mean(_ xs: [Int], scale: Double = 1, places: Int) -> JSON {
+    public static func mean(_ xs: [Int], scale: Double = 1, places: Int) -> JSON {
         xs.isEmpty ? .null : .double(round(Double(xs.reduce(0, +)) / scale / Double(xs.count), places))
     }
 
     // MARK: customers
 
     /// The rows of `customers` for a window and filters, in the documented order.
-    func customers(since: Instant? = nil, until: Instant? = nil, category: String? = nil, outcome: String? = nil,
+    public func customers(since: Instant? = nil, until: Instant? = nil, category: String? = nil, outcome: String? = nil,
                    q: String? = nil) -> [JSONObject]
     {
         var groups: [String: [JSONObject]] = [:]
@@ -79,7 +79,7 @@ struct Truth: Sendable {
     }
 
     /// One contact's row from its conversations (already in openedAt, id order).
-    func row(contact: JSONObject, _ convs: [JSONObject]) -> JSONObject {
+    public func row(contact: JSONObject, _ convs: [JSONObject]) -> JSONObject {
         let latest = convs.last!
         var labels = Set<String>()
         for c in convs { for l in c["labels"]!.arrayValue! { labels.insert(l.stringValue!) } }
@@ -108,12 +108,12 @@ struct Truth: Sendable {
         return o
     }
 
-    func conversations(ofContact id: String) -> [JSONObject] {
+    public func conversations(ofContact id: String) -> [JSONObject] {
         conversations.filter { $0["contactId"]!.stringValue == id }
     }
 
     /// The detail of a contact without its timeline (checked separately).
-    func detail(id: String) -> JSONObject {
+    public func detail(id: String) -> JSONObject {
         let convs = conversations(ofContact: id)
         var o = row(contact: contactById[id]!, convs)
         var months: [(String, [JSONObject])] = []
@@ -136,7 +136,7 @@ struct Truth: Sendable {
 
     // MARK: messaging, summary, billing
 
-    func messaging(since: Instant) -> [JSON] {
+    public func messaging(since: Instant) -> [JSON] {
         // ISO-8601 UTC strings start with their date: bucket by it.
         var opened: [String: [JSONObject]] = [:]
         var resolved: [String: Int] = [:]
@@ -165,7 +165,7 @@ struct Truth: Sendable {
         return out
     }
 
-    func summary() -> JSON {
+    public func summary() -> JSON {
         let resolved = conversations.filter { !$0["resolvedAt"]!.isNull }
         var labelCounts: [String: Int] = [:]
         for c in conversations { for l in c["labels"]!.arrayValue! { labelCounts[l.stringValue!, default: 0] += 1 } }
@@ -195,7 +195,7 @@ struct Truth: Sendable {
         ]
     }
 
-    func billing() -> JSON {
+    public func billing() -> JSON {
         let start = now.startOfMonth
         let end = now.startOfNextMonth
         let inMonth = conversations.filter { let t = Truth.at($0, "openedAt"); return t >= start && t < end }

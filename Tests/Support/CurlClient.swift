@@ -4,19 +4,19 @@ import Foundation
 
 /// A blocking HTTP/1.1 client on one libcurl easy handle, so consecutive requests reuse
 /// the connection (keep-alive). For tests only: the product's client is asynchronous.
-final class CurlClient {
-    struct Response {
-        var status: Int
-        var headers: [(String, String)]
-        var body: [UInt8]
+public final class CurlClient {
+    public struct Response {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: [UInt8]
         /// libcurl's result: CURLE_OK, or e.g. CURLE_PARTIAL_FILE when the server closed mid-body.
-        var curlCode: CURLcode
-        var seconds: Double
+        public var curlCode: CURLcode
+        public var seconds: Double
 
-        func header(_ name: String) -> String? {
+        public func header(_ name: String) -> String? {
             headers.last(where: { $0.0.lowercased() == name.lowercased() })?.1
         }
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
     private final class Sink {
@@ -26,14 +26,14 @@ final class CurlClient {
 
     private let handle: UnsafeMutableRawPointer
 
-    init() {
+    public init() {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         handle = curl_easy_init()
     }
 
     deinit { curl_easy_cleanup(handle) }
 
-    func get(_ url: String, headers: [String: String] = [:], method: String = "GET", timeoutMs: Int = 30_000) -> Response {
+    public func get(_ url: String, headers: [String: String] = [:], method: String = "GET", timeoutMs: Int = 30_000) -> Response {
         let sink = Sink()
         let box = Unmanaged.passRetained(sink)
         defer { box.release() }

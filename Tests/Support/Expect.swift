@@ -3,7 +3,7 @@ import Testing
 
 /// Compares row lists and reports only what a reader needs: the counts, and the first row
 /// that differs with just its differing fields.
-func expectSameRows(_ got: [JSONObject], _ want: [JSONObject], _ context: String = "",
+public func expectSameRows(_ got: [JSONObject], _ want: [JSONObject], _ context: String = "",
                     sourceLocation: SourceLocation = #_sourceLocation)
 {
     if got.count != want.count {
@@ -20,7 +20,7 @@ func expectSameRows(_ got: [JSONObject], _ want: [JSONObject], _ context: String
 }
 
 /// The same for two JSON values, by their text when they differ.
-func expectSameJSON(_ got: JSON, _ want: JSON, _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+public func expectSameJSON(_ got: JSON, _ want: JSON, _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
     switch (got, want) {
     case (.array(let g), .array(let w)) where g.allSatisfy({ $0.objectValue != nil }) && w.allSatisfy({ $0.objectValue != nil }):
         expectSameRows(g.map { $0.objectValue! }, w.map { $0.objectValue! }, context, sourceLocation: sourceLocation)

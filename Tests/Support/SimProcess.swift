@@ -4,25 +4,25 @@ import MQCore
 /// A `mosend-sim` process started the way scripts and benchmarks start it: by its
 /// executable, reading the first line of its stdout. Its stdin is a pipe and it runs with
 /// `--exit-on-eof`, so it dies with the test process even if a test crashes.
-final class SimProcess: Sendable {
-    struct Org: Sendable {
-        let id: String
-        let name: String
-        let apiKey: String
-        let token: String
+public final class SimProcess: Sendable {
+    public struct Org: Sendable {
+        public let id: String
+        public let name: String
+        public let apiKey: String
+        public let token: String
     }
 
-    let url: String
-    let orgs: [Org]
+    public let url: String
+    public let orgs: [Org]
     /// The first stdout line, verbatim.
-    let announcement: String
+    public let announcement: String
     nonisolated(unsafe) private let process: Process
     nonisolated(unsafe) private let stdin: Pipe
 
-    enum Failure: Error, CustomStringConvertible {
+    public enum Failure: Error, CustomStringConvertible {
         case noBinary(String)
         case exited(String)
-        var description: String {
+        public var description: String {
             switch self {
             case .noBinary(let p): return "mosend-sim not found at \(p); run swift build first or set MOSEND_SIM_BIN"
             case .exited(let e): return "mosend-sim exited before announcing itself: \(e)"
@@ -31,13 +31,13 @@ final class SimProcess: Sendable {
     }
 
     /// The binary built beside the test bundle, or `$MOSEND_SIM_BIN`.
-    static var binary: String {
+    public static var binary: String {
         if let p = ProcessInfo.processInfo.environment["MOSEND_SIM_BIN"] { return p }
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("mosend-sim").path
     }
 
-    init(_ arguments: [String]) throws {
+    public init(_ arguments: [String]) throws {
         let bin = SimProcess.binary
         guard FileManager.default.isExecutableFile(atPath: bin) else { throw Failure.noBinary(bin) }
         let p = Process()
@@ -76,36 +76,36 @@ final class SimProcess: Sendable {
 
     deinit { stop() }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
         }
     }
 
-    var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.processIdentifier }
 
     /// `URL/organizations/ORG/reports/REST`
-    func reportURL(_ org: Org, _ rest: String) -> String { "\(url)/organizations/\(org.id)/reports/\(rest)" }
+    public func reportURL(_ org: Org, _ rest: String) -> String { "\(url)/organizations/\(org.id)/reports/\(rest)" }
 }
 
 /// Simulators shared by the tests that only read from them, started on first use.
-enum Sims {
+public enum Sims {
     private static let processes = Memo<SimProcess>()
     private static let truths = Memo<Truth>()
 
     /// Default flags, 2,000 contacts per org: the reference set-up.
-    static func standard() throws -> SimProcess {
+    public static func standard() throws -> SimProcess {
         try processes.get("standard") { try SimProcess(["--contacts", "2000"]) }
     }
 
     /// A simulator with other flags, shared by every test that asks for the same flags.
-    static func with(_ arguments: [String]) throws -> SimProcess {
+    public static func with(_ arguments: [String]) throws -> SimProcess {
         try processes.get(arguments.joined(separator: " ")) { try SimProcess(arguments) }
     }
 
     /// The ground truth of an org of a simulator, fetched once.
-    static func truth(_ sim: SimProcess, _ org: SimProcess.Org) throws -> Truth {
+    public static func truth(_ sim: SimProcess, _ org: SimProcess.Org) throws -> Truth {
         try truths.get(sim.url + org.id) {
             let r = CurlClient().get(sim.url + "/_sim/dataset", headers: ["X-Api-Key": org.apiKey])
             guard r.status == 200 else { throw TestFailure("dataset: HTTP \(r.status) \(r.text)") }
@@ -115,10 +115,10 @@ enum Sims {
 }
 
 /// Values computed once per key, across concurrently running tests.
-final class Memo<Value>: @unchecked Sendable {
+public final class Memo<Value>: @unchecked Sendable {
     private var values: [String: Value] = [:]
     private let lock = NSLock()
-    func get(_ key: String, _ make: () throws -> Value) throws -> Value {
+    public func get(_ key: String, _ make: () throws -> Value) throws -> Value {
         lock.lock()
         defer { lock.unlock() }
         if let v = values[key] { return v }
@@ -128,7 +128,7 @@ final class Memo<Value>: @unchecked Sendable {
     }
 }
 
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
+public struct TestFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }
