@@ -54,6 +54,7 @@ let package = Package(
                 "MosendSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // Helpers shared by the test targets: spawning mosend-sim, a blocking curl client,
@@ -66,6 +67,11 @@ let package = Package(
             dependencies: ["MQCore", "MosendSim", "CCurlShim", "MQTestSupport"]),
         .testTarget(
             name: "MQClientTests",
-            dependencies: ["MQCore", "MQClient", "MosendSim", "CCurlShim", "MQTestSupport"]),
+            dependencies: [
+                "MQCore", "MQClient", "MosendSim", "CCurlShim", "MQTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
     ]
 )

@@ -1,0 +1,103 @@
+import MQCore
+import Synchronization
+
+/// The customers list as pages, pulled one at a time.
+///
+/// It follows cursors in any of the shapes api.md lists, stops on a null, absent or empty
+/// cursor, follows an empty page that still has a cursor, sends no request once the row
+/// limit is met, and ends a scan with an error (never a loop) on a repeated cursor or past
+/// the page cap. After an error it is over; `stoppedAtCursor` says where.
+final class CustomerPager: PageSource {
+    private struct State {
+        var cursor: String? = nil
+        var seen = Set<String>()
+        var pages = 0
+        var rows = 0
+        var done = false
+    }
+
+    let client: MosendClient
+    let query: CustomersQuery
+    let statement: Statement
+    private let state = Mutex(State())
+
+    init(client: MosendClient, query: CustomersQuery, statement: Statement) {
+        self.client = client
+        self.query = query
+        self.statement = statement
+    }
+
+    /// The query's parameters on the wire, without `limit` and `cursor`.
+    var baseParams: [(String, String)] {
+        var p: [(String, String)] = []
+        if let v = query.since { p.append(("since", v)) }
+        if let v = query.until { p.append(("until", v)) }
+        if let v = query.category { p.append(("category", v)) }
+        if let v = query.resolutionOutcome { p.append(("resolutionOutcome", v)) }
+        if let v = query.search { p.append(("q", v)) }
+        return p
+    }
+
+    func next() async throws(APIError) -> Page? {
+        // Pages are pulled by one consumer; the lock only makes the state Sendable.
+        let s = state.withLock { $0 }
+        if s.done { return nil }
+        var remaining: Int? = nil
+        if let limit = query.rowLimit {
+            remaining = limit - s.rows
+            if remaining! <= 0 {
+                state.withLock { $0.done = true }
+                return nil
+            }
+        }
+        let path = client.orgPath + "/customers"
+        var params = baseParams
+        params.append(("limit", String(min(client.configuration.pageSize, remaining ?? .max))))
+        if let c = s.cursor { params.append(("cursor", c)) }
+        guard s.pages < client.configuration.pageCap else {
+            state.withLock { $0.done = true }
+            throw APIError(category: .pageCap, path: path, params: params,
+                           detail: "the scan passed \(client.configuration.pageCap) pages without ending; stopped there "
+                               + "(\(s.rows) rows kept)", stoppedAtCursor: s.cursor)
+        }
+
+        let body: JSON
+        do {
+            body = try await client.get(path, params, statement)
+        } catch {
+            var e = error
+            e.stoppedAtCursor = s.cursor
+            state.withLock { $0.done = true }
+            throw e
+        }
+        var rows = try client.rows(of: body, path: path, params)
+        if let remaining, rows.count > remaining { rows.removeLast(rows.count - remaining) }
+        let next = Self.nextCursor(body)
+        if let next, next == s.cursor || s.seen.contains(next) {
+            state.withLock { $0.done = true }
+            throw APIError(category: .cursorLoop, path: path, params: params,
+                           detail: "the server sent back a cursor this scan had already followed (page \(s.pages + 1)); "
+                               + "following it would loop forever, so the scan stops with \(s.rows + rows.count) rows",
+                           stoppedAtCursor: s.cursor)
+        }
+        let number = s.pages + 1
+        state.withLock { st in
+            st.pages = number
+            st.rows += rows.count
+            if let c = s.cursor { st.seen.insert(c) }
+            st.cursor = next
+            if next == nil { st.done = true }
+        }
+        return Page(rows: rows, number: number, cursor: s.cursor, nextCursor: next)
+    }
+
+    /// The next cursor in any shape api.md lists; nil when null, absent or empty.
+    static func nextCursor(_ body: JSON) -> String? {
+        for candidate in [body["nextCursor"], body["next_cursor"], body["meta"]?["nextCursor"],
+                          body["pagination"]?["nextCursor"], body["pagination"]?["next_cursor"]]
+        {
+            if let s = candidate?.stringValue, !s.isEmpty { return s }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import MQCore
+import Synchronization
+
+/// Where and how to reach the API.
+public struct ClientConfiguration: Sendable {
+    public var baseURL: String
+    public var orgId: String
+    public var credentials: Credentials
+    public var transport = TransportOptions()
+    public var retry = RetryPolicy()
+    /// Allows plain http to hosts other than loopback (`--insecure-http`).
+    public var insecureHTTP = false
+    /// Parallel detail requests of a fan-out (`--concurrency`); the transport's cap
+    /// bounds the whole process.
+    public var concurrency = 8
+    /// A scan that needs more pages than this ends with an error instead of running away.
+    public var pageCap = 10_000
+    /// Rows asked for per page: the documented maximum, so a full scan takes the fewest
+    /// requests. Servers that cap lower just send fewer.
+    public var pageSize = 100
+    /// Same-origin redirects followed per request.
+    public var maxRedirects = 5
+
+    public init(baseURL: String, orgId: String, credentials: Credentials) {
+        self.baseURL = baseURL
+        self.orgId = orgId
+        self.credentials = credentials
+    }
+}
+
+/// What `.trace on` prints for every attempt of every request.
+public struct TraceEvent: Sendable {
+    public var method: String
+    /// The full URL; it never holds the key, which travels in a header.
+    public var url: String
+    public var status: Int?
+    /// The transport's error, when there was no response.
+    public var error: String?
+    public var bytes: Int
+    public var seconds: Double
+    /// 1 for the first try.
+    public var attempt: Int
+    /// Seconds slept before this attempt (retry backoff or Retry-After).
+    public var waitedBefore: Double
+    public var httpVersion: String?
+}
+
+/// The Mosend Reports API over libcurl: typed endpoints, paging, retries, fan-out.
+public final class MosendClient: ReportsAPI {
+    public let configuration: ClientConfiguration
+    let environment: ClientEnvironment
+    let transport: CurlTransport
+    let bucket = RetryTokenBucket()
+    let origin: Origin
+    let base: String
+    private let traceHook = Mutex<(@Sendable (TraceEvent) -> Void)?>(nil)
+
+    /// Checks the base URL against the transport rules before anything is sent.
+    public init(_ configuration: ClientConfiguration, environment: ClientEnvironment = .live,
+                transport: CurlTransport? = nil) throws(APIError)
+    {
+        var base = configuration.baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let origin = Origin(base) else {
+            throw APIError(category: .refused, path: configuration.baseURL,
+                           detail: "the base URL must be an http:// or https:// URL, e.g. https://api.mosend.dev")
+        }
+        if origin.scheme == "http" && !origin.isLoopback && !configuration.insecureHTTP {
+            throw APIError(category: .refused, path: base,
+                           detail: "plain http would send the API key unencrypted to \(origin.host); use https, "
+                               + "or pass --insecure-http if you really mean it")
+        }
+        self.configuration = configuration
+        self.environment = environment
+        self.transport = transport ?? CurlTransport(options: configuration.transport)
+        self.origin = origin
+        self.base = base
+    }
+
+    /// Receives a `TraceEvent` per attempt; nil turns tracing off.
+    public func setTrace(_ hook: (@Sendable (TraceEvent) -> Void)?) { traceHook.withLock { $0 = hook } }
+
+    func trace(_ e: TraceEvent) { traceHook.withLock { $0 }?(e) }
+
+    /// Stops the transport thread; calls after this fail as cancelled.
+    public func shutdown() { transport.shutdown() }
+
+    var orgPath: String { "/organizations/" + Self.encodePathSegment(configuration.orgId) + "/reports" }
+
+    /// A curl command that repeats a request, the key redacted (`.curl`).
+    public func curlCommand(url: String) -> String {
+        "curl -H '\(configuration.credentials.headerName): \(configuration.credentials.redacted)' '\(url)'"
+    }
+
+    // MARK: endpoints
+
+    public func summary(_ statement: Statement) async throws(APIError) -> JSON {
+        try await object(orgPath + "/summary", [], statement)
+    }
+
+    public func billing(_ statement: Statement) async throws(APIError) -> JSON {
+        try await object(orgPath + "/billing", [], statement)
+    }
+
+    public func messaging(since: String?, _ statement: Statement) async throws(APIError) -> [JSON] {
+        let params = since.map { [("since", $0)] } ?? []
+        let body = try await get(orgPath + "/messaging", params, statement)
+        return try rows(of: body, path: orgPath + "/messaging", params)
+    }
+
+    public func customer(id: String, _ statement: Statement) async throws(APIError) -> JSON {
+        try await object(orgPath + "/customers/" + Self.encodePathSegment(id), [], statement, contactId: id)
+    }
+
+    public func customerPages(_ query: CustomersQuery, _ statement: Statement) -> any PageSource {
+        CustomerPager(client: self, query: query, statement: statement)
+    }
+
+    /// `data` of an endpoint documented to return one object.
+    func object(_ path: String, _ params: [(String, String)], _ statement: Statement, contactId: String? = nil)
+        async throws(APIError) -> JSON
+    {
+        let body = try await get(path, params, statement, contactId: contactId)
+        guard case .object = body["data"] else {
+            throw APIError(category: .invalidResponse, path: path, params: params,
+                           detail: "expected {\"data\": {…}} but \"data\" is \(Self.describe(body["data"]))")
+        }
+        return body["data"]!
+    }
+
+    /// `data` of a list endpoint as rows. Lenient where it costs nothing: null is no rows,
+    /// and a lone object is one row.
+    func rows(of body: JSON, path: String, _ params: [(String, String)]) throws(APIError) -> [JSON] {
+        switch body["data"] {
+        case .array(let a)?: return a
+        case .null?: return []
+        case .object(let o)?: return [.object(o)]
+        default:
+            throw APIError(category: .invalidResponse, path: path, params: params,
+                           detail: "expected {\"data\": […]} but \"data\" is \(Self.describe(body["data"]))")
+        }
+    }
+
+    static func describe(_ v: JSON?) -> String {
+        switch v {
+        case nil: return "missing"
+        case .null?: return "null"
+        case .bool?: return "a boolean"
+        case .int?, .double?: return "a number"
+        case .string?: return "a string"
+        case .array?: return "an array"
+        case .object?: return "an object"
+        }
+    }
+
+    // MARK: URLs
+
+    private static let unreserved: CharacterSet = {
+        var s = CharacterSet.alphanumerics
+        s.insert(charactersIn: "-._~")
+        return s
+    }()
+
+    static func encodePathSegment(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? s
+    }
+
+    static func query(_ params: [(String, String)]) -> String {
+        params.map { "\(encodePathSegment($0.0))=\(encodePathSegment($0.1))" }.joined(separator: "&")
+    }
+
+    func url(_ path: String, _ params: [(String, String)]) -> String {
+        let q = Self.query(params)
+        return base + path + (q.isEmpty ? "" : "?" + q)
+    }
+}

@@ -1,0 +1,88 @@
+/// One HTTP request as the transport sends it.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(String, String)]
+
+    public init(method: String = "GET", url: String, headers: [(String, String)] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+    }
+}
+
+/// A complete response: status, headers as received, the whole body.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+    /// Seconds from the start of the transfer to its end, as libcurl measured it.
+    public var seconds: Double
+    /// The HTTP version libcurl used ("1.1", "2").
+    public var httpVersion: String
+
+    public func header(_ name: String) -> String? {
+        let lower = name.lowercased()
+        return headers.last(where: { $0.0.lowercased() == lower })?.1
+    }
+}
+
+/// Why a transfer produced no complete response.
+public struct TransportError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// DNS, refused, unreachable.
+        case connect
+        case connectTimeout
+        /// No bytes for the low-speed window.
+        case stalled
+        /// The whole-request deadline passed.
+        case totalTimeout
+        /// The connection was reset or closed before a response.
+        case reset
+        /// The body ended before its announced length.
+        case truncated
+        case tls
+        case cancelled
+        /// Refused before sending: a policy of ours (plain http, a redirect elsewhere…).
+        case refused
+        case other
+    }
+
+    public var kind: Kind
+    public var message: String
+    /// libcurl's result code, when libcurl produced the error.
+    public var curlCode: Int?
+
+    public init(_ kind: Kind, _ message: String, curlCode: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.curlCode = curlCode
+    }
+
+    /// Whether trying again may succeed.
+    public var isTransient: Bool {
+        switch kind {
+        case .connect, .connectTimeout, .stalled, .totalTimeout, .reset, .truncated: return true
+        case .tls, .cancelled, .refused, .other: return false
+        }
+    }
+
+    public var isTimeout: Bool { kind == .connectTimeout || kind == .stalled || kind == .totalTimeout }
+
+    public var description: String { message }
+}
+
+/// Transport settings; every one is settable from the command line later.
+public struct TransportOptions: Sendable {
+    /// Requests in flight at once across the whole process.
+    public var maxInFlight = 8
+    public var connectTimeout = 10.0
+    /// Abort when no byte arrives for this long.
+    public var stallTimeout = 30.0
+    public var totalTimeout = 120.0
+    /// A PEM bundle of extra trusted CAs (`--cacert`, `MQ_CA_BUNDLE`).
+    public var caBundle: String? = nil
+    public var userAgent = "mq/0.1"
+
+    public init() {}
+}

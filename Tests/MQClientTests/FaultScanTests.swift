@@ -1,0 +1,68 @@
+import MQClient
+import MQCore
+import MQTestSupport
+import Testing
+
+/// Full scans of 2,000 contacts while the simulator misbehaves: every ground-truth row
+/// exactly once, or a clean error whose rows so far are exactly the start of the answer.
+@Suite struct FaultScanTests {
+    static let faults: [[String]] = [
+        ["--fail-rate", "0.2"],
+        ["--drop-rate", "0.2"],
+        ["--malformed-rate", "0.2"],
+        ["--fail-rate", "0.2", "--drop-rate", "0.2", "--malformed-rate", "0.2"],
+        ["--fail-rate", "0.07", "--drop-rate", "0.07", "--malformed-rate", "0.07", "--seed", "5"],
+    ]
+
+    /// Each scan gets its own simulator: fault draws count requests per identity, so a
+    /// shared one would make the outcome depend on which test ran first.
+    @Test(arguments: faults)
+    func fullScanUnderFaults(_ flags: [String]) async throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1"] + flags)
+        let truth = try Sims.truth(sim, sim.orgs[0]).customers()
+        let time = FakeTime()
+        let client = try Clients.forSim(sim, time: time)
+        let (rows, pages, error) = await Clients.scanAll(client)
+        let got = rows.map { $0.objectValue! }
+        if let error {
+            #expect([.http, .network, .invalidResponse].contains(error.category), "\(error)")
+            #expect(error.attempts == 3, "gave up only after the last attempt: \(error)")
+            #expect(error.stoppedAtCursor == pages.last?.nextCursor)
+            expectSameRows(got, Array(truth.prefix(got.count)), "partial result")
+        } else {
+            expectSameRows(got, truth)
+        }
+        #expect(Set(got.map { $0["id"]! }).count == got.count, "no row twice")
+        // Faults happened and were retried.
+        #expect(!time.sleeps.isEmpty)
+    }
+
+    /// With enough attempts, every fault at 20 % is retried through (a page now fails
+    /// only when 6 draws in a row do: 0.2⁶ ≈ 6e-5).
+    @Test(arguments: faults.prefix(4))
+    func faultsAreRetriedToCompletion(_ flags: [String]) async throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1"] + flags)
+        let truth = try Sims.truth(sim, sim.orgs[0]).customers()
+        let client = try Clients.forSim(sim) { $0.retry.maxAttempts = flags.count > 2 ? 12 : 6 }
+        let (rows, _, error) = await Clients.scanAll(client)
+        #expect(error == nil, "\(String(describing: error))")
+        expectSameRows(rows.map { $0.objectValue! }, truth)
+    }
+
+    @Test func aRateLimitedScanWaitsAsToldAndCompletes() async throws {
+        let sim = try SimProcess(["--contacts", "800", "--orgs", "1", "--rate-limit", "4"])
+        let truth = try Sims.truth(sim, sim.orgs[0]).customers()
+        let trace = TraceLog()
+        let client = try Clients.forSim(sim, time: nil)  // real time: the limiter is wall-clock
+        client.setTrace { trace.record($0) }
+        let (rows, _, error) = await Clients.scanAll(client)
+        #expect(error == nil, "\(String(describing: error))")
+        expectSameRows(rows.map { $0.objectValue! }, truth)
+        let limited = trace.all.filter { $0.status == 429 }
+        #expect(!limited.isEmpty)
+        // After each 429 the next attempt waited the Retry-After second.
+        for (a, b) in zip(trace.all, trace.all.dropFirst()) where a.status == 429 {
+            #expect(b.waitedBefore == 1)
+        }
+    }
+}
