@@ -51,6 +51,8 @@ public final class MosendClient: ReportsAPI {
     public let configuration: ClientConfiguration
     let environment: ClientEnvironment
     let transport: CurlTransport
+    /// Whether this client made its transport (and so ends it when released).
+    private let ownsTransport: Bool
     let bucket = RetryTokenBucket()
     let origin: Origin
     let base: String
@@ -74,8 +76,13 @@ public final class MosendClient: ReportsAPI {
         self.configuration = configuration
         self.environment = environment
         self.transport = transport ?? CurlTransport(options: configuration.transport)
+        ownsTransport = transport == nil
         self.origin = origin
         self.base = base
+    }
+
+    deinit {
+        if ownsTransport { transport.shutdown() }
     }
 
     /// Receives a `TraceEvent` per attempt; nil turns tracing off.

@@ -57,7 +57,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         let start = ContinuousClock.now
         statement.cancel()
-        await #expect { try await call.value } throws: { ($0 as? APIError)?.category == .cancelled }
+        await expectAPIError({ try await call.value }) { $0.category == .cancelled }
         #expect(Self.ms(since: start) < 100)
         #expect(server.requests.count == 1)
         await server.stop()
@@ -68,9 +68,7 @@ import Testing
         let client = try Clients.forSim(sim)
         let statement = Statement()
         statement.cancel()
-        await #expect { try await statement.run { try await client.summary(statement) } } throws: {
-            ($0 as? APIError)?.category == .cancelled
-        }
+        await expectAPIError({ try await statement.run { try await client.summary(statement) } }) { $0.category == .cancelled }
         let stats = try JSONParser.parse(CurlClient().get(sim.url + "/_sim/stats").body)
         #expect(stats["requests"] == 0)
     }
@@ -81,8 +79,7 @@ import Testing
             $0.transport.totalTimeout = 0.4
             $0.retry.maxAttempts = 1
         }
-        await #expect { try await client.summary(Statement()) } throws: { error in
-            let e = error as! APIError
+        await expectAPIError({ try await client.summary(Statement()) }) { e in
             return e.category == .network && e.detail.contains("longer than the request timeout")
         }
     }

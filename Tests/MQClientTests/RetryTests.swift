@@ -83,10 +83,9 @@ import Testing
         let server = try await Self.failing(503, headers: [("Retry-After", "120")])
         let time = FakeTime()
         let client = try Clients.forServer(server.url, time: time)
-        await #expect {
+        await expectAPIError({
             _ = try await client.summary(Statement())
-        } throws: { error in
-            let e = error as! APIError
+        }) { e in
             return e.attempts == 1 && e.detail.contains("asked to wait 120 s") && e.detail.contains("at most 60 s")
         }
         #expect(time.sleeps.isEmpty && server.requests.count == 1)
@@ -99,10 +98,9 @@ import Testing
         let client = try Clients.forServer(server.url, time: time)
         let statement = Statement(retryBudget: 60)
         // The first wait (40 s) fits in the budget; the second would pass it.
-        await #expect {
+        await expectAPIError({
             _ = try await client.summary(statement)
-        } throws: { error in
-            let e = error as! APIError
+        }) { e in
             return e.attempts == 2 && e.detail.contains("retry budget")
         }
         #expect(time.sleeps == [40])
@@ -114,10 +112,9 @@ import Testing
         let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(body: #"{"data": [1, 2"#) }
         let time = FakeTime()
         let client = try Clients.forServer(server.url, time: time)
-        await #expect {
+        await expectAPIError({
             _ = try await client.messaging(since: "2026-11-01", Statement())
-        } throws: { error in
-            let e = error as! APIError
+        }) { e in
             return e.category == .invalidResponse && e.attempts == 3 && e.status == 200
                 && e.requestLine.hasSuffix("/reports/messaging?since=2026-11-01")
                 && e.detail.contains("not valid JSON") && e.detail.contains("unexpected end of input")
@@ -133,10 +130,9 @@ import Testing
         await server.stop()
         let time = FakeTime()
         let client = try Clients.forServer(url, time: time)
-        await #expect {
+        await expectAPIError({
             _ = try await client.summary(Statement())
-        } throws: { error in
-            let e = error as! APIError
+        }) { e in
             return e.category == .network && e.attempts == 3 && e.exitStatus == 4 && e.detail.contains("could not connect")
         }
         #expect(time.sleeps.count == 2)

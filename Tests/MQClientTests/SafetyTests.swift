@@ -41,8 +41,7 @@ import Testing
         let trace = TraceLog()
         let client = try Clients.forServer(home.url, key: Self.key)
         client.setTrace { trace.record($0) }
-        await #expect { try await client.summary(Statement()) } throws: { error in
-            let e = error as! APIError
+        await expectAPIError({ try await client.summary(Statement()) }) { e in
             return e.category == .refused && e.detail.contains("another origin") && !"\(e)".contains("TopSecret")
         }
         #expect(elsewhere.requests.isEmpty, "nothing was sent to the other origin")
@@ -73,21 +72,17 @@ import Testing
             return try MosendClient(c)
         }
         let st = Statement()
-        await #expect { try await client(key: "mk_test_00000000.wrong").summary(st) } throws: { error in
-            let e = error as! APIError
+        await expectAPIError({ try await client(key: "mk_test_00000000.wrong").summary(st) }) { e in
             return e.status == 401 && e.detail.contains("read from MOSEND_API_KEY") && e.detail.contains("X-Api-Key")
                 && e.detail.contains("mk_test_00000000.****") && !"\(e)".contains("wrong")
         }
-        await #expect { try await client(org: sim.orgs[1].id).summary(st) } throws: { error in
-            let e = error as! APIError
+        await expectAPIError({ try await client(org: sim.orgs[1].id).summary(st) }) { e in
             return e.status == 403 && e.detail.contains("no access to organization \(sim.orgs[1].id)")
         }
-        await #expect { try await client(org: "00000000-0000-4000-8000-00000000beef").billing(st) } throws: { error in
-            let e = error as! APIError
+        await expectAPIError({ try await client(org: "00000000-0000-4000-8000-00000000beef").billing(st) }) { e in
             return e.status == 404 && e.detail.contains("organization 00000000-0000-4000-8000-00000000beef was not found")
         }
-        await #expect { try await client().messaging(since: "last tuesday", st) } throws: { error in
-            let e = error as! APIError
+        await expectAPIError({ try await client().messaging(since: "last tuesday", st) }) { e in
             return e.status == 400 && e.serverMessages == ["since must be a valid ISO 8601 date string"]
                 && e.requestLine.hasSuffix("messaging?since=last tuesday")
         }

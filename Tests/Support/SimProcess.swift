@@ -76,11 +76,10 @@ public final class SimProcess: Sendable {
 
     deinit { stop() }
 
+    /// Signals the simulator to stop, without waiting: Process.waitUntilExit can block a
+    /// cooperative thread for good. It also exits when its stdin pipe closes.
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        if process.isRunning { process.terminate() }
     }
 
     public var pid: Int32 { process.processIdentifier }

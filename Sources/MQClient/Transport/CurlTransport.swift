@@ -27,8 +27,6 @@ public final class CurlTransport: Sendable {
     private let state = Mutex(State())
     /// The multi handle; touched only by the loop thread after init (and by wakeup).
     nonisolated(unsafe) private let multi: UnsafeMutableRawPointer
-    private let stopped = Mutex(false)
-    private let finishedLoop = DispatchSemaphore(value: 0)
 
     public init(options: TransportOptions = TransportOptions()) {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
@@ -47,16 +45,11 @@ public final class CurlTransport: Sendable {
         curl_multi_cleanup(multi)
     }
 
-    /// Stops the loop thread, cancelling whatever is in flight. Idempotent.
+    /// Ends the loop thread, cancelling whatever is in flight. Returns at once (never
+    /// blocks the caller); the thread finishes on its own. Idempotent.
     public func shutdown() {
-        let first = stopped.withLock { s -> Bool in
-            defer { s = true }
-            return !s
-        }
-        guard first else { return }
         state.withLock { $0.shuttingDown = true }
         curl_multi_wakeup(multi)
-        finishedLoop.wait()
     }
 
     // MARK: submitting
@@ -142,7 +135,6 @@ public final class CurlTransport: Sendable {
                     return s.pending
                 }
                 for t in left { t.complete(.failure(TransportError(.cancelled, "the HTTP client has shut down"))) }
-                finishedLoop.signal()
                 return
             }
             for t in starting {
