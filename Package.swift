@@ -57,6 +57,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // Not a product: scripts/bench-client builds and drives it (release) against mosend-sim.
+        .executableTarget(name: "client-bench", dependencies: ["MQClient", "MQCore"], path: "Benchmarks/ClientBench"),
+
         // Helpers shared by the test targets: spawning mosend-sim, a blocking curl client,
         // the independent ground truth.
         .target(name: "MQTestSupport", dependencies: ["MQCore", "CCurlShim"], path: "Tests/Support"),
