@@ -5,13 +5,17 @@ import Synchronization
 /// one after as many clean answers as the current limit (additive increase,
 /// multiplicative decrease, as TCP does), so a rate-limited server is eased off fast and
 /// approached again slowly.
+///
+/// It gates each *attempt*, not each id: a request waiting to retry holds no slot, so
+/// after a halving the retries queue behind the new limit too.
 final class AdaptiveLimit: Sendable {
     private struct State {
         var limit: Int
         var successes = 0
         var lastDecrease = -Double.infinity
-        var peak = 0
         var inFlight = 0
+        var waiters: [(id: Int, continuation: CheckedContinuation<Void, any Error>)] = []
+        var nextWaiter = 0
     }
     private let state: Mutex<State>
     let maximum: Int
@@ -25,21 +29,54 @@ final class AdaptiveLimit: Sendable {
 
     var current: Int { state.withLock { $0.limit } }
 
-    /// Takes a slot if one is free under the current limit.
-    func tryAcquire() -> Bool {
-        state.withLock { s in
-            guard s.inFlight < s.limit else { return false }
-            s.inFlight += 1
-            s.peak = max(s.peak, s.inFlight)
-            return true
+    /// Waits for a slot under the current limit; throws when the task is cancelled.
+    func acquire() async throws {
+        let id = state.withLock { s -> Int in
+            s.nextWaiter += 1
+            return s.nextWaiter
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                let resumeNow = state.withLock { s -> Bool in
+                    if s.inFlight < s.limit && s.waiters.isEmpty {
+                        s.inFlight += 1
+                        return true
+                    }
+                    s.waiters.append((id, c))
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+        } onCancel: {
+            let c = state.withLock { s -> CheckedContinuation<Void, any Error>? in
+                guard let i = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return s.waiters.remove(at: i).continuation
+            }
+            c?.resume(throwing: CancellationError())
         }
     }
 
-    func release() { state.withLock { $0.inFlight -= 1 } }
+    func release() {
+        let ready = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
+            s.inFlight -= 1
+            return Self.admit(&s)
+        }
+        for c in ready { c.resume() }
+    }
+
+    /// Hands free slots to waiters, first come first served.
+    private static func admit(_ s: inout State) -> [CheckedContinuation<Void, any Error>] {
+        var ready: [CheckedContinuation<Void, any Error>] = []
+        while s.inFlight < s.limit, !s.waiters.isEmpty {
+            s.inFlight += 1
+            ready.append(s.waiters.removeFirst().continuation)
+        }
+        return ready
+    }
 
     func observe(status: Int) {
         let now = monotonic()
-        state.withLock { s in
+        let ready = state.withLock { s -> [CheckedContinuation<Void, any Error>] in
             if status == 429 {
                 // One decrease per second: a burst of 429s from requests already in flight
                 // is one signal, not many.
@@ -55,51 +92,63 @@ final class AdaptiveLimit: Sendable {
                     s.successes = 0
                 }
             }
+            return Self.admit(&s)
+        }
+        for c in ready { c.resume() }
+    }
+}
+
+/// A shared counter: the fan-out's workers take the next id's index from it.
+private final class NextIndex: Sendable {
+    private let value = Mutex(0)
+    func take() -> Int {
+        value.withLock { v in
+            defer { v += 1 }
+            return v
         }
     }
 }
 
 extension MosendClient {
-    /// Details of many contacts: each distinct id fetched once, at most the adaptive limit
-    /// at a time, results in the order of `ids` (a repeated id repeats its result).
+    /// Details of many contacts: each distinct id fetched once, each attempt passing the
+    /// adaptive limit, results in the order of `ids` (a repeated id repeats its result).
     public func customers(ids: [String], _ statement: Statement) async -> [Result<JSON, APIError>] {
         var unique: [String] = []
         var seen = Set<String>()
         for id in ids where seen.insert(id).inserted { unique.append(id) }
         let limit = AdaptiveLimit(maximum: configuration.concurrency, monotonic: environment.monotonic)
+        let work = unique
+        let cursor = NextIndex()
         var results: [String: Result<JSON, APIError>] = [:]
 
-        await withTaskGroup(of: (String, Result<JSON, APIError>).self) { group in
-            var next = 0
-            var running = 0
-            while next < unique.count || running > 0 {
-                // Start as many as the limit allows now.
-                while next < unique.count, limit.tryAcquire() {
-                    let id = unique[next]
-                    next += 1
-                    running += 1
-                    group.addTask {
-                        defer { limit.release() }
-                        do throws(APIError) {
-                            let path = self.orgPath + "/customers/" + Self.encodePathSegment(id)
-                            let body = try await self.get(path, [], statement, contactId: id) { limit.observe(status: $0) }
-                            guard case .object = body["data"] else {
-                                return (id, .failure(APIError(category: .invalidResponse, path: path,
-                                                              detail: "expected {\"data\": {…}} but \"data\" is "
-                                                                  + Self.describe(body["data"]))))
-                            }
-                            return (id, .success(body["data"]!))
-                        } catch {
-                            return (id, .failure(error))
-                        }
+        // A fixed pool of workers pulls ids; the limit decides how many attempts run.
+        await withTaskGroup(of: [(String, Result<JSON, APIError>)].self) { group in
+            for _ in 0..<min(limit.maximum, work.count) {
+                group.addTask {
+                    var done: [(String, Result<JSON, APIError>)] = []
+                    while true {
+                        let i = cursor.take()
+                        guard i < work.count else { return done }
+                        done.append((work[i], await self.detail(work[i], statement, limit)))
                     }
                 }
-                guard let (id, r) = await group.next() else { break }
-                running -= 1
-                results[id] = r
             }
+            for await batch in group { for (id, r) in batch { results[id] = r } }
         }
-        return ids.map { results[$0] ?? .failure(APIError(category: .cancelled, path: orgPath + "/customers/" + $0,
-                                                           detail: "cancelled")) }
+        return ids.map { results[$0]! }
+    }
+
+    private func detail(_ id: String, _ statement: Statement, _ limit: AdaptiveLimit) async -> Result<JSON, APIError> {
+        let path = orgPath + "/customers/" + Self.encodePathSegment(id)
+        do throws(APIError) {
+            let body = try await get(path, [], statement, contactId: id, gate: limit)
+            guard case .object = body["data"] else {
+                return .failure(APIError(category: .invalidResponse, path: path,
+                                         detail: "expected {\"data\": {…}} but \"data\" is " + Self.describe(body["data"])))
+            }
+            return .success(body["data"]!)
+        } catch {
+            return .failure(error)
+        }
     }
 }

@@ -7,9 +7,10 @@ extension MosendClient {
     ///
     /// - Parameters:
     ///   - contactId: for a detail call, so a 404 can say which contact.
-    ///   - onStatus: sees every status received (the fan-out's limiter watches for 429).
+    ///   - gate: a fan-out's limit: each attempt takes a slot and gives it back before any
+    ///     retry wait, and the gate sees every status (to ease off on 429).
     func get(_ path: String, _ params: [(String, String)], _ statement: Statement, contactId: String? = nil,
-             onStatus: (@Sendable (Int) -> Void)? = nil) async throws(APIError) -> JSON
+             gate: AdaptiveLimit? = nil) async throws(APIError) -> JSON
     {
         let policy = configuration.retry
         var url = self.url(path, params)
@@ -26,7 +27,11 @@ extension MosendClient {
 
         while true {
             if Task.isCancelled || statement.isCancelled { throw cancelled() }
+            if let gate {
+                do { try await gate.acquire() } catch { throw cancelled() }
+            }
             let outcome = await transport.perform(HTTPRequest(url: url, headers: [configuration.credentials.header]))
+            gate?.release()
 
             // Either a transient failure to retry (with an optional Retry-After), or done.
             let retryable: APIError
@@ -48,7 +53,7 @@ extension MosendClient {
             case .success(let r):
                 trace(TraceEvent(method: "GET", url: url, status: r.status, error: nil, bytes: r.body.count,
                                  seconds: r.seconds, attempt: attempt, waitedBefore: waited, httpVersion: r.httpVersion))
-                onStatus?(r.status)
+                gate?.observe(status: r.status)
                 if (300...399).contains(r.status), let location = r.header("Location") {
                     url = try follow(location, from: url, redirects: &redirects, failure)
                     continue  // a redirect is not an attempt

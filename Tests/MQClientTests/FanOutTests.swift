@@ -45,7 +45,7 @@ import Testing
         #expect(peak == min(concurrency, transportCap), "peak in flight \(peak)")
     }
 
-    @Test func theLimitHalvesOn429AndRecoversSlowly() {
+    @Test func theLimitHalvesOn429AndRecoversSlowly() async throws {
         var clock = 0.0
         let limit = AdaptiveLimit(maximum: 8, monotonic: { [clock] in clock })
         #expect(limit.current == 8)
@@ -67,6 +67,24 @@ import Testing
         let one = AdaptiveLimit(maximum: 1, monotonic: { 0 })
         one.observe(status: 429)
         #expect(one.current == 1, "never below one")
+    }
+
+    /// Seen from the server: 8 at once until a burst of 429s, then at most 4 at once.
+    @Test func concurrencyHalvesAfter429s() async throws {
+        let server = try await ScriptedServer { n, _ in
+            n < 8
+                ? ScriptedServer.Reply(status: 429, headers: [("Retry-After", "0")], body: "{}", delayMs: 60)
+                : ScriptedServer.Reply(body: #"{"data":{"id":"x"}}"#, delayMs: 60)
+        }
+        let client = try Clients.forServer(server.url)
+        let ids = (0..<24).map { String(format: "00000000-0000-4000-8000-%012d", $0) }
+        let results = await client.customers(ids: ids, Statement())
+        #expect(results.allSatisfy { (try? $0.get()) != nil })
+        let arrivals = server.requests.map(\.inFlightAtArrival)
+        #expect(arrivals.prefix(8).max() == 8, "the first burst at the full limit: \(arrivals)")
+        // The next 8 requests (retries and new ids) never saw more than 4 at once.
+        #expect(arrivals.dropFirst(8).prefix(8).max()! <= 4, "\(arrivals)")
+        await server.stop()
     }
 
     @Test func aRateLimitedFanOutEasesOffAndCompletes() async throws {

@@ -120,6 +120,15 @@ import Testing
         await server.stop()
     }
 
+    @Test func aBearerTokenWorksAsTheKeyDoes() async throws {
+        let sim = try Sims.standard()
+        let org = sim.orgs[0]
+        let withKey = try Clients.forSim(sim)
+        let withToken = try MosendClient(ClientConfiguration(baseURL: sim.url, orgId: org.id,
+                                                             credentials: Credentials(bearer: org.token)))
+        #expect(try await withToken.summary(Statement()) == withKey.summary(Statement()))
+    }
+
     @Test func everyEndpointReturnsItsData() async throws {
         let sim = try Sims.standard()
         let org = sim.orgs[0]

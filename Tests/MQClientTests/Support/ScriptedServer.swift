@@ -15,17 +15,22 @@ final class ScriptedServer: Sendable {
         let query: String
         /// Lower-cased names (HTTP field names are case-insensitive).
         let headers: [String: String]
+        /// Requests being answered when this one arrived, itself included.
+        var inFlightAtArrival = 0
     }
     struct Reply: Sendable {
         var status = 200
         var headers: [(String, String)] = []
         var body = #"{"data":{},"timestamp":"2026-11-15T12:00:00.000Z"}"#
+        /// Milliseconds to wait before answering.
+        var delayMs = 0
     }
 
     let url: String
     private let task: Task<Void, any Error>
     private final class Log: Sendable {
         let entries = Mutex<[Seen]>([])
+        let inFlight = Mutex(0)
     }
     private let log: Log
 
@@ -38,12 +43,18 @@ final class ScriptedServer: Sendable {
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             var headers: [String: String] = [:]
             for f in request.headers { headers[f.name.canonicalName] = f.value }
-            let seen = Seen(path: request.uri.path, query: request.uri.query ?? "", headers: headers)
+            var seen = Seen(path: request.uri.path, query: request.uri.query ?? "", headers: headers)
+            seen.inFlightAtArrival = log.inFlight.withLock { n -> Int in
+                n += 1
+                return n
+            }
+            defer { log.inFlight.withLock { $0 -= 1 } }
             let n = log.entries.withLock { l -> Int in
                 l.append(seen)
                 return l.count - 1
             }
             let reply = script(n, seen)
+            if reply.delayMs > 0 { try await Task.sleep(for: .milliseconds(reply.delayMs)) }
             var fields = HTTPFields()
             fields[.contentType] = "application/json"
             for (k, v) in reply.headers { fields[HTTPField.Name(k)!] = v }
