@@ -11,6 +11,7 @@ let package = Package(
     name: "mq",
     platforms: [.macOS(.v14)],
     products: [
+        .executable(name: "mq", targets: ["mq"]),
         .executable(name: "mosend-sim", targets: ["mosend-sim"]),
         .library(name: "MosendSim", targets: ["MosendSim"]),
         .library(name: "MQClient", targets: ["MQClient"]),
@@ -39,6 +40,11 @@ let package = Package(
 
         .target(name: "MQCore"),
         .target(name: "MQClient", dependencies: ["MQCore", "CCurlShim"]),
+        .target(name: "MQFormat", dependencies: ["MQCore"]),
+        .target(name: "MQFiles", dependencies: ["MQCore"]),
+        .target(name: "MQSyntax", dependencies: ["MQCore"]),
+        .target(name: "MQPlanner", dependencies: ["MQSyntax", "MQCore"]),
+        .target(name: "MQExec", dependencies: ["MQPlanner", "MQSyntax", "MQFiles", "MQFormat", "MQCore"]),
         .target(
             name: "MosendSim",
             dependencies: [
@@ -47,6 +53,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+        .executableTarget(
+            name: "mq",
+            dependencies: [
+                "MQExec", "MQClient", "MQFormat", "MQSyntax", "MQCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "mosend-sim",
@@ -59,11 +71,15 @@ let package = Package(
 
         // Not a product: scripts/bench-client builds and drives it (release) against mosend-sim.
         .executableTarget(name: "client-bench", dependencies: ["MQClient", "MQCore"], path: "Benchmarks/ClientBench"),
+        .executableTarget(name: "file-bench", dependencies: ["MQFiles", "MQCore"], path: "Benchmarks/FileBench"),
 
         // Helpers shared by the test targets: spawning mosend-sim, a blocking curl client,
         // the independent ground truth.
         .target(name: "MQTestSupport", dependencies: ["MQCore", "CCurlShim"], path: "Tests/Support"),
         .testTarget(name: "MQCoreTests", dependencies: ["MQCore"]),
+        .testTarget(name: "MQFormatTests", dependencies: ["MQFormat", "MQCore"]),
+        .testTarget(name: "MQFilesTests", dependencies: ["MQFiles", "MQCore"]),
+        .testTarget(name: "MQSyntaxTests", dependencies: ["MQSyntax", "MQCore"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurlShim", "CEditShim"]),
         .testTarget(
             name: "MosendSimTests",

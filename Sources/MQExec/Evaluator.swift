@@ -1,0 +1,174 @@
+import Synchronization
+import MQCore
+import MQPlanner
+import MQSyntax
+
+/// Evaluates resolved expressions against a row.
+struct Evaluator: Sendable {
+    let now: Instant
+    private let regexes: RegexCache
+
+    init(now: Instant) {
+        self.now = now
+        regexes = RegexCache()
+    }
+
+    func eval(_ e: Expr, _ row: JSONObject) -> Value {
+        switch e.kind {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let n): return .int(n)
+        case .double(let d): return .double(d)
+        case .string(let s): return .string(s)
+        case .bareWord(let w):
+            // Only sources without a catalog keep bare words: a field if the row has one.
+            if let v = row[w] { return Value(v) }
+            return .string(w)
+        case .date(let text):
+            return Instant.parseISO8601(text).map { .date($0.instant) } ?? .string(text)
+        case .day(let d):
+            let today = now.startOfDay
+            return .date(d == "today" ? today : today.adding(days: -1))
+        case .duration(let seconds, _): return .int(seconds)
+        case .field(let path): return Value(Evaluator.lookup(path, in: row))
+        case .variable: return .null  // resolved by the planner
+        case .list(let items): return .array(items.map { eval($0, row).json })
+        case .isNull(let x, let negated): return .bool(eval(x, row).isNull != negated)
+        case .unary(let op, let x):
+            if op == "not" { return .bool(!eval(x, row).truthy) }
+            // `-7d`: seven days before now.
+            if case .duration(let s, _) = x.kind { return .date(now.adding(seconds: -s)) }
+            switch eval(x, row) {
+            case .int(let n): return .int(-n)
+            case .double(let d): return .double(-d)
+            default: return .null
+            }
+        case .binary(let op, let l, let r):
+            switch op {
+            case "and": return .bool(eval(l, row).truthy && eval(r, row).truthy)
+            case "or": return .bool(eval(l, row).truthy || eval(r, row).truthy)
+            default: break
+            }
+            let a = eval(l, row)
+            let b = eval(r, row)
+            return binary(op, a, b)
+        case .call(let f, let args):
+            return call(f, args.map { eval($0, row) })
+        }
+    }
+
+    static func lookup(_ path: [String], in row: JSONObject) -> JSON {
+        // A column may itself be named with dots (`agent.name` after a select).
+        if path.count > 1, let v = row[path.joined(separator: ".")] { return v }
+        guard var v = row[path[0]] else { return .null }
+        for key in path.dropFirst() {
+            guard let next = v[key] else { return .null }
+            v = next
+        }
+        return v
+    }
+
+    func binary(_ op: String, _ a: Value, _ b: Value) -> Value {
+        switch op {
+        case "=": return .bool(Compare.equal(a, b))
+        case "!=": return .bool(!Compare.equal(a, b))
+        case "<": return .bool(Compare.order(a, b).map { $0 < 0 } ?? false)
+        case "<=": return .bool(Compare.order(a, b).map { $0 <= 0 } ?? false)
+        case ">": return .bool(Compare.order(a, b).map { $0 > 0 } ?? false)
+        case ">=": return .bool(Compare.order(a, b).map { $0 >= 0 } ?? false)
+        case "~":
+            let needle = b.text.lowercased()
+            if case .array(let items) = a { return .bool(items.contains { Value($0).text.lowercased().contains(needle) }) }
+            if a.isNull { return .bool(false) }
+            return .bool(a.text.lowercased().contains(needle))
+        case "=~":
+            guard !a.isNull, let re = regexes.get(b.text) else { return .bool(false) }
+            return .bool(re.matches(a.text))
+        case "in":
+            guard case .array(let items) = b else { return .bool(Compare.equal(a, b)) }
+            return .bool(items.contains { Compare.equal(a, Value($0)) })
+        case "has":
+            guard case .array(let items) = a else { return .bool(false) }
+            return .bool(items.contains { Compare.equal(Value($0), b) })
+        default:
+            return arithmetic(op, a, b)
+        }
+    }
+
+    func arithmetic(_ op: String, _ a: Value, _ b: Value) -> Value {
+        // Dates: date ± seconds, date − date in seconds.
+        if case .date(let d) = a {
+            if let s = b.number, op == "+" { return .date(d.adding(milliseconds: Int(s * 1000))) }
+            if let s = b.number, op == "-" { return .date(d.adding(milliseconds: Int(-s * 1000))) }
+        }
+        if op == "-", let x = a.instant, let y = b.instant, a.number == nil, b.number == nil {
+            return .double(Double(x.milliseconds - y.milliseconds) / 1000)
+        }
+        if case .int(let x) = a, case .int(let y) = b {
+            switch op {
+            case "+": let (r, o) = x.addingReportingOverflow(y); return o ? .double(Double(x) + Double(y)) : .int(r)
+            case "-": let (r, o) = x.subtractingReportingOverflow(y); return o ? .double(Double(x) - Double(y)) : .int(r)
+            case "*": let (r, o) = x.multipliedReportingOverflow(by: y); return o ? .double(Double(x) * Double(y)) : .int(r)
+            default: break
+            }
+        }
+        guard let x = a.number, let y = b.number else {
+            if op == "+", case .string(let s) = a, case .string(let t) = b { return .string(s + t) }
+            return .null
+        }
+        switch op {
+        case "+": return .double(x + y)
+        case "-": return .double(x - y)
+        case "*": return .double(x * y)
+        case "/": return y == 0 ? .null : .double(x / y)
+        default: return .null
+        }
+    }
+
+    func call(_ f: String, _ args: [Value]) -> Value {
+        switch f {
+        case "lower": return args[0].isNull ? .null : .string(args[0].text.lowercased())
+        case "upper": return args[0].isNull ? .null : .string(args[0].text.uppercased())
+        case "len":
+            switch args[0] {
+            case .null: return .null
+            case .array(let a): return .int(a.count)
+            case .object(let o): return .int(o.count)
+            default: return .int(args[0].text.count)
+            }
+        case "coalesce": return args.first { !$0.isNull } ?? .null
+        case "round":
+            guard let x = args[0].number else { return .null }
+            let places = args.count > 1 ? Int(args[1].number ?? 0) : 0
+            var scale = 1.0
+            for _ in 0..<max(0, places) { scale *= 10 }
+            let r = (x * scale).rounded() / scale
+            return places <= 0 && abs(r) < 9e15 ? .int(Int(r)) : .double(r)
+        case "days_since":
+            guard let i = args[0].instant else { return .null }
+            return .int((now.milliseconds - i.milliseconds).floorDiv(Instant.millisecondsPerDay))
+        case "date":
+            guard let i = args[0].instant else { return .null }
+            return .string(i.dateString)
+        case "month":
+            guard let i = args[0].instant else { return .null }
+            return .string(i.monthString)
+        default:
+            return .null  // aggregates are evaluated by summarize
+        }
+    }
+}
+
+/// Compiled regular expressions, by pattern.
+final class RegexCache: Sendable {
+    private let cache = Mutex<[String: Regex?]>([:])
+
+    func get(_ pattern: String) -> Regex? {
+        cache.withLock { c in
+            if let r = c[pattern] { return r }
+            let r = Regex(pattern)
+            c[pattern] = r
+            return r
+        }
+    }
+}

@@ -1,0 +1,247 @@
+import MQCore
+import MQFiles
+import MQPlanner
+import MQSyntax
+
+/// Builds a plan's stream chain and runs it.
+struct Executor {
+    let api: (any ReportsAPI)?
+    let statement: APIStatement
+    let variables: [String: StoredValue]
+    let eval: Evaluator
+    let state: ExecutionState
+    let maxRequests: Int
+    let baseDirectory: String
+
+    func stream(_ plan: Plan) throws -> RowStream {
+        var s = try source(plan.source)
+        var i = 0
+        let ops = plan.operators
+        while i < ops.count {
+            switch ops[i] {
+            case .filter(let e): s = FilterStream(s, e, eval)
+            case .select(let ps):
+                let ev = eval
+                s = MapStream(s) { row in
+                    var out = JSONObject()
+                    for p in ps { out[p.name ?? Planner.columnName(p.expr)] = ev.eval(p.expr, row).json }
+                    return out
+                }
+            case .derive(let ps):
+                let ev = eval
+                s = MapStream(s) { row in
+                    var out = row
+                    for p in ps { out[p.name ?? Planner.columnName(p.expr)] = ev.eval(p.expr, out).json }
+                    return out
+                }
+            case .offset(let n):
+                // `offset N | limit M` is one stream that stops after M.
+                if i + 1 < ops.count, case .limit(let m) = ops[i + 1] {
+                    s = LimitStream(s, skip: n, count: m)
+                    i += 1
+                } else {
+                    s = LimitStream(s, skip: n, count: .max)
+                }
+            case .limit(let n): s = LimitStream(s, skip: 0, count: n)
+            case .flatten(let e):
+                guard case .field(let path) = e.kind else { throw ExecError("`flatten` takes a field, e.g. `flatten labels`") }
+                s = FlattenStream(s, path)
+            case .sort(let keys):
+                let ev = eval
+                s = BlockingStream(s) { rows in Executor.sort(rows, keys, ev) }
+            case .summarize(let aggs, let by):
+                let ev = eval
+                s = BlockingStream(s) { rows in Aggregation.summarize(rows, aggs, by: by, ev) }
+            case .count(let by):
+                let ev = eval
+                s = BlockingStream(s) { rows in Aggregation.count(rows, by: by, ev) }
+            case .distinct(let es):
+                let ev = eval
+                s = BlockingStream(s) { rows in Aggregation.distinct(rows, es, ev) }
+            case .top(let n, let e):
+                let ev = eval
+                s = BlockingStream(s) { rows in Aggregation.top(rows, n, e, ev) }
+            case .join(let j, let right):
+                let me = self
+                s = BlockingStream(s) { rows in try await me.join(rows, j, right) }
+            case .chart, .spark:
+                break  // drawn by the runner from the rows
+            }
+            i += 1
+        }
+        return s
+    }
+
+    func source(_ src: PlannedSource) throws -> RowStream {
+        switch src {
+        case .remote(let call):
+            guard let api else {
+                throw ExecError("no credentials: this statement calls the Mosend API",
+                                hints: ["set MOSEND_API_KEY (or --api-key) and MOSEND_ORG (or --org); try `mq --demo` for demo data"])
+            }
+            let st = statement
+            switch call.endpoint {
+            case .customers:
+                return PageStream(api.customerPages(call.query, st), state: state)
+            case .summary:
+                return OnceStream { try await [api.summary(st).objectValue ?? JSONObject()] }
+            case .billing:
+                return OnceStream { try await [api.billing(st).objectValue ?? JSONObject()] }
+            case .messaging:
+                let since = call.since
+                return OnceStream { try await api.messaging(since: since, st).compactMap(\.objectValue) }
+            case .customer(let id):
+                return OnceStream { try await [api.customer(id: id, st).objectValue ?? JSONObject()] }
+            case .timeline(let id):
+                return OnceStream {
+                    let detail = try await api.customer(id: id, st)
+                    return (detail["timeline"]?.arrayValue ?? []).compactMap(\.objectValue)
+                }
+            }
+        case .file(let path):
+            return FileStream(try RowReader(path: resolvePath(path)))
+        case .variable(let v):
+            guard let stored = variables[v] else { throw ExecError("unknown variable $\(v)") }
+            switch stored {
+            case .rows(let rows, _): return ArrayStream(rows)
+            case .value(let j): return ArrayStream([JSONObject(pairs: [("value", j)])])
+            }
+        case .value(let j):
+            return ArrayStream([JSONObject(pairs: [("value", j)])])
+        case .subquery(let plan):
+            return try stream(plan)
+        }
+    }
+
+    func resolvePath(_ path: String) -> String {
+        path.hasPrefix("/") || path.hasPrefix("~") ? (path.hasPrefix("~/") ? Executor.home + path.dropFirst() : path)
+            : baseDirectory + "/" + path
+    }
+
+    static var home: String { ProcessEnvironment.value("HOME") ?? "" }
+
+    /// All rows of a plan.
+    func collect(_ plan: Plan) async throws -> [JSONObject] {
+        let s = try stream(plan)
+        var all: [JSONObject] = []
+        while let b = try await s.next() { all += b }
+        if let e = state.partialError { throw e }
+        return all
+    }
+
+    // MARK: sort
+
+    static func sort(_ rows: [JSONObject], _ keys: [SortKey], _ eval: Evaluator) -> [JSONObject] {
+        // Evaluate keys once per row; the standard library's sort is stable.
+        let keyed = rows.map { row in (row, keys.map { eval.eval($0.expr, row) }) }
+        return keyed.sorted { a, b in
+            for (i, k) in keys.enumerated() {
+                let (x, y) = (a.1[i], b.1[i])
+                // Nulls last whichever the direction.
+                if x.isNull != y.isNull { return !x.isNull }
+                let o = Compare.sortOrder(x, y)
+                if o != 0 { return k.descending ? o > 0 : o < 0 }
+            }
+            return false
+        }.map(\.0)
+    }
+
+    // MARK: joins
+
+    func join(_ rows: [JSONObject], _ j: Join, _ right: Plan?) async throws -> [JSONObject] {
+        guard let right else { return try await joinCustomer(rows, j) }
+        let rightRows = try await collect(right)
+        let rightKey = j.equals ?? j.on
+        var index: [String: [JSONObject]] = [:]
+        for r in rightRows {
+            let k = eval.eval(rightKey, r)
+            guard !k.isNull else { continue }
+            index[Executor.key(k), default: []].append(r)
+        }
+        let rightColumns = rightRows.first.map { Array($0.keys) } ?? []
+        var out: [JSONObject] = []
+        for row in rows {
+            let k = eval.eval(j.on, row)
+            let matches = k.isNull ? [] : index[Executor.key(k)] ?? []
+            if matches.isEmpty {
+                if j.left {
+                    var r = row
+                    for c in rightColumns where r[c] == nil { r[c] = .null }
+                    out.append(r)
+                }
+                continue
+            }
+            for m in matches { out.append(Executor.merge(row, m)) }
+        }
+        return out
+    }
+
+    /// Join keys compare as text, so a CSV's number joins a JSON number and `+1…` joins `+1…`.
+    static func key(_ v: Value) -> String {
+        if case .double(let d) = v, d == d.rounded(), abs(d) < 9e15 { return String(Int(d)) }
+        return v.text
+    }
+
+    /// The left row's fields, then the right row's new ones (a clash keeps the left value).
+    static func merge(_ left: JSONObject, _ right: JSONObject) -> JSONObject {
+        var r = left
+        for (k, v) in right where r[k] == nil { r[k] = v }
+        return r
+    }
+
+    func joinCustomer(_ rows: [JSONObject], _ j: Join) async throws -> [JSONObject] {
+        guard let api else { throw ExecError("no credentials: `join customer` calls the Mosend API") }
+        var ids: [String] = []
+        var seen = Set<String>()
+        for row in rows {
+            let v = eval.eval(j.on, row)
+            guard !v.isNull else { continue }
+            if seen.insert(v.text).inserted { ids.append(v.text) }
+        }
+        guard ids.count <= maxRequests else {
+            throw ExecError("`join customer` needs \(ids.count) requests (one a contact), more than --max-requests \(maxRequests); nothing was sent",
+                            hints: ["narrow the rows first (`| where …`, `| limit …`) or raise --max-requests"])
+        }
+        let results = await api.customers(ids: ids, statement)
+        var details: [String: JSONObject] = [:]
+        for (id, r) in zip(ids, results) {
+            switch r {
+            case .success(let d): details[id] = d.objectValue
+            case .failure(let e) where e.status == 404: continue
+            case .failure(let e): throw e
+            }
+        }
+        var out: [JSONObject] = []
+        for row in rows {
+            let v = eval.eval(j.on, row)
+            if let d = v.isNull ? nil : details[v.text] {
+                out.append(Executor.merge(row, d))
+            } else if j.left {
+                var r = row
+                r["metrics"] = r["metrics"] ?? .null
+                r["timeline"] = r["timeline"] ?? .null
+                out.append(r)
+            }
+        }
+        return out
+    }
+}
+
+/// A value kept with `let`.
+public enum StoredValue: Sendable {
+    case value(JSON)
+    case rows([JSONObject], columns: [String])
+}
+
+enum ProcessEnvironment {
+    static func value(_ name: String) -> String? {
+        guard let p = getenv(name) else { return nil }
+        return String(cString: p)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,138 @@
+import MQCore
+import Synchronization
+
+/// The session's response cache: an identical request within `ttl` seconds is answered
+/// from memory, so running a query again with other local stages costs no request.
+///
+/// A customers scan is cached as its whole page sequence once it has ended (the last
+/// page, or a pushed row limit met); a scan stopped early by the caller is not, since the
+/// next one may need more pages.
+public final class CachingReportsAPI: ReportsAPI {
+    let base: any ReportsAPI
+    let ttl: Double
+    let clock: @Sendable () -> Double
+    private let entries = Mutex<[String: (at: Double, value: Entry)]>([:])
+    private let enabled = Mutex(true)
+
+    enum Entry: Sendable {
+        case one(JSON)
+        case rows([JSON])
+        case pages([Page])
+    }
+
+    public init(_ base: any ReportsAPI, ttl: Double = 300, clock: @escaping @Sendable () -> Double) {
+        self.base = base
+        self.ttl = ttl
+        self.clock = clock
+    }
+
+    public var isEnabled: Bool {
+        get { enabled.withLock { $0 } }
+        set { enabled.withLock { $0 = newValue } }
+    }
+
+    public func clear() { entries.withLock { $0.removeAll() } }
+
+    func lookup(_ key: String) -> Entry? {
+        guard isEnabled else { return nil }
+        let now = clock()
+        return entries.withLock { e in
+            guard let hit = e[key] else { return nil }
+            if now - hit.at > ttl {
+                e[key] = nil
+                return nil
+            }
+            return hit.value
+        }
+    }
+
+    func store(_ key: String, _ value: Entry) {
+        guard isEnabled else { return }
+        let now = clock()
+        entries.withLock { $0[key] = (now, value) }
+    }
+
+    func cached(_ key: String, _ fetch: () async throws(APIError) -> JSON) async throws(APIError) -> JSON {
+        if case .one(let j)? = lookup(key) { return j }
+        let j = try await fetch()
+        store(key, .one(j))
+        return j
+    }
+
+    public func summary(_ s: Statement) async throws(APIError) -> JSON {
+        try await cached("summary") { () async throws(APIError) -> JSON in try await base.summary(s) }
+    }
+
+    public func billing(_ s: Statement) async throws(APIError) -> JSON {
+        try await cached("billing") { () async throws(APIError) -> JSON in try await base.billing(s) }
+    }
+
+    public func messaging(since: String?, _ s: Statement) async throws(APIError) -> [JSON] {
+        let key = "messaging?since=\(since ?? "")"
+        if case .rows(let r)? = lookup(key) { return r }
+        let r = try await base.messaging(since: since, s)
+        store(key, .rows(r))
+        return r
+    }
+
+    public func customer(id: String, _ s: Statement) async throws(APIError) -> JSON {
+        try await cached("customer/\(id)") { () async throws(APIError) -> JSON in try await base.customer(id: id, s) }
+    }
+
+    public func customers(ids: [String], _ s: Statement) async -> [Result<JSON, APIError>] {
+        var results: [String: Result<JSON, APIError>] = [:]
+        var missing: [String] = []
+        for id in ids where results[id] == nil {
+            if case .one(let j)? = lookup("customer/\(id)") { results[id] = .success(j) } else if !missing.contains(id) {
+                missing.append(id)
+            }
+        }
+        if !missing.isEmpty {
+            for (id, r) in zip(missing, await base.customers(ids: missing, s)) {
+                results[id] = r
+                if case .success(let j) = r { store("customer/\(id)", .one(j)) }
+            }
+        }
+        return ids.map { results[$0]! }
+    }
+
+    public func customerPages(_ query: CustomersQuery, _ s: Statement) -> any PageSource {
+        let key = "customers:\(query.since ?? "")|\(query.until ?? "")|\(query.category ?? "")|"
+            + "\(query.resolutionOutcome ?? "")|\(query.search ?? "")|\(query.rowLimit.map(String.init) ?? "")"
+        if case .pages(let pages)? = lookup(key) { return ReplayPages(pages) }
+        return RecordingPages(base.customerPages(query, s)) { [weak self] pages in self?.store(key, .pages(pages)) }
+    }
+}
+
+/// Pages served from the cache.
+final class ReplayPages: PageSource {
+    private let pages: [Page]
+    private let index = Mutex(0)
+    init(_ pages: [Page]) { self.pages = pages }
+    func next() async throws(APIError) -> Page? {
+        let i = index.withLock { i -> Int in
+            defer { i += 1 }
+            return i
+        }
+        return i < pages.count ? pages[i] : nil
+    }
+}
+
+/// A live scan that hands its pages to the cache once it has ended.
+final class RecordingPages: PageSource {
+    private let live: any PageSource
+    private let done: @Sendable ([Page]) -> Void
+    private let pages = Mutex<[Page]>([])
+    init(_ live: any PageSource, done: @escaping @Sendable ([Page]) -> Void) {
+        self.live = live
+        self.done = done
+    }
+    func next() async throws(APIError) -> Page? {
+        guard let p = try await live.next() else {
+            done(pages.withLock { $0 })
+            return nil
+        }
+        pages.withLock { $0.append(p) }
+        return p
+    }
+}

@@ -1,0 +1,362 @@
+import MQCore
+import MQFiles
+import MQFormat
+import MQPlanner
+import MQSyntax
+
+/// Session settings: the flags of cli.md and the meta commands that change them.
+public struct SessionSettings: Sendable {
+    public var format = OutputFormat.table
+    public var pushdown = true
+    public var timing = false
+    public var color = false
+    public var width = 120
+    /// Detail requests one `join customer` may make (`--max-requests`).
+    public var maxRequests = 1000
+    public init() {}
+}
+
+/// What the session knows about the API besides the protocol: for `explain` and timing.
+public struct APIDescription: Sendable {
+    /// The full URL of a request (base URL, org, path, query).
+    public var url: @Sendable (_ path: String, _ params: [(String, String)]) -> String
+    /// HTTP requests made so far (attempts included).
+    public var requestCount: @Sendable () -> Int
+    public init(url: @escaping @Sendable (String, [(String, String)]) -> String, requestCount: @escaping @Sendable () -> Int) {
+        self.url = url
+        self.requestCount = requestCount
+    }
+}
+
+/// Runs statements one after another: one loop for scripts, `-c`, stdin (and the REPL
+/// later), with variables, settings and the response cache carried between statements.
+public final class Session {
+    public var settings: SessionSettings
+    let api: (any ReportsAPI)?
+    let cache: CachingReportsAPI?
+    let describe: APIDescription?
+    let out: OutputSink
+    let err: OutputSink
+    let now: @Sendable () -> Instant
+    let monotonic: @Sendable () -> Double
+    var variables: [String: StoredValue] = [:]
+    /// The directory relative file names are read from.
+    public var baseDirectory: String
+
+    public init(api: (any ReportsAPI)?, describe: APIDescription?, settings: SessionSettings, out: OutputSink,
+                err: OutputSink, baseDirectory: String, now: @escaping @Sendable () -> Instant,
+                monotonic: @escaping @Sendable () -> Double)
+    {
+        if let api {
+            let c = CachingReportsAPI(api, clock: monotonic)
+            self.api = c
+            cache = c
+        } else {
+            self.api = nil
+            cache = nil
+        }
+        self.describe = describe
+        self.settings = settings
+        self.out = out
+        self.err = err
+        self.baseDirectory = baseDirectory
+        self.now = now
+        self.monotonic = monotonic
+    }
+
+    /// Sets a variable from outside (`--set`, script arguments).
+    public func set(_ name: String, _ value: JSON) { variables[name] = .value(value) }
+
+    /// Disables or clears the response cache (`--no-cache`, `.cache off|clear`).
+    public func setCache(enabled: Bool) { cache?.isEnabled = enabled }
+
+    /// Runs every statement of a script; stops at the first error. Returns the exit status.
+    public func run(_ source: SourceText) async -> Int32 {
+        let statements: [SyntaxStatement]
+        do {
+            statements = try Parser.parse(source)
+        } catch {
+            report(error, source)
+            return 1
+        }
+        for s in statements {
+            let status = await run(s, source)
+            if status != 0 { return status }
+        }
+        return 0
+    }
+
+    func say(_ text: String) { try? out.write(Array(text.utf8)) }
+    func warn(_ text: String) { try? err.write(Array(text.utf8)) }
+
+    func report(_ d: Diagnostic, _ source: SourceText) { warn(d.render(source, color: settings.color)) }
+
+    /// Runs one statement; returns its exit status (0, or cli.md's for its failure).
+    public func run(_ s: SyntaxStatement, _ source: SourceText) async -> Int32 {
+        do {
+            switch s.kind {
+            case .meta(let name, let args):
+                return try meta(name, args, s.span, source)
+            case .letValue(let name, let e):
+                let value = try Planner(plannerContext()).resolveConstant(e)
+                variables[name] = .value(Evaluator(now: now()).eval(value, JSONObject()).json)
+                return 0
+            case .letQuery(let name, let q):
+                let plan = try Planner(plannerContext()).plan(q)
+                let (rows, partial) = try await execute(plan)
+                if let partial { throw partial }
+                variables[name] = .rows(rows, columns: Session.columns(of: rows))
+                return 0
+            case .explain(let q):
+                say(explain(try Planner(plannerContext()).plan(q)))
+                return 0
+            case .query(let q):
+                let plan = try Planner(plannerContext()).plan(q)
+                return try await runQuery(plan)
+            }
+        } catch let d as Diagnostic {
+            report(d, source)
+            return 1
+        } catch let e as APIError {
+            warn(Session.errorText(e, source: source, span: s.span))
+            return e.exitStatus
+        } catch let e as FileError {
+            warn("error: \(e)\n")
+            return 1
+        } catch let e as ExecError {
+            var text = "error: \(e.message)\n"
+            for h in e.hints { text += "  hint: \(h)\n" }
+            warn(text)
+            return 1
+        } catch {
+            warn("error: \(error)\n")
+            return 1
+        }
+    }
+
+    static func errorText(_ e: APIError, source: SourceText, span: Span) -> String {
+        let (line, col) = source.location(of: span.start)
+        let kind = e.category == .network ? "network error" : e.category == .cancelled ? "interrupted" : "API error"
+        return "\(source.name):\(line):\(col): \(kind): \(e)\n"
+    }
+
+    func plannerContext() -> PlannerContext {
+        var c = PlannerContext(now: now())
+        c.pushdown = settings.pushdown
+        for (k, v) in variables {
+            switch v {
+            case .value(let j): c.variables[k] = .value(j)
+            case .rows(_, let columns): c.variables[k] = .result(columns: columns)
+            }
+        }
+        return c
+    }
+
+    // MARK: running a query
+
+    /// Every row of a plan, and the error that cut it short, if one did.
+    func execute(_ plan: Plan) async throws -> ([JSONObject], (any Error)?) {
+        let state = ExecutionState()
+        let statement = APIStatement()
+        let exec = Executor(api: api, statement: statement, variables: variables, eval: Evaluator(now: now()), state: state,
+                            maxRequests: settings.maxRequests, baseDirectory: baseDirectory)
+        let stream = try exec.stream(plan)
+        var rows: [JSONObject] = []
+        while let b = try await stream.next() { rows += b }
+        return (rows, state.partialError)
+    }
+
+    func runQuery(_ plan: Plan) async throws -> Int32 {
+        let started = monotonic()
+        let requestsBefore = describe?.requestCount() ?? 0
+        let state = ExecutionState()
+        let exec = Executor(api: api, statement: APIStatement(), variables: variables, eval: Evaluator(now: now()), state: state,
+                            maxRequests: settings.maxRequests, baseDirectory: baseDirectory)
+        let stream = try exec.stream(plan)
+
+        if let last = plan.operators.last, case .chart = last { return try await chart(stream, last, state) }
+        if let last = plan.operators.last, case .spark = last { return try await chart(stream, last, state) }
+
+        let format = plan.format.flatMap(OutputFormat.init(rawValue:)) ?? settings.format
+        var options = RenderOptions()
+        options.width = settings.width
+        options.color = settings.color
+        let renderer = makeRenderer(format, options: options, sink: out)
+        var count = 0
+        if renderer.isStreaming {
+            var begun = false
+            while let batch = try await stream.next() {
+                if !begun, let first = batch.first {
+                    try renderer.begin(columns: Array(first.keys))
+                    begun = true
+                }
+                for r in batch { try renderer.row(r) }
+                count += batch.count
+            }
+            if !begun { try renderer.begin(columns: []) }
+        } else {
+            var all: [JSONObject] = []
+            while let batch = try await stream.next() { all += batch }
+            try renderer.begin(columns: Session.columns(of: all))
+            for r in all { try renderer.row(r) }
+            count = all.count
+        }
+        var summary = RenderSummary(rows: count)
+        if settings.timing {
+            summary.seconds = monotonic() - started
+            summary.requests = (describe?.requestCount() ?? 0) - requestsBefore
+        }
+        if let e = state.partialError {
+            summary.partial = "partial result: \(count) row\(count == 1 ? "" : "s") before the error below"
+            try renderer.end(summary)
+            throw e
+        }
+        try renderer.end(summary)
+        return 0
+    }
+
+    func chart(_ stream: RowStream, _ op: Operator, _ state: ExecutionState) async throws -> Int32 {
+        var rows: [JSONObject] = []
+        while let b = try await stream.next() { rows += b }
+        let eval = Evaluator(now: now())
+        switch op {
+        case .spark(let e):
+            say(Charts.sparkline(rows.compactMap { eval.eval(e, $0).number }) + "\n")
+        case .chart(let es) where es.count == 2:
+            say(Charts.bars(rows.map { (eval.eval(es[0], $0).text, eval.eval(es[1], $0).number ?? 0) }, width: settings.width))
+        case .chart(let es):
+            let counted = Aggregation.count(rows, by: [es[0]], eval)
+            say(Charts.bars(counted.map { (Value($0[Planner.columnName(es[0])] ?? .null).text, Double($0["count"]?.intValue ?? 0)) },
+                            width: settings.width))
+        default: break
+        }
+        if let e = state.partialError { throw e }
+        return 0
+    }
+
+    /// Column order: the first row's keys, then keys first seen later.
+    static func columns(of rows: [JSONObject]) -> [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for r in rows {
+            for k in r.keys where seen.insert(k).inserted { out.append(k) }
+        }
+        return out
+    }
+
+    // MARK: explain
+
+    public func explain(_ plan: Plan) -> String {
+        var out = "plan: \(plan.text)\n"
+        switch plan.source {
+        case .remote(let call):
+            let url = describe?.url(call.path, call.firstParams()) ?? "/organizations/:orgId/reports\(call.path)"
+            out += "remote: GET \(url)\n"
+            switch call.endpoint {
+            case .customers:
+                if let n = call.query.rowLimit {
+                    let pages = max(1, (n + 99) / 100)
+                    out += "  pages: up to \(pages), following cursors; stops once \(n) row\(n == 1 ? "" : "s") have arrived\n"
+                } else {
+                    out += "  pages: every page, following cursors to the last (100 rows a page)\n"
+                }
+            case .timeline: out += "  pages: 1 (the contact's detail; its timeline becomes rows)\n"
+            default: out += "  pages: 1\n"
+            }
+        case .file(let path): out += "source: the file \"\(path)\" (no request)\n"
+        case .variable(let v): out += "source: $\(v), kept earlier (no request)\n"
+        case .value: out += "source: a kept value (no request)\n"
+        case .subquery(let inner):
+            out += "source: a subquery:\n"
+            out += explain(inner).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+            if !out.hasSuffix("\n") { out += "\n" }
+        }
+        if plan.operators.isEmpty {
+            out += "local: nothing\n"
+        } else {
+            out += "local:\n"
+            for (i, op) in plan.operators.enumerated() { out += "  \(i + 1). \(Session.describe(op))\n" }
+        }
+        if let f = plan.format { out += "output: \(f)\n" }
+        if let s = plan.save { out += "save: \"\(s)\"\n" }
+        for n in plan.notes { out += "note: \(n)\n" }
+        return out
+    }
+
+    static func describe(_ op: Operator) -> String {
+        func e(_ x: Expr) -> String { Printer.expr(x) }
+        switch op {
+        case .filter(let x): return "where \(e(x))"
+        case .select(let ps): return "select " + ps.map { ($0.name.map { "\($0) = " } ?? "") + e($0.expr) }.joined(separator: ", ")
+        case .derive(let ps): return "derive " + ps.map { ($0.name.map { "\($0) = " } ?? "") + e($0.expr) }.joined(separator: ", ")
+        case .sort(let keys): return "sort " + keys.map { ($0.descending ? "-" : "") + e($0.expr) }.joined(separator: ", ") + " (blocking)"
+        case .limit(let n): return "limit \(n)"
+        case .offset(let n): return "offset \(n)"
+        case .summarize(let aggs, let by):
+            return "summarize " + aggs.map { ($0.name.map { "\($0) = " } ?? "") + e($0.expr) }.joined(separator: ", ")
+                + (by.isEmpty ? "" : " by " + by.map(e).joined(separator: ", ")) + " (blocking)"
+        case .count(let by): return (by.isEmpty ? "count" : "count by " + by.map(e).joined(separator: ", ")) + " (blocking)"
+        case .distinct(let es): return "distinct " + es.map(e).joined(separator: ", ") + " (blocking)"
+        case .join(let j, _):
+            let target: String = switch j.target {
+            case .customer: "customer (one detail request per distinct \(e(j.on)), in parallel)"
+            case .file(let p): "from \"\(p)\" (hash join)"
+            case .variable(let v): "($\(v)) (hash join)"
+            case .subquery: "(subquery) (hash join)"
+            }
+            return "join " + (j.left ? "left " : "") + target + " on " + e(j.on) + (j.equals.map { " = " + e($0) } ?? "")
+        case .flatten(let x): return "flatten \(e(x))"
+        case .top(let n, let x): return "top \(n) \(e(x)) (blocking)"
+        case .chart(let es): return "chart " + es.map(e).joined(separator: " ")
+        case .spark(let x): return "spark \(e(x))"
+        }
+    }
+
+    // MARK: meta commands
+
+    func meta(_ name: String, _ args: String, _ span: Span, _ source: SourceText) throws -> Int32 {
+        let words = args.split(separator: " ").map(String.init)
+        func onOff() throws -> Bool {
+            guard let w = words.first?.lowercased(), w == "on" || w == "off" else {
+                throw Diagnostic("E034", "`.\(name)` takes on or off", at: span)
+            }
+            return w == "on"
+        }
+        switch name {
+        case "format":
+            guard let f = words.first.flatMap({ OutputFormat(rawValue: $0.lowercased()) }) else {
+                throw Diagnostic("E026", "unknown format `\(args)`", at: span,
+                                 hints: ["formats: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")])
+            }
+            settings.format = f
+        case "timing": settings.timing = try onOff()
+        case "pushdown": settings.pushdown = try onOff()
+        case "cache":
+            if words.first == "clear" { cache?.clear() } else { setCache(enabled: try onOff()) }
+        case "inspect":
+            guard let n = words.first, let entry = Catalog.entry(named: n.lowercased()) else {
+                throw Diagnostic("E020", "unknown source `\(args)`", at: span,
+                                 hints: ["sources: " + Catalog.all.map(\.name).joined(separator: ", ")])
+            }
+            say(Catalog.describe(entry))
+        case "vars":
+            for (k, v) in variables.sorted(by: { $0.key < $1.key }) {
+                switch v {
+                case .value(let j): say("$\(k) = \(j.jsonText)\n")
+                case .rows(let rows, let cols): say("$\(k): \(rows.count) rows (\(cols.joined(separator: ", ")))\n")
+                }
+            }
+        case "quit", "exit": return 0
+        default:
+            throw Diagnostic("E023", "unknown meta command `.\(name)`", at: span,
+                             hints: Hints.didYouMean(Hints.closest(name, in: Session.metaNames).map { "." + $0 }))
+        }
+        return 0
+    }
+
+    static let metaNames = ["format", "timing", "pushdown", "cache", "inspect", "vars", "quit", "help", "trace", "curl",
+                            "last", "org", "profile", "read", "output", "history"]
+}
+
+typealias APIStatement = MQCore.Statement
+public typealias SyntaxStatement = MQSyntax.Statement

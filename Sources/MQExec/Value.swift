@@ -1,0 +1,133 @@
+import MQCore
+
+/// A value during evaluation: JSON's kinds plus an instant, which date literals, `today`
+/// and date functions produce. Rows stay JSON; a date-time in a row is an ISO-8601 string
+/// and becomes an instant only when compared with one.
+public enum Value: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case date(Instant)
+    case array([JSON])
+    case object(JSONObject)
+
+    public init(_ j: JSON) {
+        switch j {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let n): self = .int(n)
+        case .double(let d): self = .double(d)
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .array(a)
+        case .object(let o): self = .object(o)
+        }
+    }
+
+    public var json: JSON {
+        switch self {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let n): return .int(n)
+        case .double(let d): return d.isFinite ? .double(d) : .null
+        case .string(let s): return .string(s)
+        case .date(let i): return .string(i.iso8601)
+        case .array(let a): return .array(a)
+        case .object(let o): return .object(o)
+        }
+    }
+
+    var number: Double? {
+        switch self {
+        case .int(let n): return Double(n)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    /// The instant of a date, or of a string holding an ISO-8601 date or date-time.
+    var instant: Instant? {
+        switch self {
+        case .date(let i): return i
+        case .string(let s): return Instant.parseISO8601(s)?.instant
+        default: return nil
+        }
+    }
+
+    var isNull: Bool { self == .null }
+
+    /// Truth for `where`: false and null are false; anything else is true.
+    var truthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let b): return b
+        default: return true
+        }
+    }
+
+    /// The text of a value where text is needed (`~`, `lower`, keys).
+    var text: String {
+        switch self {
+        case .string(let s): return s
+        case .date(let i): return i.iso8601
+        default: return json.jsonText
+        }
+    }
+}
+
+/// The comparison rules, in one place (the README states them).
+enum Compare {
+    /// `=`: null equals only null; numbers by value (1 = 1.0); a date and a string by
+    /// instant when the string is a date; other mixed kinds are never equal.
+    static func equal(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.null, .null): return true
+        case (.null, _), (_, .null): return false
+        case (.date, _), (_, .date):
+            guard let x = a.instant, let y = b.instant else { return false }
+            return x == y
+        default:
+            if let x = a.number, let y = b.number { return x == y }
+            return a == b
+        }
+    }
+
+    /// `<` `<=` `>` `>=`: nil when the two cannot be ordered (a null, or mixed kinds), which
+    /// makes the comparison false.
+    static func order(_ a: Value, _ b: Value) -> Int? {
+        switch (a, b) {
+        case (.null, _), (_, .null): return nil
+        case (.date, _), (_, .date):
+            guard let x = a.instant, let y = b.instant else { return nil }
+            return x < y ? -1 : x == y ? 0 : 1
+        case (.string(let x), .string(let y)):
+            return x < y ? -1 : x == y ? 0 : 1
+        case (.bool(let x), .bool(let y)):
+            return x == y ? 0 : (!x ? -1 : 1)
+        default:
+            guard let x = a.number, let y = b.number else { return nil }
+            return x < y ? -1 : x == y ? 0 : 1
+        }
+    }
+
+    /// A total order for `sort`: nulls last, then by kind (booleans, numbers, strings and
+    /// dates, arrays, objects), then by value within a kind.
+    static func sortOrder(_ a: Value, _ b: Value) -> Int {
+        func rank(_ v: Value) -> Int {
+            switch v {
+            case .bool: return 0
+            case .int, .double: return 1
+            case .string, .date: return 2
+            case .array: return 3
+            case .object: return 4
+            case .null: return 5
+            }
+        }
+        let (ra, rb) = (rank(a), rank(b))
+        if ra != rb { return ra < rb ? -1 : 1 }
+        if let o = order(a, b) { return o }
+        let (x, y) = (a.text, b.text)
+        return x < y ? -1 : x == y ? 0 : 1
+    }
+}

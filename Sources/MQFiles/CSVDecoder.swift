@@ -1,0 +1,375 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MQCore
+
+/// RFC 4180 CSV with a header row, read a chunk at a time.
+///
+/// Comma-separated; a field may be quoted, with `""` for a quote inside, and then may hold
+/// commas and line breaks, so one record can span lines (errors name the line where the
+/// record starts). Records end in "\n" or "\r\n". Empty lines are skipped rather than read
+/// as a row of one empty field, because spreadsheets and editors leave them at the end.
+/// Cells are typed by `CSVCell.value`.
+final class CSVDecoder: RowDecoder {
+    /// A quoted field still open this far on is taken for a missing closing quote rather
+    /// than buffering the rest of a large file to find out.
+    static let maxRecordBytes = 64 << 20
+    /// Above this many columns, rows are built by appending rather than by filling a
+    /// template, whose keyed stores cost a scan of the keys each.
+    static let templateColumnLimit = 32
+
+    private let input: FileInput
+    private let maxRecordBytes: Int
+    private var started = false
+    /// The line where the next record starts.
+    private var line = 1
+    private var header: [String]?
+    private var template = JSONObject()
+    private var fields: [CSVFieldSpan] = []
+    private var scratch: [UInt8] = []
+
+    init(input: FileInput, maxRecordBytes: Int = CSVDecoder.maxRecordBytes) {
+        self.input = input
+        self.maxRecordBytes = maxRecordBytes
+    }
+
+    func read(max: Int, into rows: inout [JSONObject]) throws(FileError) -> Bool {
+        if !started {
+            started = true
+            try input.skipByteOrderMark()
+        }
+        while rows.count < max {
+            let window = input.bytes
+            let eof = input.atEOF
+            var pos = 0
+            var needMore = false
+            while rows.count < max {
+                if pos == window.count {
+                    needMore = true
+                    break
+                }
+                // An empty line: skip it, but "\r" at the window's edge may yet be "\r\n".
+                if window[pos] == 0x0A {
+                    line += 1
+                    pos += 1
+                    continue
+                }
+                if window[pos] == 0x0D {
+                    if pos + 1 < window.count, window[pos + 1] == 0x0A {
+                        line += 1
+                        pos += 2
+                        continue
+                    }
+                    if pos + 1 == window.count {
+                        if eof {
+                            pos += 1
+                            continue
+                        }
+                        needMore = true
+                        break
+                    }
+                }
+                switch CSVScanner.scanRecord(window, from: pos, atEOF: eof, fields: &fields) {
+                case .record(let next, let newlines):
+                    try emit(window, into: &rows)
+                    line += newlines
+                    pos = next
+                case .incomplete(let openQuoteLine):
+                    if let openQuoteLine, window.count - pos > maxRecordBytes {
+                        throw .unterminatedQuote(input.path, line: line + openQuoteLine, stillOpenAfter: maxRecordBytes)
+                    }
+                    needMore = true
+                case .unterminatedQuote(let lineOffset):
+                    throw .unterminatedQuote(input.path, line: line + lineOffset, stillOpenAfter: nil)
+                case .textAfterQuote(let lineOffset, let field):
+                    throw .textAfterQuote(input.path, line: line + lineOffset, field: field + 1)
+                }
+                if needMore { break }
+            }
+            input.consume(pos)
+            if !needMore { return true }
+            if try !input.refill() && input.bytes.isEmpty { return false }
+        }
+        return true
+    }
+
+    /// Turns the record in `fields` into the header or a row.
+    private func emit(_ window: UnsafeBufferPointer<UInt8>, into rows: inout [JSONObject]) throws(FileError) {
+        guard let header else {
+            try readHeader(window)
+            return
+        }
+        guard fields.count == header.count else {
+            throw .fieldCount(input.path, line: line, fields.count, header: header.count)
+        }
+        var row = header.count <= CSVDecoder.templateColumnLimit ? template : JSONObject()
+        for k in fields.indices {
+            let f = fields[k]
+            let value: JSON?
+            if f.hasDoubledQuotes {
+                unescape(window, f)
+                value = scratch.withUnsafeBufferPointer { CSVCell.value($0) }
+            } else {
+                value = CSVCell.value(UnsafeBufferPointer(rebasing: window[f.start..<f.end]))
+            }
+            guard let value else {
+                throw .invalidUTF8(input.path, line: line + f.lineOffset, field: k + 1, name: header[k])
+            }
+            if header.count <= CSVDecoder.templateColumnLimit { row[header[k]] = value } else { row.appendUnchecked(header[k], value) }
+        }
+        rows.append(row)
+    }
+
+    private func readHeader(_ window: UnsafeBufferPointer<UInt8>) throws(FileError) {
+        var names: [String] = []
+        var seen: [String: Int] = [:]
+        for (k, f) in fields.enumerated() {
+            let name: String?
+            if f.hasDoubledQuotes {
+                unescape(window, f)
+                name = scratch.withUnsafeBufferPointer { validatedString($0) }
+            } else {
+                name = validatedString(UnsafeBufferPointer(rebasing: window[f.start..<f.end]))
+            }
+            guard let name else { throw .invalidUTF8(input.path, line: line + f.lineOffset, field: k + 1, name: nil) }
+            guard !name.isEmpty else { throw .emptyColumnName(input.path, line: line, column: k + 1) }
+            if let first = seen[name] {
+                throw .duplicateColumnName(input.path, line: line, name, first: first + 1, again: k + 1)
+            }
+            seen[name] = k
+            names.append(name)
+        }
+        header = names
+        template = JSONObject()
+        for name in names { template.appendUnchecked(name, .null) }
+    }
+
+    /// The field's content with each `""` made `"`, into `scratch`.
+    private func unescape(_ window: UnsafeBufferPointer<UInt8>, _ f: CSVFieldSpan) {
+        scratch.removeAll(keepingCapacity: true)
+        var i = f.start
+        while i < f.end {
+            let b = window[i]
+            scratch.append(b)
+            i += b == UInt8(ascii: "\"") ? 2 : 1
+        }
+    }
+}
+
+/// Where one field's content lies in the window.
+struct CSVFieldSpan {
+    var start: Int
+    var end: Int
+    /// Quoted with `""` inside, so the bytes need unescaping.
+    var hasDoubledQuotes: Bool
+    /// Line breaks between the record's start and this field's start.
+    var lineOffset: Int
+}
+
+/// Finds the fields of one record in a window of bytes.
+enum CSVScanner {
+    enum Outcome: Equatable {
+        /// A whole record; the next starts at `next`, and it held `newlines` line breaks
+        /// (its ending included).
+        case record(next: Int, newlines: Int)
+        /// The window ends inside the record; `openQuoteLine` is the line offset of a
+        /// quoted field still open, if any.
+        case incomplete(openQuoteLine: Int?)
+        case unterminatedQuote(lineOffset: Int)
+        /// Text after a closing quote, in field `field` (0-based).
+        case textAfterQuote(lineOffset: Int, field: Int)
+    }
+
+    static func scanRecord(
+        _ b: UnsafeBufferPointer<UInt8>, from: Int, atEOF eof: Bool, fields: inout [CSVFieldSpan]
+    ) -> Outcome {
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+        let n = b.count
+        let base = b.baseAddress!
+        fields.removeAll(keepingCapacity: true)
+        var i = from
+        var newlines = 0
+        while true {
+            if i < n, b[i] == quote {
+                let openLine = newlines
+                i += 1
+                let start = i
+                var doubled = false
+                while true {
+                    guard let q = memchr(base + i, Int32(quote), n - i) else {
+                        return eof ? .unterminatedQuote(lineOffset: openLine) : .incomplete(openQuoteLine: openLine)
+                    }
+                    let qi = base.distance(to: q.assumingMemoryBound(to: UInt8.self))
+                    for j in i..<qi where b[j] == lf { newlines += 1 }
+                    if qi + 1 < n, b[qi + 1] == quote {
+                        doubled = true
+                        i = qi + 2
+                        continue
+                    }
+                    // A quote at the window's end may be the first of a doubled pair.
+                    if qi + 1 == n, !eof { return .incomplete(openQuoteLine: openLine) }
+                    fields.append(CSVFieldSpan(start: start, end: qi, hasDoubledQuotes: doubled, lineOffset: openLine))
+                    i = qi + 1
+                    break
+                }
+                if i == n { return eof ? .record(next: n, newlines: newlines) : .incomplete(openQuoteLine: nil) }
+                switch b[i] {
+                case comma:
+                    i += 1
+                    continue
+                case lf:
+                    return .record(next: i + 1, newlines: newlines + 1)
+                case cr where i + 1 < n && b[i + 1] == lf:
+                    return .record(next: i + 2, newlines: newlines + 1)
+                case cr where i + 1 == n:
+                    return eof ? .record(next: n, newlines: newlines) : .incomplete(openQuoteLine: nil)
+                default:
+                    return .textAfterQuote(lineOffset: newlines, field: fields.count - 1)
+                }
+            } else {
+                let start = i
+                while i < n {
+                    let c = b[i]
+                    if c == comma || c == lf { break }
+                    i += 1
+                }
+                if i == n, !eof { return .incomplete(openQuoteLine: nil) }
+                var end = i
+                if end > start, b[end - 1] == cr { end -= 1 }  // the "\r" of "\r\n", or of a final line
+                fields.append(CSVFieldSpan(start: start, end: end, hasDoubledQuotes: false, lineOffset: newlines))
+                if i == n { return .record(next: n, newlines: newlines) }
+                if b[i] == comma {
+                    i += 1
+                    continue
+                }
+                return .record(next: i + 1, newlines: newlines + 1)
+            }
+        }
+    }
+}
+
+/// How a CSV cell becomes a JSON value: what a spreadsheet export means by it.
+///
+/// Quoted and unquoted cells are typed alike, since spreadsheets quote as they please.
+/// - empty → null
+/// - `true` / `false`, any case → bool
+/// - an integer without a leading `+` or leading zeros that fits in 64 bits → int; so
+///   phone numbers (`+14155550100`), zero-padded ids (`007`) and over-long ids stay strings
+/// - a number with a fraction or exponent (JSON's grammar) → double
+/// - anything else, ISO dates included, → string (the engine compares ISO strings as instants)
+enum CSVCell {
+    /// The value of one cell, or nil when its bytes are not valid UTF-8.
+    static func value(_ b: UnsafeBufferPointer<UInt8>) -> JSON? {
+        let n = b.count
+        if n == 0 { return .null }
+        switch b[0] {
+        case UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
+            if n == 4, b[0] | 0x20 == 0x74, b[1] | 0x20 == 0x72, b[2] | 0x20 == 0x75, b[3] | 0x20 == 0x65 {
+                return .bool(true)
+            }
+            if n == 5, b[0] | 0x20 == 0x66, b[1] | 0x20 == 0x61, b[2] | 0x20 == 0x6C, b[3] | 0x20 == 0x73,
+                b[4] | 0x20 == 0x65
+            {
+                return .bool(false)
+            }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            if let number = number(b) { return number }
+        default:
+            break
+        }
+        return validatedString(b).map(JSON.string)
+    }
+
+    /// An int or double in JSON's number grammar, or nil.
+    static func number(_ b: UnsafeBufferPointer<UInt8>) -> JSON? {
+        func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
+        let n = b.count
+        var i = 0
+        let negative = b[0] == UInt8(ascii: "-")
+        if negative { i = 1 }
+        let digitsStart = i
+        guard i < n, isDigit(b[i]) else { return nil }
+        if b[i] == UInt8(ascii: "0") {
+            i += 1
+            if i < n, isDigit(b[i]) { return nil }  // "007": an id, not seven
+        } else {
+            while i < n, isDigit(b[i]) { i += 1 }
+        }
+        if i == n {
+            var magnitude: UInt64 = 0
+            for j in digitsStart..<n {
+                let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (s, o2) = m.addingReportingOverflow(UInt64(b[j] - 0x30))
+                if o1 || o2 { return nil }
+                magnitude = s
+            }
+            if !negative { return magnitude <= UInt64(Int.max) ? .int(Int(magnitude)) : nil }
+            if magnitude <= UInt64(Int.max) { return .int(-Int(magnitude)) }
+            return magnitude == UInt64(Int.max) + 1 ? .int(Int.min) : nil
+        }
+        if b[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < n, isDigit(b[i]) else { return nil }
+            while i < n, isDigit(b[i]) { i += 1 }
+        }
+        if i < n, b[i] | 0x20 == UInt8(ascii: "e") {
+            i += 1
+            if i < n, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < n, isDigit(b[i]) else { return nil }
+            while i < n, isDigit(b[i]) { i += 1 }
+        }
+        guard i == n, let d = Double(String(decoding: b, as: UTF8.self)), d.isFinite else { return nil }
+        return .double(d)
+    }
+}
+
+extension FileError {
+    static func fieldCount(_ path: String, line: Int, _ count: Int, header: Int) -> FileError {
+        FileError(path: path, line: line, message: "\(count) field\(count == 1 ? "" : "s"), but the header has \(header)")
+    }
+
+    static func unterminatedQuote(_ path: String, line: Int, stillOpenAfter bytes: Int?) -> FileError {
+        let why = bytes.map { " (still open \($0 >= 1 << 20 ? "\($0 >> 20) MiB" : "\($0) bytes") later)" } ?? ""
+        return FileError(path: path, line: line, message: "a quoted field opens on this line and is never closed\(why)")
+    }
+
+    static func textAfterQuote(_ path: String, line: Int, field: Int) -> FileError {
+        FileError(
+            path: path, line: line,
+            message: "text after the closing quote of field \(field); inside a quoted field a quote is written twice (\"\")")
+    }
+
+    static func invalidUTF8(_ path: String, line: Int, field: Int, name: String?) -> FileError {
+        let what = name.map { "field \(field) (\($0))" } ?? "column \(field) of the header"
+        return FileError(path: path, line: line, message: "\(what) is not valid UTF-8; save the file as UTF-8")
+    }
+
+    static func emptyColumnName(_ path: String, line: Int, column: Int) -> FileError {
+        FileError(path: path, line: line, message: "column \(column) of the header has no name")
+    }
+
+    static func duplicateColumnName(_ path: String, line: Int, _ name: String, first: Int, again: Int) -> FileError {
+        FileError(path: path, line: line, message: "columns \(first) and \(again) of the header are both named \"\(name)\"")
+    }
+}
+
+/// The bytes as a String, or nil when they are not valid UTF-8.
+///
+/// Same answer as `String(validating:as:)`, which here costs a generic-metadata lookup per
+/// call (it is not inlinable) and was a third of a CSV read. `String(decoding:)` is
+/// specialised and replaces bad sequences with U+FFFD, so the bytes come back unchanged
+/// exactly when there was nothing to replace.
+func validatedString(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+    let s = String(decoding: b, as: UTF8.self)
+    guard s.utf8.count == b.count else { return nil }
+    var ascii = true
+    for c in b where c >= 0x80 {
+        ascii = false
+        break
+    }
+    if ascii { return s }
+    let same = s.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }
+    return (same ?? s.utf8.elementsEqual(b)) ? s : nil
+}

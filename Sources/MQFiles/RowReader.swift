@@ -1,0 +1,94 @@
+import MQCore
+
+/// Reads rows from a file in batches, so a million-row NDJSON or CSV file streams
+/// (bounded memory) instead of loading whole. JSON (an array, or one object = one row)
+/// is parsed whole.
+///
+/// Errors carry the file, line and column. Rows before a bad line or record are still
+/// delivered: the batch that meets the error returns what it has, and the next call
+/// throws. Once thrown, the error is thrown again by every later call.
+public final class RowReader {
+    public let path: String
+    public let format: FileFormat
+    private let decoder: any RowDecoder
+    private var finished = false
+    private var failure: FileError?
+
+    /// Opens `path`. With `format` nil the extension decides; an unknown extension is an
+    /// error that lists the ones that work. A missing or unreadable file fails here, with
+    /// the operating system's reason; problems inside the file surface from `next`.
+    public init(path: String, format: FileFormat? = nil) throws(FileError) {
+        guard let format = format ?? FileFormat(path: path) else { throw .unknownFormat(path) }
+        self.path = path
+        self.format = format
+        let input = try FileInput(path: path)
+        switch format {
+        case .json: decoder = JSONDocumentDecoder(input: input)
+        case .ndjson: decoder = NDJSONDecoder(input: input)
+        case .csv: decoder = CSVDecoder(input: input)
+        }
+    }
+
+    /// The next batch of up to `max` rows, or nil at the end.
+    public func next(max: Int = 1024) throws(FileError) -> [JSONObject]? {
+        if let failure { throw failure }
+        if finished { return nil }
+        var rows: [JSONObject] = []
+        rows.reserveCapacity(Swift.min(Swift.max(max, 1), 4096))
+        do {
+            if try !decoder.read(max: Swift.max(max, 1), into: &rows) { finished = true }
+        } catch {
+            failure = error
+            finished = true
+            if rows.isEmpty { throw error }
+        }
+        return rows.isEmpty ? nil : rows
+    }
+}
+
+/// Convenience: all rows.
+public func readRows(path: String, format: FileFormat? = nil) throws(FileError) -> [JSONObject] {
+    let reader = try RowReader(path: path, format: format)
+    var all: [JSONObject] = []
+    while let batch = try reader.next(max: 1 << 16) {
+        if all.isEmpty { all = batch } else { all.append(contentsOf: batch) }
+    }
+    return all
+}
+
+/// One format's way of turning a `FileInput` into rows.
+protocol RowDecoder: AnyObject {
+    /// Appends up to `max - rows.count` rows. Returns false when the file is exhausted
+    /// (rows may still have been appended), true when it stopped because `rows` is full.
+    func read(max: Int, into rows: inout [JSONObject]) throws(FileError) -> Bool
+}
+
+extension JSON {
+    /// "a number", "an array"…: what a value is, for "element 3 is a number, not an object".
+    var kindPhrase: String {
+        switch self {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int, .double: "a number"
+        case .string: "a string"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}
+
+/// The 1-based line and column (in characters, as an editor counts them) of byte
+/// `offset` in `bytes`.
+func textPosition(of offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
+    let end = Swift.min(offset, bytes.count)
+    var line = 1
+    var lineStart = 0
+    for i in 0..<end where bytes[i] == 0x0A {
+        line += 1
+        lineStart = i + 1
+    }
+    var column = 1
+    // Count UTF-8 lead bytes, skipping continuation bytes (10xxxxxx).
+    for i in lineStart..<end where bytes[i] & 0xC0 != 0x80 { column += 1 }
+    return (line, column)
+}

@@ -1,0 +1,458 @@
+import MQCore
+import MQSyntax
+
+/// What the planner needs to know besides the query.
+public struct PlannerContext: Sendable {
+    public enum Variable: Sendable {
+        /// `let n = 5`, `--set n=5`, `$1`
+        case value(JSON)
+        /// `let vips = customers | …`: a result, with its columns when known.
+        case result(columns: [String])
+    }
+
+    /// Push filters and limits to the API (`.pushdown off` / `--no-pushdown` clears it).
+    public var pushdown = true
+    /// "Now", for `today`, `-7d`, `days_since`.
+    public var now: Instant
+    public var variables: [String: Variable] = [:]
+
+    public init(now: Instant) { self.now = now }
+}
+
+/// Turns a query into a plan: what goes to the API, what runs locally, and why.
+public struct Planner {
+    let context: PlannerContext
+
+    public init(_ context: PlannerContext) { self.context = context }
+
+    public func plan(_ q: Query) throws(Diagnostic) -> Plan {
+        var notes: [String] = []
+        let entry = Catalog.entry(for: q.source.kind)
+        var known: [String]? = entry?.fieldNames
+        var operators: [Operator] = []
+        var format: String? = nil
+        var save: String? = nil
+
+        // The source.
+        var source: PlannedSource
+        switch q.source.kind {
+        case .summary: source = .remote(RemoteCall(endpoint: .summary, query: CustomersQuery()))
+        case .billing: source = .remote(RemoteCall(endpoint: .billing, query: CustomersQuery()))
+        case .messaging: source = .remote(RemoteCall(endpoint: .messaging, query: CustomersQuery()))
+        case .customers: source = .remote(RemoteCall(endpoint: .customers, query: CustomersQuery()))
+        case .customer(let e): source = .remote(RemoteCall(endpoint: .customer(try contactId(e)), query: CustomersQuery()))
+        case .timeline(let e): source = .remote(RemoteCall(endpoint: .timeline(try contactId(e)), query: CustomersQuery()))
+        case .file(let path):
+            source = .file(path)
+        case .variable(let v):
+            switch context.variables[v] {
+            case nil: throw unknownVariable(v, at: q.source.span)
+            case .value(let j)?:
+                source = .value(j)
+                known = ["value"]
+            case .result(let columns)?:
+                source = .variable(v)
+                known = columns.isEmpty ? nil : columns
+            }
+        case .subquery(let inner):
+            source = .subquery(try plan(inner))
+            known = nil
+        }
+
+        // Clauses.
+        var pendingLimit: (Int, Span)? = nil
+        var localFilterBeforeLimit: String? = nil
+        for c in q.clauses {
+            let name: String = switch c.kind {
+            case .where: "where"
+            case .since: "since"
+            case .until: "until"
+            case .search: "search"
+            case .limit: "limit"
+            }
+            if let entry, !entry.clauses.contains(name) {
+                throw Diagnostic("E032", "`\(entry.name)` does not take `\(name)`", at: c.span,
+                                 hints: ["\(entry.name) takes: " + entry.clauses.joined(separator: ", ")
+                                     + (name == "where" ? "" : "; filter with `| where …`")])
+            }
+            if entry == nil && name != "where" && name != "limit" {
+                throw Diagnostic("E032", "`\(name)` applies to API sources only", at: c.span,
+                                 hints: ["filter local rows with `| where …`"])
+            }
+            switch c.kind {
+            case .since(let e), .until(let e):
+                let wire = try dateParam(e, end: name == "until")
+                if case .remote(var rc) = source {
+                    if rc.endpoint == .messaging { rc.since = wire } else if name == "since" { rc.query.since = wire } else { rc.query.until = wire }
+                    source = .remote(rc)
+                }
+            case .search(let e):
+                let text = try constantString(e, what: "`search`")
+                if context.pushdown, case .remote(var rc) = source {
+                    rc.query.search = text
+                    source = .remote(rc)
+                } else {
+                    let s = Expr(.string(text), e.span)
+                    func contains(_ f: String) -> Expr { Expr(.binary("~", Expr(.field([f]), e.span), s), e.span) }
+                    operators.append(.filter(Expr(.binary("or", Expr(.binary("or", contains("name"), contains("phone")), e.span),
+                                                          contains("email")), e.span)))
+                    notes.append("search \"\(text)\" runs locally (name, phone or email contains it): pushdown is off")
+                    localFilterBeforeLimit = "search"
+                }
+            case .where(let e):
+                let resolved = try resolve(e, known: known)
+                let (pushed, local) = push(resolved, into: &source, notes: &notes)
+                _ = pushed
+                if let local {
+                    operators.append(.filter(local))
+                    localFilterBeforeLimit = "where"
+                }
+            case .limit(let e):
+                pendingLimit = (try count(e, what: "limit"), c.span)
+            }
+        }
+        if let (n, _) = pendingLimit {
+            pushLimit(n, blocker: localFilterBeforeLimit.map { "the local `\($0)` before it can drop rows" },
+                      source: &source, notes: &notes)
+            operators.append(.limit(n))
+        }
+
+        // Stages: a `where` is pushed while nothing local came before it; so is a `limit`.
+        var leading = operators.isEmpty
+        var blocker: String? = operators.isEmpty ? nil : "the local `where` before it can drop rows"
+        for s in q.stages {
+            switch s.kind {
+            case .where(let e):
+                let resolved = try resolve(e, known: known)
+                if leading {
+                    let (_, local) = push(resolved, into: &source, notes: &notes)
+                    if let local {
+                        operators.append(.filter(local))
+                        leading = false
+                        blocker = "the local `where` before it can drop rows"
+                    }
+                } else {
+                    operators.append(.filter(resolved))
+                }
+            case .select(let ps):
+                let rs = try ps.map { (p) throws(Diagnostic) -> Projection in
+                    Projection(name: p.name ?? Planner.columnName(p.expr), expr: try resolve(p.expr, known: known), span: p.span)
+                }
+                operators.append(.select(rs))
+                known = rs.map { $0.name! }
+                leading = false
+                blocker = blocker ?? "`select` before it"
+            case .derive(let ps):
+                let rs = try ps.map { (p) throws(Diagnostic) -> Projection in
+                    Projection(name: p.name, expr: try resolve(p.expr, known: known), span: p.span)
+                }
+                operators.append(.derive(rs))
+                known = known.map { $0 + rs.compactMap(\.name) }
+                leading = false
+            case .sort(let keys):
+                let rs = try keys.map { (k) throws(Diagnostic) -> SortKey in
+                    SortKey(expr: try resolve(k.expr, known: known), descending: k.descending, span: k.span)
+                }
+                operators.append(.sort(rs))
+                leading = false
+                blocker = "`sort` before it reorders rows, so every row is needed first"
+            case .limit(let e):
+                let n = try count(e, what: "limit")
+                if leading {
+                    pushLimit(n, blocker: nil, source: &source, notes: &notes)
+                } else {
+                    notes.append("limit \(n) is not pushed: \(blocker ?? "a local stage before it changes the rows")")
+                }
+                operators.append(.limit(n))
+                leading = false
+                blocker = blocker ?? "a `limit` before it"
+            case .offset(let e):
+                operators.append(.offset(try count(e, what: "offset")))
+                leading = false
+                blocker = "`offset` before it skips rows"
+            case .summarize(let aggs, let by):
+                let rb = try by.map { (b) throws(Diagnostic) -> Expr in try resolve(b, known: known) }
+                let ra = try aggs.map { (a) throws(Diagnostic) -> Projection in
+                    guard case .call(let f, _) = a.expr.kind, Planner.aggregates.contains(f) else {
+                        throw Diagnostic("E029", "`summarize` takes aggregates: count() sum() avg() min() max() median() distinct()",
+                                         at: a.expr.span, hints: ["e.g. `summarize n = count(), avg(csat) by category`"])
+                    }
+                    return Projection(name: a.name ?? Planner.columnName(a.expr), expr: try resolve(a.expr, known: known), span: a.span)
+                }
+                operators.append(.summarize(ra, by: rb))
+                known = rb.map(Planner.columnName) + ra.map { $0.name! }
+                leading = false
+                blocker = "`summarize` before it"
+            case .count(let by):
+                let rb = try by.map { (b) throws(Diagnostic) -> Expr in try resolve(b, known: known) }
+                operators.append(.count(by: rb))
+                known = rb.map(Planner.columnName) + ["count"]
+                leading = false
+                blocker = "`count` before it"
+            case .distinct(let es):
+                let rs = try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known) }
+                operators.append(.distinct(rs))
+                known = rs.map(Planner.columnName)
+                leading = false
+                blocker = "`distinct` before it"
+            case .join(var j):
+                j.on = try resolve(j.on, known: known)
+                var right: Plan? = nil
+                switch j.target {
+                case .customer:
+                    known = known.map { $0 + ["metrics", "timeline"] }
+                case .file(let path):
+                    right = Plan(source: .file(path), operators: [], notes: [], format: nil, save: nil, text: "from \"\(path)\"")
+                    known = nil
+                case .variable(let v):
+                    guard context.variables[v] != nil else { throw unknownVariable(v, at: s.span) }
+                    right = Plan(source: .variable(v), operators: [], notes: [], format: nil, save: nil, text: "$\(v)")
+                    known = nil
+                case .subquery(let inner):
+                    right = try plan(inner)
+                    known = nil
+                }
+                operators.append(.join(j, right: right))
+                leading = false
+                blocker = blocker ?? "`join` before it"
+            case .flatten(let e):
+                operators.append(.flatten(try resolve(e, known: known)))
+                leading = false
+                blocker = "`flatten` before it changes the row count"
+            case .top(let n, let e):
+                let r = try resolve(e, known: known)
+                operators.append(.top(try count(n, what: "top"), r))
+                known = [Planner.columnName(r), "count"]
+                leading = false
+                blocker = "`top` before it"
+            case .format(let f):
+                format = f
+            case .save(let path):
+                save = path
+            case .chart(let es):
+                operators.append(.chart(try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known) }))
+                leading = false
+            case .spark(let e):
+                operators.append(.spark(try resolve(e, known: known)))
+                leading = false
+            }
+        }
+        return Plan(source: source, operators: operators, notes: notes, format: format, save: save, text: Printer.query(q))
+    }
+
+    static let aggregates: Set<String> = ["count", "sum", "avg", "min", "max", "median", "distinct"]
+
+    /// The column a projection without a name produces: `agent.name`, `avg_csat`, `count`.
+    public static func columnName(_ e: Expr) -> String {
+        switch e.kind {
+        case .field(let path): return path.joined(separator: ".")
+        case .bareWord(let w): return w
+        case .call(let f, let args):
+            if args.isEmpty { return f }
+            return f + "_" + args.map(columnName).joined(separator: "_")
+        default: return Printer.expr(e)
+        }
+    }
+
+    // MARK: pushdown
+
+    /// Splits `a and b and c` into its conjuncts.
+    static func conjuncts(_ e: Expr) -> [Expr] {
+        if case .binary("and", let l, let r) = e.kind { return conjuncts(l) + conjuncts(r) }
+        return [e]
+    }
+
+    /// Pushes what the API answers; returns the pushed conjuncts and the local rest.
+    func push(_ e: Expr, into source: inout PlannedSource, notes: inout [String]) -> (pushed: [Expr], local: Expr?) {
+        guard case .remote(var rc) = source, let entry = Catalog.entry(named: Planner.entryName(rc.endpoint)) else {
+            return ([], e)
+        }
+        var pushed: [Expr] = []
+        var local: [Expr] = []
+        for c in Planner.conjuncts(e) {
+            if case .binary("=", let l, let r) = c.kind, case .field(let path) = l.kind, path.count == 1,
+               let ops = entry.pushable[path[0]], ops.contains("="), case .string(let value) = r.kind
+            {
+                let field = path[0]
+                let already = field == "category" ? rc.query.category : rc.query.resolutionOutcome
+                if !context.pushdown {
+                    notes.append("\(Printer.expr(c)) runs locally: pushdown is off")
+                } else if already == nil {
+                    if field == "category" { rc.query.category = value } else { rc.query.resolutionOutcome = value }
+                    pushed.append(c)
+                    continue
+                } else {
+                    notes.append("\(Printer.expr(c)) runs locally: the API takes one `\(field)`, already \(already!)")
+                }
+            } else {
+                notes.append("\(Printer.expr(c)) runs locally: " + Planner.whyNotPushable(c, entry: entry))
+            }
+            local.append(c)
+        }
+        source = .remote(rc)
+        let rest = local.dropFirst().reduce(local.first) { acc, x in
+            Expr(.binary("and", acc!, x), acc!.span.to(x.span))
+        }
+        return (pushed, rest)
+    }
+
+    static func whyNotPushable(_ c: Expr, entry: CatalogEntry) -> String {
+        if entry.pushable.isEmpty { return "`\(entry.name)` has no filter parameters" }
+        let params = entry.pushable.keys.sorted().map { "`\($0) = value`" }.joined(separator: " and ")
+        return "the API filters only by \(params)"
+    }
+
+    func pushLimit(_ n: Int, blocker: String?, source: inout PlannedSource, notes: inout [String]) {
+        guard case .remote(var rc) = source, rc.endpoint == .customers else { return }
+        if let blocker {
+            notes.append("limit \(n) is not pushed: \(blocker)")
+            return
+        }
+        guard context.pushdown else {
+            notes.append("limit \(n) is not pushed: pushdown is off (paging still stops once \(n) rows are through)")
+            return
+        }
+        rc.query.rowLimit = min(rc.query.rowLimit ?? .max, n)
+        source = .remote(rc)
+    }
+
+    static func entryName(_ e: RemoteCall.Endpoint) -> String {
+        switch e {
+        case .summary: return "summary"
+        case .billing: return "billing"
+        case .messaging: return "messaging"
+        case .customers: return "customers"
+        case .customer: return "customer"
+        case .timeline: return "timeline"
+        }
+    }
+
+    // MARK: resolving expressions
+
+    /// A value with no row to read from (`let n = 5`): variables substituted, bare words
+    /// are text, and a field name is an error.
+    public func resolveConstant(_ e: Expr) throws(Diagnostic) -> Expr { try resolve(Parser.bare(e), known: []) }
+
+    /// Bare words become fields when the source has such a field (else strings); `$vars`
+    /// holding values become literals; fields the source does not have are errors.
+    func resolve(_ e: Expr, known: [String]?) throws(Diagnostic) -> Expr {
+        func r(_ x: Expr) throws(Diagnostic) -> Expr { try resolve(x, known: known) }
+        switch e.kind {
+        case .bareWord(let w):
+            guard let known else { return e }
+            return known.contains(w) ? Expr(.field([w]), e.span) : Expr(.string(w), e.span)
+        case .field(let path):
+            if let known, !known.contains(path[0]), !known.contains(path.joined(separator: ".")) {
+                throw Diagnostic("E030", "unknown field `\(path.joined(separator: "."))`", at: e.span,
+                                 hints: Hints.didYouMean(Hints.closest(path[0], in: known))
+                                     + ["fields here: " + known.joined(separator: ", ")])
+            }
+            return e
+        case .variable(let v):
+            guard let variable = context.variables[v] else { throw unknownVariable(v, at: e.span) }
+            guard case .value(let j) = variable else {
+                throw Diagnostic("E041", "`$\(v)` is a result, not a value", at: e.span,
+                                 hints: ["use it as a source (`$\(v) | …`) or in a join (`join ($\(v)) on id`)"])
+            }
+            return Expr(Planner.literal(j), e.span)
+        case .list(let items): return Expr(.list(try items.map(r)), e.span)
+        case .unary(let op, let x): return Expr(.unary(op, try r(x)), e.span)
+        case .binary(let op, let a, let b):
+            let rb = try r(b)
+            if op == "=~", case .string(let pattern) = rb.kind, !Regex.isValid(pattern) {
+                throw Diagnostic("E031", "invalid regular expression \"\(pattern)\"", at: b.span)
+            }
+            return Expr(.binary(op, try r(a), rb), e.span)
+        case .call(let f, let args):
+            return Expr(.call(f, try args.map(r)), e.span)
+        case .isNull(let x, let negated): return Expr(.isNull(try r(x), negated: negated), e.span)
+        default: return e
+        }
+    }
+
+    static func literal(_ j: JSON) -> Expr.Kind {
+        switch j {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let n): return .int(n)
+        case .double(let d): return .double(d)
+        case .string(let s):
+            // A kept date (`let since = 2026-04`) stays a date.
+            if Instant.parseISO8601(s) != nil, s.first?.isNumber == true { return .date(s) }
+            return .string(s)
+        default: return .string(j.jsonText)
+        }
+    }
+
+    func unknownVariable(_ v: String, at span: Span) -> Diagnostic {
+        let names = context.variables.keys.sorted()
+        return Diagnostic("E040", "unknown variable `$\(v)`", at: span,
+                          hints: Hints.didYouMean(Hints.closest(v, in: names).map { "$" + $0 })
+                              + (v.allSatisfy(\.isNumber) ? ["script arguments: mq FILE.mq ARG1 ARG2 …"] : ["set it with `let \(v) = …` or --set \(v)=…"]))
+    }
+
+    func contactId(_ e: Expr) throws(Diagnostic) -> String {
+        let s = try constantString(e, what: "a contact id")
+        return s
+    }
+
+    func constantString(_ e: Expr, what: String) throws(Diagnostic) -> String {
+        switch e.kind {
+        case .string(let s), .bareWord(let s): return s
+        case .date(let d): return d
+        case .int(let n): return String(n)
+        case .variable(let v):
+            guard case .value(let j)? = context.variables[v] else { throw unknownVariable(v, at: e.span) }
+            if case .string(let s) = j { return s }
+            return j.jsonText
+        default:
+            throw Diagnostic("E031", "\(what) must be a text value", at: e.span)
+        }
+    }
+
+    func count(_ e: Expr, what: String) throws(Diagnostic) -> Int {
+        switch e.kind {
+        case .int(let n) where n >= 0: return n
+        case .variable(let v):
+            guard case .value(let j)? = context.variables[v] else { throw unknownVariable(v, at: e.span) }
+            if case .int(let n) = j, n >= 0 { return n }
+            if case .string(let s) = j, let n = Int(s), n >= 0 { return n }
+            throw Diagnostic("E027", "`\(what)` needs a whole number; $\(v) is \(j.jsonText)", at: e.span)
+        default:
+            throw Diagnostic("E027", "`\(what)` needs a whole number of at least 0", at: e.span)
+        }
+    }
+
+    /// A `since`/`until` value as the API takes it. A month or day means its whole span:
+    /// `until 2026-04` is before 2026-05-01.
+    func dateParam(_ e: Expr, end: Bool) throws(Diagnostic) -> String {
+        switch e.kind {
+        case .date(let text), .string(let text):
+            guard let (instant, precision) = Instant.parseISO8601(text) else {
+                throw Diagnostic("E031", "`\(text)` is not a date", at: e.span, hints: ["dates: 2026-04, 2026-04-15, 2026-04-15T10:30Z, today, -7d"])
+            }
+            switch precision {
+            case .dateTime: return instant.iso8601
+            case .day: return (end ? instant.adding(days: 1) : instant).dateString
+            case .month: return (end ? instant.startOfNextMonth : instant).dateString
+            case .year:
+                let c = instant.civil
+                return (end ? Instant(year: c.year + 1, month: 1, day: 1) : instant).dateString
+            }
+        case .day(let d):
+            let today = context.now.startOfDay
+            let day = d == "today" ? today : today.adding(days: -1)
+            return (end ? day.adding(days: 1) : day).dateString
+        case .unary("-", let inner):
+            guard case .duration(let seconds, _) = inner.kind else { break }
+            return context.now.adding(seconds: -seconds).iso8601
+        case .variable(let v):
+            guard case .value(let j)? = context.variables[v] else { throw unknownVariable(v, at: e.span) }
+            guard case .string(let s) = j else { break }
+            return try dateParam(Expr(.string(s), e.span), end: end)
+        default: break
+        }
+        throw Diagnostic("E031", "expected a date here", at: e.span, hints: ["dates: 2026-04, 2026-04-15, 2026-04-15T10:30Z, today, -7d"])
+    }
+}
+

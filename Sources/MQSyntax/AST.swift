@@ -1,0 +1,165 @@
+/// The syntax tree. Every node carries the span of its text, for diagnostics; spans never
+/// take part in equality (see `Span`).
+
+public struct Statement: Sendable, Equatable {
+    public indirect enum Kind: Sendable, Equatable {
+        case query(Query)
+        /// `let NAME = QUERY` keeps a result; `let NAME = LITERAL` a value.
+        case letQuery(name: String, Query)
+        case letValue(name: String, Expr)
+        /// `explain QUERY`: print the plan, run nothing.
+        case explain(Query)
+        /// `.name args…`
+        case meta(name: String, args: String)
+    }
+    public var kind: Kind
+    public var span: Span
+}
+
+public struct Query: Sendable, Equatable {
+    public var source: Source
+    public var clauses: [Clause]
+    public var stages: [Stage]
+    public var span: Span
+}
+
+public struct Source: Sendable, Equatable {
+    public indirect enum Kind: Sendable, Equatable {
+        case summary, billing, messaging, customers
+        /// `customer ID`: one contact's detail.
+        case customer(Expr)
+        /// `timeline ID`: one contact's timeline, as rows.
+        case timeline(Expr)
+        /// `from "file"`
+        case file(String)
+        /// `$name`: a result kept with `let`.
+        case variable(String)
+        /// `(QUERY)`
+        case subquery(Query)
+    }
+    public var kind: Kind
+    public var span: Span
+
+    public static let names = ["summary", "billing", "messaging", "customers", "customer", "timeline", "from"]
+}
+
+/// What follows a source before the first `|`.
+public struct Clause: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case `where`(Expr)
+        case since(Expr)
+        case until(Expr)
+        case search(Expr)
+        case limit(Expr)
+    }
+    public var kind: Kind
+    public var span: Span
+
+    public static let names = ["where", "since", "until", "search", "limit"]
+}
+
+public struct Projection: Sendable, Equatable {
+    public var name: String?
+    public var expr: Expr
+    public var span: Span
+    public init(name: String?, expr: Expr, span: Span) {
+        self.name = name
+        self.expr = expr
+        self.span = span
+    }
+}
+
+public struct SortKey: Sendable, Equatable {
+    public var expr: Expr
+    public var descending: Bool
+    public var span: Span
+    public init(expr: Expr, descending: Bool, span: Span) {
+        self.expr = expr
+        self.descending = descending
+        self.span = span
+    }
+}
+
+public struct Join: Sendable, Equatable {
+    public indirect enum Target: Sendable, Equatable {
+        /// `join customer on id`: the detail of each row's contact.
+        case customer
+        case file(String)
+        case variable(String)
+        case subquery(Query)
+    }
+    public var left: Bool
+    public var target: Target
+    /// The field of the incoming rows.
+    public var on: Expr
+    /// The field of the joined rows, when it has another name (`on phone = mobile`).
+    public var equals: Expr?
+
+    public init(left: Bool, target: Target, on: Expr, equals: Expr?) {
+        self.left = left
+        self.target = target
+        self.on = on
+        self.equals = equals
+    }
+}
+
+public struct Stage: Sendable, Equatable {
+    public indirect enum Kind: Sendable, Equatable {
+        case `where`(Expr)
+        case select([Projection])
+        case derive([Projection])
+        case sort([SortKey])
+        case limit(Expr)
+        case offset(Expr)
+        case summarize([Projection], by: [Expr])
+        case count(by: [Expr])
+        case distinct([Expr])
+        case join(Join)
+        case flatten(Expr)
+        case top(Expr, Expr)
+        case format(String)
+        case save(String)
+        case chart([Expr])
+        case spark(Expr)
+    }
+    public var kind: Kind
+    public var span: Span
+
+    /// Stage names and their aliases, as the parser accepts them.
+    public static let names = ["where", "filter", "select", "project", "derive", "extend", "sort", "limit", "take",
+                               "offset", "summarize", "count", "distinct", "join", "flatten", "top", "format", "save",
+                               "chart", "spark"]
+}
+
+public struct Expr: Sendable, Equatable {
+    public indirect enum Kind: Sendable, Equatable {
+        case null
+        case bool(Bool)
+        case int(Int)
+        case double(Double)
+        case string(String)
+        /// A bare word where a value fits (`category=billing`): a field if the source
+        /// has one by that name, else the word as a string. The planner decides.
+        case bareWord(String)
+        case date(String)
+        /// `today`, `yesterday`
+        case day(String)
+        /// Seconds; `-7d` is a negated duration, meaning 7 days before now in a comparison.
+        case duration(Int, String)
+        /// `agent.name` → ["agent", "name"]
+        case field([String])
+        case variable(String)
+        case list([Expr])
+        case unary(String, Expr)
+        case binary(String, Expr, Expr)
+        case call(String, [Expr])
+        case isNull(Expr, negated: Bool)
+    }
+    public var kind: Kind
+    public var span: Span
+
+    public init(_ kind: Kind, _ span: Span) {
+        self.kind = kind
+        self.span = span
+    }
+}

@@ -1,0 +1,151 @@
+/// A problem with a statement: a stable code, what is wrong, where, and what to try.
+///
+/// Messages are made by the static factories below, next to their codes, so every
+/// wording is in one place and each code is used for one kind of mistake.
+public struct Diagnostic: Error, Sendable, Equatable {
+    public let code: String
+    public let message: String
+    public let span: Span
+    public var hints: [String]
+    /// The statement ended before it was complete (an open quote or parenthesis, a
+    /// trailing `|`): the shell asks for a continuation line instead of reporting it.
+    public var isIncomplete: Bool
+
+    public init(_ code: String, _ message: String, at span: Span, hints: [String] = [], incomplete: Bool = false) {
+        self.code = code
+        self.message = message
+        self.span = span
+        self.hints = hints
+        isIncomplete = incomplete
+    }
+
+    /// The line, a caret under the span, and the hints:
+    ///
+    ///     error[E021]: unknown stage `srot`
+    ///      --> <command>:1:13
+    ///       |
+    ///     1 | customers | srot name
+    ///       |             ^^^^
+    ///       = hint: did you mean `sort`?
+    public func render(_ source: SourceText, color: Bool = false) -> String {
+        let (line, column) = source.location(of: span.start)
+        let text = source.line(line)
+        let gutter = String(line).count
+        let pad = String(repeating: " ", count: gutter)
+        let endCol: Int = {
+            let (l2, c2) = source.location(of: span.end)
+            return l2 == line ? c2 : text.count + 1
+        }()
+        let width = max(1, endCol - column)
+        let caret = String(repeating: " ", count: max(0, column - 1)) + String(repeating: "^", count: width)
+        let (red, blue, bold, reset) = color ? ("\u{1B}[31m", "\u{1B}[34m", "\u{1B}[1m", "\u{1B}[0m") : ("", "", "", "")
+        var out = "\(red)\(bold)error[\(code)]\(reset)\(bold): \(message)\(reset)\n"
+        out += "\(pad)\(blue)-->\(reset) \(source.name):\(line):\(column)\n"
+        out += "\(pad) \(blue)|\(reset)\n"
+        out += "\(blue)\(line) |\(reset) \(text)\n"
+        out += "\(pad) \(blue)|\(reset) \(red)\(caret)\(reset)\n"
+        for h in hints { out += "\(pad) \(blue)=\(reset) hint: \(h)\n" }
+        return out
+    }
+
+    /// `FILE:LINE:COL: error[CODE]: message`, for one-line reports.
+    public func oneLine(_ source: SourceText) -> String {
+        let (line, column) = source.location(of: span.start)
+        return "\(source.name):\(line):\(column): error[\(code)]: \(message)"
+    }
+}
+
+// MARK: - the codes
+
+extension Diagnostic {
+    static func unexpectedCharacter(_ c: String, at s: Span) -> Diagnostic {
+        Diagnostic("E001", "unexpected character `\(c)`", at: s)
+    }
+    static func unterminatedString(at s: Span) -> Diagnostic {
+        Diagnostic("E002", "unterminated string", at: s, hints: ["close it with `\"`"], incomplete: true)
+    }
+    static func invalidLiteral(_ text: String, _ why: String, at s: Span) -> Diagnostic {
+        Diagnostic("E003", "invalid literal `\(text)`: \(why)", at: s)
+    }
+    static func unterminatedIdentifier(at s: Span) -> Diagnostic {
+        Diagnostic("E004", "unterminated quoted name", at: s, hints: ["close it with a backtick"], incomplete: true)
+    }
+    static func incomplete(expected: String, after: String, at s: Span) -> Diagnostic {
+        Diagnostic("E010", "expected \(expected) after \(after)", at: s, incomplete: true)
+    }
+    static func unexpected(_ found: String, expected: String, at s: Span, hints: [String] = []) -> Diagnostic {
+        Diagnostic("E011", "expected \(expected), found \(found)", at: s, hints: hints)
+    }
+    static func unknownSource(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
+        Diagnostic("E020", "unknown source `\(name)`", at: s, hints: Hints.didYouMean(suggestion)
+            + ["sources: summary, billing, messaging, customers, customer ID, timeline ID, from \"FILE\", $NAME"])
+    }
+    static func unknownStage(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
+        Diagnostic("E021", "unknown stage `\(name)`", at: s, hints: Hints.didYouMean(suggestion))
+    }
+    static func unknownClause(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
+        Diagnostic("E022", "unexpected `\(name)` after the source", at: s,
+                   hints: Hints.didYouMean(suggestion) + ["clauses: where, since, until, search, limit; stages follow `|`"])
+    }
+    static func unknownMeta(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
+        Diagnostic("E023", "unknown meta command `.\(name)`", at: s, hints: Hints.didYouMean(suggestion.map { "." + $0 })
+            + ["`.help` lists them"])
+    }
+    static func unknownFunction(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
+        Diagnostic("E024", "unknown function `\(name)`", at: s, hints: Hints.didYouMean(suggestion))
+    }
+    static func arity(_ name: String, expected: String, got: Int, at s: Span) -> Diagnostic {
+        Diagnostic("E025", "`\(name)` takes \(expected), not \(got)", at: s)
+    }
+    static func unknownFormat(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
+        Diagnostic("E026", "unknown format `\(name)`", at: s,
+                   hints: Hints.didYouMean(suggestion) + ["formats: table, vertical, csv, tsv, json, ndjson, markdown"])
+    }
+    static func notACount(_ what: String, at s: Span) -> Diagnostic {
+        Diagnostic("E027", "\(what) must be a whole number of at least 0", at: s)
+    }
+    static func duplicateClause(_ name: String, at s: Span) -> Diagnostic {
+        Diagnostic("E028", "`\(name)` is given twice", at: s, hints: ["combine conditions with `and`"])
+    }
+    static func aggregateOutsideSummarize(_ name: String, at s: Span) -> Diagnostic {
+        Diagnostic("E029", "`\(name)()` is an aggregate: use it in `summarize`", at: s,
+                   hints: ["e.g. `| summarize n = count(), \(name == "count" ? "avg(csat)" : "\(name)(csat)") by category`"])
+    }
+}
+
+public enum Hints {
+    public static func didYouMean(_ s: String?) -> [String] { s.map { ["did you mean `\($0)`?"] } ?? [] }
+
+    /// The closest candidate within a small edit distance, for did-you-mean hints.
+    public static func closest(_ word: String, in candidates: [String]) -> String? {
+        let w = word.lowercased()
+        var best: (String, Int)? = nil
+        for c in candidates {
+            let d = distance(w, c.lowercased())
+            let limit = max(1, min(3, c.count / 3))
+            if d <= limit, best == nil || d < best!.1 { best = (c, d) }
+        }
+        if best == nil, let prefix = candidates.first(where: { $0.lowercased().hasPrefix(w) && w.count >= 3 }) {
+            return prefix
+        }
+        return best?.0
+    }
+
+    /// Damerau–Levenshtein (optimal string alignment) distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)
+        for i in 0...x.count { d[i][0] = i }
+        for j in 0...y.count { d[0][j] = j }
+        for i in 1...x.count {
+            for j in 1...y.count {
+                let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[x.count][y.count]
+    }
+}

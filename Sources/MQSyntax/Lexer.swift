@@ -1,0 +1,265 @@
+import MQCore
+
+/// One token and where it stands.
+public struct Token: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Identifiers and keywords alike: keywords are recognised by the parser in context,
+        /// so a field may be called `count` and a bare value may be `billing`.
+        case word(String)
+        /// `` `odd name` ``
+        case quotedName(String)
+        case string(String)
+        case int(Int)
+        case double(Double)
+        /// `2026`, `2026-04`, `2026-04-15`, `2026-04-15T10:30Z`, kept as written.
+        case date(String)
+        /// `90s 15m 2h 3d`, in seconds, with the text as written.
+        case duration(Int, String)
+        /// A pasted contact id: 8-4-4-4-12 hex digits.
+        case uuid(String)
+        /// `$name`, `$1`
+        case variable(String)
+        /// `| , ( ) [ ] = != < <= > >= ~ =~ + - * / .`
+        case symbol(String)
+        /// `.name rest of line` at the start of a statement.
+        case meta(name: String, args: String)
+        /// Ends a statement: a newline or `;`.
+        case end
+        case eof
+    }
+
+    public var kind: Kind
+    public var span: Span
+    /// Whether whitespace (or a comment) stands right before it.
+    public var spaceBefore: Bool
+    /// An `.end` written as `;` (a newline end may be continued by a `|` line).
+    public var isSemicolon = false
+}
+
+/// Turns a script into tokens. Newlines end statements except inside parentheses or
+/// brackets; `#` starts a comment; a `.word` at the start of a statement is a meta command.
+public struct Lexer {
+    let b: [UInt8]
+    var i = 0
+    var depth = 0
+    var atStatementStart = true
+
+    public init(_ source: SourceText) { b = source.bytes }
+
+    public static func tokens(_ source: SourceText) throws(Diagnostic) -> [Token] {
+        var l = Lexer(source)
+        var out: [Token] = []
+        while true {
+            let t = try l.next()
+            out.append(t)
+            if t.kind == .eof { return out }
+        }
+    }
+
+    func peek(_ k: Int = 0) -> UInt8? { i + k < b.count ? b[i + k] : nil }
+
+    static func isDigit(_ c: UInt8?) -> Bool { c.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+    static func isHex(_ c: UInt8) -> Bool { isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) }
+    static func isWordStart(_ c: UInt8?) -> Bool {
+        guard let c else { return false }
+        return (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x5F || c >= 0x80
+    }
+    static func isWordChar(_ c: UInt8?) -> Bool { isWordStart(c) || isDigit(c) }
+
+    public mutating func next() throws(Diagnostic) -> Token {
+        var spaced = false
+        // Whitespace and comments; newlines inside brackets are whitespace too.
+        while let c = peek() {
+            if c == 0x20 || c == 0x09 || c == 0x0D || (c == 0x0A && depth > 0) {
+                i += 1
+                spaced = true
+            } else if c == UInt8(ascii: "#") {
+                while let d = peek(), d != 0x0A { i += 1 }
+                spaced = true
+            } else {
+                break
+            }
+        }
+        let start = i
+        func tok(_ k: Token.Kind) -> Token {
+            atStatementStart = (k == .end)
+            return Token(kind: k, span: Span(start, i), spaceBefore: spaced)
+        }
+        guard let c = peek() else { return tok(.eof) }
+
+        if c == 0x0A || c == UInt8(ascii: ";") {
+            i += 1
+            var t = tok(.end)
+            t.isSemicolon = c == UInt8(ascii: ";")
+            return t
+        }
+        if atStatementStart, c == UInt8(ascii: "."), Lexer.isWordStart(peek(1)) {
+            i += 1
+            let nameStart = i
+            while Lexer.isWordChar(peek()) { i += 1 }
+            let name = String(decoding: b[nameStart..<i], as: UTF8.self)
+            let argsStart = i
+            while let d = peek(), d != 0x0A, d != UInt8(ascii: ";") { i += 1 }
+            let args = String(decoding: b[argsStart..<i], as: UTF8.self).trimmingWhitespace
+            return tok(.meta(name: name, args: args))
+        }
+        if let u = uuid() { return tok(.uuid(u)) }
+        if Lexer.isDigit(c) { return try number(start: start, spaced: spaced) }
+        if Lexer.isWordStart(c) {
+            while Lexer.isWordChar(peek()) { i += 1 }
+            return tok(.word(String(decoding: b[start..<i], as: UTF8.self)))
+        }
+        switch c {
+        case UInt8(ascii: "\""):
+            return tok(.string(try string(start: start)))
+        case UInt8(ascii: "`"):
+            i += 1
+            let s = i
+            while let d = peek(), d != UInt8(ascii: "`"), d != 0x0A { i += 1 }
+            guard peek() == UInt8(ascii: "`") else { throw Diagnostic.unterminatedIdentifier(at: Span(start, i)) }
+            let name = String(decoding: b[s..<i], as: UTF8.self)
+            i += 1
+            return tok(.quotedName(name))
+        case UInt8(ascii: "$"):
+            i += 1
+            let s = i
+            while Lexer.isWordChar(peek()) { i += 1 }
+            guard i > s else { throw Diagnostic.unexpectedCharacter("$", at: Span(start, i)) }
+            return tok(.variable(String(decoding: b[s..<i], as: UTF8.self)))
+        default:
+            break
+        }
+        // Symbols: two-character ones first.
+        let two = peek(1).map { String(decoding: [c, $0], as: UTF8.self) }
+        if let two, ["!=", "<=", ">=", "=~", "=="].contains(two) {
+            i += 2
+            return tok(.symbol(two == "==" ? "=" : two))
+        }
+        let one = String(decoding: [c], as: UTF8.self)
+        if "|,()[]=<>~+-*/.".contains(one) {
+            i += 1
+            if one == "(" || one == "[" { depth += 1 }
+            if (one == ")" || one == "]") && depth > 0 { depth -= 1 }
+            return tok(.symbol(one))
+        }
+        // Anything else: report the whole character, not a byte of it.
+        var end = i + 1
+        while end < b.count, b[end] & 0xC0 == 0x80 { end += 1 }
+        let text = String(decoding: b[i..<end], as: UTF8.self)
+        i = end
+        throw Diagnostic.unexpectedCharacter(text, at: Span(start, end))
+    }
+
+    /// A UUID at the cursor (8-4-4-4-12 hex, not followed by a word character).
+    mutating func uuid() -> String? {
+        guard i + 36 <= b.count else { return nil }
+        for k in 0..<36 {
+            let c = b[i + k]
+            if k == 8 || k == 13 || k == 18 || k == 23 {
+                if c != UInt8(ascii: "-") { return nil }
+            } else if !Lexer.isHex(c) {
+                return nil
+            }
+        }
+        if i + 36 < b.count, Lexer.isWordChar(b[i + 36]) { return nil }
+        let s = String(decoding: b[i..<i + 36], as: UTF8.self)
+        i += 36
+        return s
+    }
+
+    mutating func number(start: Int, spaced: Bool) throws(Diagnostic) -> Token {
+        func tok(_ k: Token.Kind) -> Token {
+            atStatementStart = false
+            return Token(kind: k, span: Span(start, i), spaceBefore: spaced)
+        }
+        while Lexer.isDigit(peek()) { i += 1 }
+        // A date: four digits, then -MM.
+        if i - start == 4, peek() == UInt8(ascii: "-"), Lexer.isDigit(peek(1)), Lexer.isDigit(peek(2)) {
+            i += 3
+            if peek() == UInt8(ascii: "-"), Lexer.isDigit(peek(1)), Lexer.isDigit(peek(2)) {
+                i += 3
+                if peek() == UInt8(ascii: "T") || peek() == UInt8(ascii: "t") {
+                    i += 1
+                    while let c = peek(), Lexer.isDigit(c) || c == UInt8(ascii: ":") || c == UInt8(ascii: ".") { i += 1 }
+                    if peek() == UInt8(ascii: "Z") || peek() == UInt8(ascii: "z") {
+                        i += 1
+                    } else if peek() == UInt8(ascii: "+") || (peek() == UInt8(ascii: "-") && Lexer.isDigit(peek(1))) {
+                        i += 1
+                        while let c = peek(), Lexer.isDigit(c) || c == UInt8(ascii: ":") { i += 1 }
+                    }
+                }
+            }
+            let text = String(decoding: b[start..<i], as: UTF8.self)
+            guard Instant.parseISO8601(text) != nil else {
+                throw Diagnostic.invalidLiteral(text, "not a valid date (use 2026-04, 2026-04-15 or 2026-04-15T10:30Z)",
+                                                at: Span(start, i))
+            }
+            return tok(.date(text))
+        }
+        var isDouble = false
+        if peek() == UInt8(ascii: "."), Lexer.isDigit(peek(1)) {
+            isDouble = true
+            i += 1
+            while Lexer.isDigit(peek()) { i += 1 }
+        }
+        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E"),
+           Lexer.isDigit(peek(1)) || ((peek(1) == UInt8(ascii: "-") || peek(1) == UInt8(ascii: "+")) && Lexer.isDigit(peek(2)))
+        {
+            isDouble = true
+            i += 2
+            while Lexer.isDigit(peek()) { i += 1 }
+        }
+        let text = String(decoding: b[start..<i], as: UTF8.self)
+        // A duration: a whole number and a unit letter, not followed by more word characters.
+        if !isDouble, let u = peek(), "smhd".utf8.contains(u), !Lexer.isWordChar(peek(1)) {
+            i += 1
+            let n = Int(text) ?? 0
+            let unit = [UInt8(ascii: "s"): 1, UInt8(ascii: "m"): 60, UInt8(ascii: "h"): 3600, UInt8(ascii: "d"): 86_400][u]!
+            return tok(.duration(n * unit, text + String(UnicodeScalar(u))))
+        }
+        if Lexer.isWordStart(peek()) {
+            while Lexer.isWordChar(peek()) { i += 1 }
+            let bad = String(decoding: b[start..<i], as: UTF8.self)
+            throw Diagnostic.invalidLiteral(bad, "a number cannot run into letters (durations are 90s, 15m, 2h, 3d)",
+                                            at: Span(start, i))
+        }
+        if !isDouble, let n = Int(text) { return tok(.int(n)) }
+        guard let d = Double(text), d.isFinite else {
+            throw Diagnostic.invalidLiteral(text, "out of range", at: Span(start, i))
+        }
+        return tok(.double(d))
+    }
+
+    mutating func string(start: Int) throws(Diagnostic) -> String {
+        i += 1
+        var out: [UInt8] = []
+        while let c = peek() {
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: out, as: UTF8.self)
+            }
+            if c == UInt8(ascii: "\\"), let e = peek(1) {
+                i += 2
+                switch e {
+                case UInt8(ascii: "n"): out.append(0x0A)
+                case UInt8(ascii: "t"): out.append(0x09)
+                case UInt8(ascii: "r"): out.append(0x0D)
+                default: out.append(e)
+                }
+                continue
+            }
+            out.append(c)
+            i += 1
+        }
+        throw Diagnostic.unterminatedString(at: Span(start, i))
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,230 @@
+import ArgumentParser
+import Foundation
+import MQClient
+import MQCore
+import MQExec
+import MQFormat
+import MQSyntax
+import Synchronization
+
+struct MQCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mq",
+        abstract: "A query shell for the Mosend Reports API.",
+        discussion: """
+            mq -c 'customers where category=billing since 2026-04 | sort resolutionOutcome | limit 20'
+            mq FILE.mq [ARG…]        run a script; ARGs are $1, $2, …
+            echo 'summary' | mq      statements from standard input
+            """)
+
+    @Option(name: .customShort("c"), help: "Run these statements (separated by ; or newlines) and exit.")
+    var command: String?
+
+    @Option(help: "API base URL (MOSEND_BASE_URL).") var baseUrl: String?
+    @Option(help: "Organization id (MOSEND_ORG).") var org: String?
+    @Option(help: "API key, sent as X-Api-Key (MOSEND_API_KEY). MOSEND_TOKEN is sent as Authorization: Bearer.")
+    var apiKey: String?
+    @Option(help: "A profile of the config file (MQ_PROFILE).") var profile: String?
+    @Option(help: "Output format: table, vertical, csv, tsv, json, ndjson, markdown.") var format: String?
+    @Option(name: .customLong("set"), help: "A script variable, as `let NAME = VALUE`.") var sets: [String] = []
+    @Option(help: "Parallel requests for `join customer`.") var concurrency = 8
+    @Option(help: "Most detail requests one `join customer` may make.") var maxRequests = 1000
+    @Option(help: "A PEM file of extra trusted CAs (MQ_CA_BUNDLE).") var cacert: String?
+    @Flag(help: "Do not reuse responses within the session.") var noCache = false
+    @Flag(help: "Run every filter locally (the same rows, more requests).") var noPushdown = false
+    @Flag(help: "Print each HTTP request to stderr.") var trace = false
+    @Flag(help: "Show time and requests after each result.") var timing = false
+    @Flag(help: "Plain output (also NO_COLOR).") var noColor = false
+    @Flag(help: "Allow plain http:// to hosts other than loopback.") var insecureHttp = false
+
+    @Argument(help: "A script file, then its arguments ($1, $2, …).") var script: [String] = []
+
+    func validate() throws {
+        if let format, OutputFormat(rawValue: format.lowercased()) == nil {
+            throw ValidationError("--format must be one of: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        for s in sets where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not `\(s)`") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if command != nil && !script.isEmpty { throw ValidationError("give either -c or a script file, not both") }
+        if profile != nil || ProcessInfo.processInfo.environment["MQ_PROFILE"] != nil {
+            throw ValidationError("config profiles are not implemented yet: use --base-url, --org and --api-key or their environment variables")
+        }
+    }
+}
+
+/// The environment and flags merged: flag > environment > default.
+struct Resolved {
+    var baseURL: String
+    var org: String?
+    var credentials: Credentials?
+
+    init(_ cmd: MQCommand, env: [String: String]) {
+        baseURL = cmd.baseUrl ?? env["MOSEND_BASE_URL"] ?? "https://api.mosend.dev"
+        org = cmd.org ?? env["MOSEND_ORG"]
+        if let k = cmd.apiKey {
+            credentials = Credentials(apiKey: k, source: "--api-key")
+        } else if let k = env["MOSEND_API_KEY"] {
+            credentials = Credentials(apiKey: k, source: "MOSEND_API_KEY")
+        } else if let t = env["MOSEND_TOKEN"] {
+            credentials = Credentials(bearer: t, source: "MOSEND_TOKEN")
+        }
+    }
+}
+
+/// Standard output with a buffer; a closed pipe (`mq … | head`) ends the run quietly.
+final class StdoutSink: OutputSink {
+    struct Closed: Error {}
+    private var buffer: [UInt8] = []
+    let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    func flush() throws {
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                buffer.removeAll()
+                throw Closed()
+            }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Counts requests and prints them when tracing.
+final class RequestLog: Sendable {
+    private let count = Mutex(0)
+    let printing: Bool
+    init(printing: Bool) { self.printing = printing }
+    var total: Int { count.withLock { $0 } }
+
+    func record(_ e: TraceEvent) {
+        count.withLock { $0 += 1 }
+        guard printing else { return }
+        var line = "→ GET \(e.url)"
+        if let s = e.status { line += " ← \(s)" } else if let err = e.error { line += " ✗ \(err)" }
+        line += String(format: " %.1f ms, %d B", e.seconds * 1000, e.bytes)
+        if e.attempt > 1 { line += ", attempt \(e.attempt)" }
+        if e.waitedBefore > 0 { line += String(format: " after waiting %.2f s", e.waitedBefore) }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
+
+func terminalWidth() -> Int {
+    var w = winsize()
+    if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 0 { return Int(w.ws_col) }
+    return 120
+}
+
+func runMain() async -> Int32 {
+    signal(SIGPIPE, SIG_IGN)
+    let cmd: MQCommand
+    do {
+        cmd = try MQCommand.parseAsRoot() as! MQCommand
+    } catch {
+        let code = MQCommand.exitCode(for: error)
+        let message = MQCommand.fullMessage(for: error)
+        if code == .success {
+            print(message)
+            return 0
+        }
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        return 2  // cli.md: usage error
+    }
+    let env = ProcessInfo.processInfo.environment
+    let resolved = Resolved(cmd, env: env)
+
+    // Where the statements come from.
+    let source: SourceText
+    var arguments: [String] = []
+    if let c = cmd.command {
+        source = SourceText(c, name: "<command>")
+    } else if let path = cmd.script.first {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            FileHandle.standardError.write(Data("mq: cannot read \(path): \(String(cString: strerror(errno)))\n".utf8))
+            return 2
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        if text.hasPrefix("#!") { text = "#" + text.dropFirst() }
+        source = SourceText(text, name: path)
+        arguments = Array(cmd.script.dropFirst())
+    } else if isatty(0) == 0 {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        source = SourceText(String(decoding: data, as: UTF8.self), name: "<stdin>")
+    } else {
+        FileHandle.standardError.write(Data("""
+            mq: the interactive shell is not built yet; run statements with -c, a script file, or standard input:
+              mq -c 'summary'
+            (see mq --help)
+
+            """.utf8))
+        return 2
+    }
+
+    // The API client, when there are credentials.
+    let requests = RequestLog(printing: cmd.trace)
+    var api: MosendClient? = nil
+    var describe: APIDescription? = nil
+    if let credentials = resolved.credentials {
+        guard let org = resolved.org else {
+            FileHandle.standardError.write(Data("mq: an API key is set but no organization: pass --org or set MOSEND_ORG\n".utf8))
+            return 2
+        }
+        var config = ClientConfiguration(baseURL: resolved.baseURL, orgId: org, credentials: credentials)
+        config.concurrency = cmd.concurrency
+        config.insecureHTTP = cmd.insecureHttp
+        config.transport.caBundle = cmd.cacert ?? env["MQ_CA_BUNDLE"]
+        do {
+            let client = try MosendClient(config)
+            client.setTrace { requests.record($0) }
+            api = client
+            let base = resolved.baseURL.hasSuffix("/") ? String(resolved.baseURL.dropLast()) : resolved.baseURL
+            let orgPath = "/organizations/" + (org.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? org) + "/reports"
+            describe = APIDescription(
+                url: { path, params in
+                    let q = params.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? $0.1)" }
+                        .joined(separator: "&")
+                    return base + orgPath + path + (q.isEmpty ? "" : "?" + q)
+                },
+                requestCount: { requests.total })
+        } catch {
+            FileHandle.standardError.write(Data("mq: \(error.detail)\n".utf8))
+            return 2
+        }
+    }
+
+    var settings = SessionSettings()
+    if let f = cmd.format { settings.format = OutputFormat(rawValue: f.lowercased())! }
+    settings.pushdown = !cmd.noPushdown
+    settings.timing = cmd.timing
+    settings.color = isatty(1) != 0 && !cmd.noColor && env["NO_COLOR"] == nil
+    settings.width = terminalWidth()
+    settings.maxRequests = cmd.maxRequests
+    let out = StdoutSink(fd: 1)
+    let err = StdoutSink(fd: 2)
+    let session = Session(
+        api: api, describe: describe, settings: settings, out: out, err: err,
+        baseDirectory: FileManager.default.currentDirectoryPath,
+        now: { Instant(milliseconds: Int(Date().timeIntervalSince1970 * 1000)) },
+        monotonic: { ProcessInfo.processInfo.systemUptime })
+    session.setCache(enabled: !cmd.noCache)
+    for s in cmd.sets {
+        let (name, value) = (String(s.split(separator: "=", maxSplits: 1)[0]), String(s.split(separator: "=", maxSplits: 1).dropFirst().first ?? ""))
+        session.set(name, Int(value).map(JSON.int) ?? Double(value).map(JSON.double) ?? .string(value))
+    }
+    for (i, a) in arguments.enumerated() {
+        session.set(String(i + 1), Int(a).map(JSON.int) ?? Double(a).map(JSON.double) ?? .string(a))
+    }
+    let status = await session.run(source)
+    try? out.flush()
+    try? err.flush()
+    api?.shutdown()
+    return status
+}

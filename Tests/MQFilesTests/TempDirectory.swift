@@ -1,0 +1,53 @@
+import Foundation
+@testable import MQFiles
+import MQCore
+
+/// A fresh directory per test, removed when the value goes away.
+final class TempDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("mqfiles-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    /// Writes `bytes` to `name` and returns the file's path.
+    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let file = url.appendingPathComponent(name)
+        try Data(bytes).write(to: file)
+        return file.path
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        try write(name, Array(text.utf8))
+    }
+}
+
+/// The FileError a call threw, or nil if it threw nothing (or something else).
+func fileError<T>(_ body: () throws -> T) -> FileError? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return error as? FileError
+    }
+}
+
+/// Every row of `path`, through a decoder whose read window starts at `chunkSize` bytes and
+/// in batches of three: the way to put chunk edges at every byte of a small file.
+func decodeAll(_ path: String, _ format: FileFormat, chunkSize: Int) throws(FileError) -> [JSONObject] {
+    let input = try FileInput(path: path, chunkSize: chunkSize)
+    let decoder: any RowDecoder =
+        switch format {
+        case .json: JSONDocumentDecoder(input: input)
+        case .ndjson: NDJSONDecoder(input: input)
+        case .csv: CSVDecoder(input: input)
+        }
+    var rows: [JSONObject] = []
+    while try decoder.read(max: rows.count + 3, into: &rows) {}
+    return rows
+}

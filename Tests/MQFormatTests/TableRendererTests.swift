@@ -1,0 +1,162 @@
+import MQCore
+import MQFormat
+import Testing
+
+@Suite struct TableRendererTests {
+    @Test func rendersTheFixtureAt120Columns() throws {
+        // The natural width is 148, so the long note is the column that gives way.
+        let expected = """
+            id │ name       │ amount │ note                                       │ tags          │ owner                    │ vip
+            ───┼────────────┼────────┼────────────────────────────────────────────┼───────────────┼──────────────────────────┼──────
+             1 │ José Pérez │  421.6 │ says "hi", twice                           │ ["vip","new"] │ {"id":"u1","name":"Ana"} │ true
+             2 │ 王小明     │    5.0 │                                            │ []            │                          │ false
+            13 │ Zoë        │        │ a long note that keeps going well past wh… │ ["x"]         │ {"id":"u2","name":"Bo"}  │
+            (3 rows)
+
+            """
+        #expect(try Fixture.render(.table) == expected)
+    }
+
+    @Test func shrinksTheWidestColumnsFirstAt60Columns() throws {
+        // 42 columns for content: every column wider than 7 is cut to 7, and the one
+        // column left over goes to the leftmost of them (name).
+        let expected = """
+            id │ name     │ amount │ note    │ tags    │ owner   │ vip
+            ───┼──────────┼────────┼─────────┼─────────┼─────────┼──────
+             1 │ José Pé… │  421.6 │ says "… │ ["vip"… │ {"id":… │ true
+             2 │ 王小明   │    5.0 │         │ []      │         │ false
+            13 │ Zoë      │        │ a long… │ ["x"]   │ {"id":… │
+            (3 rows)
+
+            """
+        #expect(try Fixture.render(.table, options: Fixture.options(width: 60)) == expected)
+    }
+
+    @Test func hidesTheRightmostColumnsWhenEvenTheNarrowestDoNotFit() throws {
+        let expected = """
+            id │ name  │ amou… │ note  │ …
+            ───┼───────┼───────┼───────┼──
+             1 │ José… │ 421.6 │ says… │ …
+             2 │ 王小… │   5.0 │       │ …
+            13 │ Zoë   │       │ a lo… │ …
+            (3 rows, 3 columns hidden)
+
+            """
+        #expect(try Fixture.render(.table, options: Fixture.options(width: 30)) == expected)
+    }
+
+    @Test(arguments: [12, 20, 30, 41, 45, 59, 60, 61, 80, 100, 147, 148, 200])
+    func everyLineFitsTheWidth(_ width: Int) throws {
+        let text = try Fixture.render(.table, options: Fixture.options(width: width))
+        let lines = text.split(separator: "\n").map(String.init)
+        for line in lines {
+            #expect(displayWidth(line) <= width, "\(line)")
+        }
+        // Unless columns had to be hidden, the rule spans the width exactly (or the
+        // natural width, 148, when that is narrower).
+        if !text.contains("hidden") {
+            #expect(displayWidth(lines[1]) == min(width, 148))
+        }
+    }
+
+    @Test func wideCharactersAreNeverSplitPastTheWidth() throws {
+        // A cut between two 2-column characters leaves a 1-column gap, padded with a space.
+        let rows = [JSONObject(["a": "中文中文中文中文中文中文", "b": "中文中文中文中文中文中文"])]
+        let text = try Fixture.render(.table, columns: ["a", "b"], rows: rows, options: Fixture.options(width: 18))
+        let expected = """
+            a        │ b
+            ─────────┼────────
+            中文中…  │ 中文中…
+            (1 row)
+
+            """
+        #expect(text == expected)
+    }
+
+    @Test func keepsEachRowOnOneLine() throws {
+        let rows = [JSONObject(["text": "one\ntwo\r\nthree\rfour\tfive\u{1B}[31m"])]
+        let text = try Fixture.render(.table, columns: ["text"], rows: rows)
+        #expect(text.split(separator: "\n")[2] == "one↵two↵three↵four five\u{FFFD}[31m")
+    }
+
+    @Test func addsColumnsFirstSeenInLaterRows() throws {
+        let rows = [JSONObject(["a": 1]), JSONObject(["a": 2, "b": "x"])]
+        let expected = """
+            a │ b
+            ──┼──
+            1 │
+            2 │ x
+            (2 rows)
+
+            """
+        #expect(try Fixture.render(.table, columns: ["a"], rows: rows) == expected)
+    }
+
+    @Test func alignsEachNumberRightAndAMixedColumnsHeaderLeft() throws {
+        let rows = [JSONObject(["v": 1234]), JSONObject(["v": "ab"]), JSONObject(["n": 7, "v": 1.5])]
+        let expected = """
+            v    │ n
+            ─────┼──
+            1234 │
+            ab   │
+             1.5 │ 7
+            (3 rows)
+
+            """
+        #expect(try Fixture.render(.table, columns: ["v"], rows: rows) == expected)
+    }
+
+    struct FooterCase: Sendable, CustomTestStringConvertible {
+        var summary: RenderSummary
+        var footer: String
+        var testDescription: String { footer }
+    }
+
+    static let footers: [FooterCase] = {
+        var timed = RenderSummary(rows: 20)
+        timed.seconds = 0.42
+        var both = timed
+        both.requests = 3
+        var one = RenderSummary(rows: 1)
+        one.requests = 1
+        one.seconds = 3.05
+        var partial = RenderSummary(rows: 20)
+        partial.partial = "partial: stopped at page 7 (HTTP 503)"
+        return [
+            FooterCase(summary: RenderSummary(rows: 1), footer: "(1 row)\n"),
+            FooterCase(summary: RenderSummary(rows: 0), footer: "(0 rows)\n"),
+            FooterCase(summary: RenderSummary(rows: 20), footer: "(20 rows)\n"),
+            FooterCase(summary: timed, footer: "(20 rows, 0.42 s)\n"),
+            FooterCase(summary: both, footer: "(20 rows, 0.42 s, 3 requests)\n"),
+            FooterCase(summary: one, footer: "(1 row, 3.05 s, 1 request)\n"),
+            FooterCase(summary: partial, footer: "(20 rows)\npartial: stopped at page 7 (HTTP 503)\n"),
+        ]
+    }()
+
+    @Test(arguments: footers)
+    func footerSaysWhatTheSummarySets(_ c: FooterCase) throws {
+        let text = try Fixture.render(.table, columns: ["n"], rows: [JSONObject(["n": 1])], summary: c.summary)
+        #expect(text == "n\n─\n1\n" + c.footer)
+    }
+
+    @Test func footerWrapsAtSpacesOnANarrowTerminal() throws {
+        var summary = RenderSummary(rows: 1)
+        summary.partial = "partial: stopped at page 7 (HTTP 503)"
+        let text = try Fixture.render(
+            .table, columns: ["n"], rows: [JSONObject(["n": 1])], options: Fixture.options(width: 20), summary: summary)
+        #expect(text == "n\n─\n1\n(1 row)\npartial: stopped at\npage 7 (HTTP 503)\n")
+    }
+
+    @Test func colourMakesTheHeaderBoldAndNullAndFooterDim() throws {
+        let text = try Fixture.render(
+            .table, columns: ["n", "s"], rows: [JSONObject(["n": 1, "s": nil])], options: Fixture.options(color: true))
+        let bold = "\u{1B}[1m", dim = "\u{1B}[2m", reset = "\u{1B}[0m"
+        #expect(text == """
+            \(bold)n\(reset) │ \(bold)s\(reset)
+            ──┼──
+            1 │ \(dim)∅\(reset)
+            \(dim)(1 row)\(reset)
+
+            """)
+    }
+}

@@ -1,0 +1,183 @@
+import MQSyntax
+import Testing
+
+@Suite struct ParserTests {
+    /// Every example of language.md, and more: each parses, and printing then parsing again
+    /// gives the same tree.
+    static let queries = [
+        "customers where category=x since 2026-04 | sort resolutionOutcome | limit 20",
+        "customers where category=billing since 2026-04 | sort resolutionOutcome | limit 20",
+        "summary",
+        "billing",
+        "billing | flatten usage",
+        "messaging since 2026-10-01",
+        "customers since 2026-01 until 2026-03 search \"garcía\" limit 50",
+        "customer 3f9c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2c",
+        "customer \"3f9c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2c\"",
+        "timeline 3f9c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2c | where type = message_in | count",
+        "from \"crm.csv\" | where country = MX",
+        "$vips | count",
+        "customers | where conversations > 3 and labels has \"vip\"",
+        "customers | select name, phone, rate = messagesOut / conversations",
+        "customers | derive ageDays = days_since(createdAt)",
+        "customers | sort -lastConversationAt, name",
+        "customers | sort name desc, csat asc",
+        "customers | limit 20",
+        "customers | offset 10 | limit 5",
+        "customers | summarize n = count(), avg(csat) by category",
+        "customers | count by resolutionOutcome",
+        "customers | count",
+        "customers | distinct agent.name",
+        "customers | join customer on id",
+        "customers | join from \"crm.csv\" on phone",
+        "customers | join left from \"crm.csv\" on phone = mobile",
+        "customers | join ($vips) on id",
+        "customers | join (customers where category = billing | select id) on id",
+        "customers | flatten labels",
+        "customers | top 5 agent.name",
+        "customers | format csv",
+        "customers | filter csat >= 4 | take 3 | project name | extend x = 1",
+        "customers | save \"out.csv\"",
+        "customers | count by category | chart category n",
+        "messaging | spark sent",
+        "customers | where name ~ \"ana\" or email =~ \"@gmail\\\\.com$\"",
+        "customers | where category in [billing, support] and csat is not null",
+        "customers | where email is null",
+        "customers | where agent.name not in [\"Ana\", \"Bo\"]",
+        "customers | where lastConversationAt > -7d and createdAt >= 2026-04-15T10:30Z",
+        "customers | where firstConversationAt < today and lastConversationAt >= yesterday",
+        "customers | where avgResolutionSeconds > 2h",
+        "customers | where not (csat > 3 or csat is null)",
+        "customers | where `odd name` = 1 and conversations * 2 + 1 > 7",
+        "customers | select n = round(csat, 1), m = month(createdAt), d = date(lastConversationAt)",
+        "customers | select u = upper(name), l = lower(email), k = len(labels), c = coalesce(email, phone)",
+        "let vips = customers | where labels has \"vip\"",
+        "let n = 5",
+        "let since = 2026-04",
+        "explain customers where category = billing | limit 5",
+        "customers | limit $1",
+        "customers where conversations > 2.5 | sort -csat",
+        "customers | where lastConversationAt > firstConversationAt",
+        ".format csv",
+        ".help",
+    ]
+
+    @Test(arguments: queries)
+    func parsesAndRoundTrips(_ text: String) throws {
+        let first = try #require(try Parser.parseStatement(text))
+        let printed = Printer.statement(first)
+        let again = try #require(try Parser.parseStatement(printed), "printed: \(printed)")
+        #expect(again == first, "printed: \(printed)")
+        #expect(Printer.statement(again) == printed, "the canonical form is a fixed point")
+    }
+
+    @Test func scriptsSplitOnNewlinesAndSemicolonsAndContinueAfterPipes() throws {
+        let script = """
+            # a comment
+            let n = 3
+            customers
+              | where conversations > $n   # trailing comment
+              | limit 2; summary
+            .format json
+            """
+        let statements = try Parser.parse(SourceText(script, name: "t.mq"))
+        #expect(statements.count == 4)
+        guard case .query(let q) = statements[1].kind else { Issue.record("not a query"); return }
+        #expect(q.stages.count == 2)
+        #expect(statements[3].kind == .meta(name: "format", args: "json"))
+    }
+
+    @Test func bareWordsOnTheRightOfComparisonsAreValues() throws {
+        let s = try #require(try Parser.parseStatement("customers | where category = billing and agent.name = x"))
+        guard case .query(let q) = s.kind, case .where(let e) = q.stages[0].kind,
+              case .binary("and", let l, let r) = e.kind,
+              case .binary("=", _, let lr) = l.kind, case .binary("=", let rl, let rr) = r.kind
+        else { Issue.record("shape"); return }
+        #expect(lr.kind == .bareWord("billing"))
+        #expect(rl.kind == .field(["agent", "name"]))
+        #expect(rr.kind == .bareWord("x"))
+    }
+
+    @Test func precedenceIsConventional() throws {
+        let s = try #require(try Parser.parseStatement("customers | where a = 1 or b = 2 and not c > 3 + 4 * 5"))
+        guard case .query(let q) = s.kind, case .where(let e) = q.stages[0].kind else { return }
+        #expect(Printer.expr(e) == "a = 1 or b = 2 and not c > 3 + 4 * 5")
+        guard case .binary("or", _, let right) = e.kind, case .binary("and", _, let notC) = right.kind,
+              case .unary("not", let cmp) = notC.kind, case .binary(">", _, let sum) = cmp.kind,
+              case .binary("+", _, let product) = sum.kind, case .binary("*", _, _) = product.kind
+        else { Issue.record("wrong tree: \(e)"); return }
+    }
+
+    struct Bad: CustomTestStringConvertible, Sendable {
+        let text: String
+        let code: String
+        let incomplete: Bool
+        var hint: String? = nil
+        var testDescription: String { text }
+    }
+
+    static let bad: [Bad] = [
+        Bad(text: "customers |", code: "E010", incomplete: true),
+        Bad(text: "customers | where", code: "E010", incomplete: true),
+        Bad(text: "customers | where (a = 1", code: "E010", incomplete: true),
+        Bad(text: "customers | where name = \"ana", code: "E002", incomplete: true),
+        Bad(text: "customers | select `odd", code: "E004", incomplete: true),
+        Bad(text: "customers | where x in [1, 2", code: "E010", incomplete: true),
+        Bad(text: "customer", code: "E010", incomplete: true),
+        Bad(text: "explain", code: "E010", incomplete: true),
+        Bad(text: "custmers", code: "E020", incomplete: false, hint: "customers"),
+        Bad(text: "customers | srot name", code: "E021", incomplete: false, hint: "sort"),
+        Bad(text: "customers | lmit 5", code: "E021", incomplete: false, hint: "limit"),
+        Bad(text: "customers wher x = 1", code: "E022", incomplete: false, hint: "where"),
+        Bad(text: "customers sort name", code: "E022", incomplete: false, hint: "| sort"),
+        Bad(text: "customers | where upperr(name) = x", code: "E024", incomplete: false, hint: "upper"),
+        Bad(text: "customers | select round()", code: "E025", incomplete: false),
+        Bad(text: "customers | format xml", code: "E026", incomplete: false),
+        Bad(text: "customers | format jsno", code: "E026", incomplete: false, hint: "json"),
+        Bad(text: "customers | limit -1", code: "E027", incomplete: false),
+        Bad(text: "customers | limit ten", code: "E027", incomplete: false),
+        Bad(text: "customers where x = 1 where y = 2", code: "E028", incomplete: false),
+        Bad(text: "customers | where x = 1 )", code: "E011", incomplete: false),
+        Bad(text: "customers | where x @ 1", code: "E001", incomplete: false),
+        Bad(text: "customers since 2026-13", code: "E003", incomplete: false),
+        Bad(text: "customers | where x > 12abc", code: "E003", incomplete: false),
+        Bad(text: "customers | sort", code: "E010", incomplete: true),
+        Bad(text: "customers | join customer", code: "E010", incomplete: true),
+        Bad(text: "customers | join nowhere on id", code: "E011", incomplete: false),
+        Bad(text: "let = 3", code: "E011", incomplete: false),
+        Bad(text: "from crm.csv", code: "E011", incomplete: false),
+        Bad(text: "| where x", code: "E011", incomplete: false),
+    ]
+
+    @Test(arguments: bad)
+    func badInputGetsACodeAndAHint(_ c: Bad) {
+        do {
+            let s = try Parser.parse(SourceText(c.text))
+            Issue.record("parsed: \(s)")
+        } catch {
+            #expect(error.code == c.code, "\(error.render(SourceText(c.text)))")
+            #expect(error.isIncomplete == c.incomplete)
+            if let hint = c.hint { #expect(error.hints.contains { $0.contains(hint) }, "\(error.hints)") }
+            #expect(Parser.completeness(of: c.text) == (c.incomplete ? .incomplete : .invalid(error)))
+        }
+    }
+
+    @Test func aDiagnosticShowsTheLineACaretAndTheHint() throws {
+        let source = SourceText("customers\n  | srot name", name: "q.mq")
+        do {
+            _ = try Parser.parse(source)
+            Issue.record("parsed")
+        } catch {
+            #expect(error.render(source) == """
+                error[E021]: unknown stage `srot`
+                 --> q.mq:2:5
+                  |
+                2 |   | srot name
+                  |     ^^^^
+                  = hint: did you mean `sort`?
+
+                """)
+            #expect(error.oneLine(source) == "q.mq:2:5: error[E021]: unknown stage `srot`")
+        }
+    }
+}
