@@ -80,6 +80,10 @@ let package = Package(
         .testTarget(name: "MQFormatTests", dependencies: ["MQFormat", "MQCore"]),
         .testTarget(name: "MQFilesTests", dependencies: ["MQFiles", "MQCore"]),
         .testTarget(name: "MQSyntaxTests", dependencies: ["MQSyntax", "MQCore"]),
+        .testTarget(
+            name: "MQExecTests",
+            dependencies: ["MQExec", "MQClient", "MQFormat", "MQSyntax", "MQPlanner", "MQCore", "MQTestSupport"],
+            exclude: ["queries", "fixtures"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurlShim", "CEditShim"]),
         .testTarget(
             name: "MosendSimTests",

@@ -99,7 +99,13 @@ struct Executor {
                 }
             }
         case .file(let path):
-            return FileStream(try RowReader(path: resolvePath(path)))
+            do {
+                return FileStream(try RowReader(path: resolvePath(path)), shownAs: path)
+            } catch {
+                var e = error
+                e.path = path  // as the user wrote it
+                throw e
+            }
         case .variable(let v):
             guard let stored = variables[v] else { throw ExecError("unknown variable $\(v)") }
             switch stored {

@@ -85,8 +85,21 @@ final class OnceStream: RowStream {
 
 final class FileStream: RowStream {
     let reader: RowReader
-    init(_ reader: RowReader) { self.reader = reader }
-    func next() async throws -> [JSONObject]? { try reader.next(max: 2048) }
+    /// The file name as the statement wrote it, for errors.
+    let shownAs: String
+    init(_ reader: RowReader, shownAs: String) {
+        self.reader = reader
+        self.shownAs = shownAs
+    }
+    func next() async throws -> [JSONObject]? {
+        do {
+            return try reader.next(max: 2048)
+        } catch {
+            var e = error
+            e.path = shownAs
+            throw e
+        }
+    }
 }
 
 // MARK: streaming operators

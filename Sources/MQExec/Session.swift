@@ -112,6 +112,7 @@ public final class Session {
                 return 0
             case .query(let q):
                 let plan = try Planner(plannerContext()).plan(q)
+                for w in plan.warnings { warn("warning: \(w)\n") }
                 return try await runQuery(plan)
             }
         } catch let d as Diagnostic {
@@ -207,6 +208,8 @@ public final class Session {
             summary.requests = (describe?.requestCount() ?? 0) - requestsBefore
         }
         if let e = state.partialError {
+            // Nothing arrived: there is no partial result to show, only the error.
+            guard count > 0 else { throw e }
             summary.partial = "partial result: \(count) row\(count == 1 ? "" : "s") before the error below"
             try renderer.end(summary)
             throw e
@@ -280,20 +283,26 @@ public final class Session {
         if let f = plan.format { out += "output: \(f)\n" }
         if let s = plan.save { out += "save: \"\(s)\"\n" }
         for n in plan.notes { out += "note: \(n)\n" }
+        for w in plan.warnings { out += "warning: \(w)\n" }
         return out
     }
 
     static func describe(_ op: Operator) -> String {
         func e(_ x: Expr) -> String { Printer.expr(x) }
+        /// `name = expr`, or just `expr` when the name is the column it would get anyway.
+        func projection(_ p: Projection) -> String {
+            guard let n = p.name, n != Planner.columnName(p.expr) else { return e(p.expr) }
+            return "\(n) = \(e(p.expr))"
+        }
         switch op {
         case .filter(let x): return "where \(e(x))"
-        case .select(let ps): return "select " + ps.map { ($0.name.map { "\($0) = " } ?? "") + e($0.expr) }.joined(separator: ", ")
-        case .derive(let ps): return "derive " + ps.map { ($0.name.map { "\($0) = " } ?? "") + e($0.expr) }.joined(separator: ", ")
+        case .select(let ps): return "select " + ps.map(projection).joined(separator: ", ")
+        case .derive(let ps): return "derive " + ps.map(projection).joined(separator: ", ")
         case .sort(let keys): return "sort " + keys.map { ($0.descending ? "-" : "") + e($0.expr) }.joined(separator: ", ") + " (blocking)"
         case .limit(let n): return "limit \(n)"
         case .offset(let n): return "offset \(n)"
         case .summarize(let aggs, let by):
-            return "summarize " + aggs.map { ($0.name.map { "\($0) = " } ?? "") + e($0.expr) }.joined(separator: ", ")
+            return "summarize " + aggs.map(projection).joined(separator: ", ")
                 + (by.isEmpty ? "" : " by " + by.map(e).joined(separator: ", ")) + " (blocking)"
         case .count(let by): return (by.isEmpty ? "count" : "count by " + by.map(e).joined(separator: ", ")) + " (blocking)"
         case .distinct(let es): return "distinct " + es.map(e).joined(separator: ", ") + " (blocking)"

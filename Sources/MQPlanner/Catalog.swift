@@ -22,6 +22,9 @@ public struct CatalogEntry: Sendable {
     public let pageMax: Int?
     public let oneRow: Bool
     public let fields: [Field]
+    /// The values a pushable field takes, as api.md lists them. A value outside them is
+    /// filtered locally (the API would reject it), with a warning.
+    public var values: [String: [String]] = [:]
 
     public var fieldNames: [String] { fields.map(\.name) }
 }
@@ -47,7 +50,9 @@ public enum Catalog {
         params: ["since", "until", "category", "resolutionOutcome", "q", "limit", "cursor"],
         pushable: ["category": ["="], "resolutionOutcome": ["="]],
         clauses: ["where", "since", "until", "search", "limit"], pageDefault: 50, pageMax: 100, oneRow: false,
-        fields: customerFields)
+        fields: customerFields,
+        values: ["category": ["sales", "support", "billing", "onboarding", "complaint", "other"],
+                 "resolutionOutcome": ["resolved", "unresolved", "escalated", "abandoned", "pending"]])
 
     public static let customer = CatalogEntry(
         name: "customer", path: "/customers/:contactId", params: [], pushable: [:], clauses: ["where"],

@@ -88,6 +88,8 @@ public struct Plan: Sendable {
     public var operators: [Operator]
     /// Each filter or limit not pushed down, and why.
     public var notes: [String]
+    /// Said on stderr when the statement runs: likely mistakes that are not errors.
+    public var warnings: [String] = []
     /// `| format NAME`, the last one wins.
     public var format: String?
     /// `| save "path"`

@@ -27,6 +27,7 @@ public struct Planner {
 
     public func plan(_ q: Query) throws(Diagnostic) -> Plan {
         var notes: [String] = []
+        var warnings: [String] = []
         let entry = Catalog.entry(for: q.source.kind)
         var known: [String]? = entry?.fieldNames
         var operators: [Operator] = []
@@ -101,7 +102,7 @@ public struct Planner {
                 }
             case .where(let e):
                 let resolved = try resolve(e, known: known)
-                let (pushed, local) = push(resolved, into: &source, notes: &notes)
+                let (pushed, local) = push(resolved, into: &source, notes: &notes, warnings: &warnings)
                 _ = pushed
                 if let local {
                     operators.append(.filter(local))
@@ -125,7 +126,7 @@ public struct Planner {
             case .where(let e):
                 let resolved = try resolve(e, known: known)
                 if leading {
-                    let (_, local) = push(resolved, into: &source, notes: &notes)
+                    let (_, local) = push(resolved, into: &source, notes: &notes, warnings: &warnings)
                     if let local {
                         operators.append(.filter(local))
                         leading = false
@@ -237,7 +238,9 @@ public struct Planner {
                 leading = false
             }
         }
-        return Plan(source: source, operators: operators, notes: notes, format: format, save: save, text: Printer.query(q))
+        var plan = Plan(source: source, operators: operators, notes: notes, format: format, save: save, text: Printer.query(q))
+        plan.warnings = warnings
+        return plan
     }
 
     static let aggregates: Set<String> = ["count", "sum", "avg", "min", "max", "median", "distinct"]
@@ -263,7 +266,9 @@ public struct Planner {
     }
 
     /// Pushes what the API answers; returns the pushed conjuncts and the local rest.
-    func push(_ e: Expr, into source: inout PlannedSource, notes: inout [String]) -> (pushed: [Expr], local: Expr?) {
+    func push(_ e: Expr, into source: inout PlannedSource, notes: inout [String], warnings: inout [String])
+        -> (pushed: [Expr], local: Expr?)
+    {
         guard case .remote(var rc) = source, let entry = Catalog.entry(named: Planner.entryName(rc.endpoint)) else {
             return ([], e)
         }
@@ -275,7 +280,12 @@ public struct Planner {
             {
                 let field = path[0]
                 let already = field == "category" ? rc.query.category : rc.query.resolutionOutcome
-                if !context.pushdown {
+                if let known = entry.values[field], !known.contains(value) {
+                    let hint = Hints.closest(value, in: known).map { " (did you mean `\($0)`?)" } ?? ""
+                    warnings.append("`\(value)` is not a known \(field)\(hint): no row will match; known: "
+                        + known.joined(separator: ", "))
+                    notes.append("\(Printer.expr(c)) runs locally: `\(value)` is not one of the API's values, which it would reject")
+                } else if !context.pushdown {
                     notes.append("\(Printer.expr(c)) runs locally: pushdown is off")
                 } else if already == nil {
                     if field == "category" { rc.query.category = value } else { rc.query.resolutionOutcome = value }

@@ -14,6 +14,11 @@ public struct Statement: Sendable, Equatable {
     }
     public var kind: Kind
     public var span: Span
+
+    public init(kind: Kind, span: Span) {
+        self.kind = kind
+        self.span = span
+    }
 }
 
 public struct Query: Sendable, Equatable {

@@ -1,0 +1,140 @@
+import Foundation
+import MQClient
+import MQCore
+import MQExec
+import MQFormat
+import MQSyntax
+import MQTestSupport
+import Synchronization
+import Testing
+
+/// Runs statements the way `mq` does, in-process, against mosend-sim, with a fixed clock
+/// (the simulator's) so that `today` and `-7d` give the same rows every run.
+enum Runner {
+    static let now = Instant(year: 2026, month: 11, day: 15, hour: 12)
+    static var directory: URL { URL(fileURLWithPath: #filePath).deletingLastPathComponent() }
+
+    struct Result: Equatable {
+        var explain: String
+        var output: String
+        var errors: String
+        var status: Int32
+        var requests: Int
+    }
+
+    static func run(_ text: String, sim: SimProcess, pushdown: Bool = true, format: OutputFormat = .table) async throws -> Result {
+        let org = sim.orgs[0]
+        var config = ClientConfiguration(baseURL: sim.url, orgId: org.id, credentials: Credentials(apiKey: org.apiKey))
+        config.retry.maxAttempts = 1
+        let client = try MosendClient(config)
+        let count = Mutex(0)
+        client.setTrace { _ in count.withLock { $0 += 1 } }
+        defer { client.shutdown() }
+        let out = BufferSink()
+        let err = BufferSink()
+        var settings = SessionSettings()
+        settings.pushdown = pushdown
+        settings.width = 100
+        settings.format = format
+        let session = Session(
+            api: client,
+            describe: APIDescription(
+                url: { path, params in
+                    "http://SIM/organizations/ORG/reports" + path
+                        + (params.isEmpty ? "" : "?" + params.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
+                },
+                requestCount: { count.withLock { $0 } }),
+            settings: settings, out: out, err: err, baseDirectory: directory.appendingPathComponent("fixtures").path,
+            now: { now }, monotonic: { 0 })
+        let source = SourceText(text, name: "query.mq")
+        let status = await session.run(source)
+        let requests = count.withLock { $0 }
+        var explain = ""
+        if status == 0, let last = try? Parser.parse(source).last, case .query(let q) = last.kind {
+            let e = BufferSink()
+            let explainSession = Session(
+                api: nil, describe: APIDescription(
+                    url: { path, params in
+                        "http://SIM/organizations/ORG/reports" + path
+                            + (params.isEmpty ? "" : "?" + params.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
+                    }, requestCount: { 0 }),
+                settings: settings, out: e, err: e, baseDirectory: directory.path, now: { now }, monotonic: { 0 })
+            // Variables the script kept are not needed to explain: `let` statements run again.
+            let lets = (try? Parser.parse(source))?.dropLast().filter {
+                if case .letValue = $0.kind { return true }
+                return false
+            } ?? []
+            for l in lets { _ = await explainSession.run(l, source) }
+            _ = await explainSession.run(SyntaxStatement(kind: .explain(q), span: last.span), source)
+            explain = e.text
+        }
+        return Result(explain: explain, output: out.text, errors: err.text, status: status, requests: requests)
+    }
+}
+
+@Suite struct GoldenTests {
+    static var queries: URL { Runner.directory.appendingPathComponent("queries") }
+
+    static var names: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: queries.path)) ?? [])
+            .filter { $0.hasSuffix(".mq") }.map { String($0.dropLast(3)) }.sorted()
+    }
+
+    static func render(_ r: Runner.Result) -> String {
+        var s = ""
+        if !r.explain.isEmpty { s += "-- explain\n" + r.explain }
+        s += "-- output\n" + r.output
+        if !r.errors.isEmpty { s += "-- stderr\n" + r.errors }
+        s += "-- exit \(r.status)\n"
+        return s
+    }
+
+    /// Each query's plan and output against its recorded `.expected` file.
+    /// MQ_RECORD=1 writes the files instead; review the diff before committing.
+    @Test(arguments: names)
+    func golden(_ name: String) async throws {
+        let text = try String(contentsOf: Self.queries.appendingPathComponent(name + ".mq"), encoding: .utf8)
+        let result = try await Runner.run(text, sim: try Sims.standard())
+        let actual = Self.render(result)
+        let file = Self.queries.appendingPathComponent(name + ".expected")
+        if ProcessInfo.processInfo.environment["MQ_RECORD"] == "1" {
+            try actual.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = (try? String(contentsOf: file, encoding: .utf8)) ?? "(no .expected file: run with MQ_RECORD=1)"
+        if actual != expected {
+            let a = actual.split(separator: "\n", omittingEmptySubsequences: false)
+            let e = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let i = Array(zip(a, e)).firstIndex { $0 != $1 } ?? min(a.count, e.count)
+            Issue.record("""
+                \(name): output differs from \(name).expected at line \(i + 1):
+                  expected: \(i < e.count ? String(e[i]) : "(end)")
+                  actual:   \(i < a.count ? String(a[i]) : "(end)")
+                """)
+        }
+    }
+
+    /// Pushdown is an optimisation: with it off, every query gives the same output.
+    @Test(arguments: names.filter { !$0.hasPrefix("err_") && !$0.hasPrefix("explain") && !$0.hasPrefix("meta_") })
+    func pushdownOffGivesTheSameRows(_ name: String) async throws {
+        let text = try String(contentsOf: Self.queries.appendingPathComponent(name + ".mq"), encoding: .utf8)
+        let sim = try Sims.standard()
+        let on = try await Runner.run(text, sim: sim, pushdown: true, format: .ndjson)
+        let off = try await Runner.run(text, sim: sim, pushdown: false, format: .ndjson)
+        #expect(on.status == off.status)
+        #expect(on.output == off.output, "\(name): rows differ with pushdown off")
+        #expect(on.requests <= off.requests, "pushdown never costs requests")
+    }
+
+    /// The printer's canonical form parses back to the same statements.
+    @Test(arguments: names)
+    func printerRoundTrip(_ name: String) throws {
+        let text = try String(contentsOf: Self.queries.appendingPathComponent(name + ".mq"), encoding: .utf8)
+        guard let statements = try? Parser.parse(SourceText(text)) else { return }  // error goldens
+        for s in statements {
+            let printed = Printer.statement(s)
+            let again = try Parser.parse(SourceText(printed))
+            #expect(again == [s], "\(name): \(printed)")
+        }
+    }
+}
