@@ -20,6 +20,8 @@ enum Runner {
         var errors: String
         var status: Int32
         var requests: Int
+        /// Every request's URL, in order.
+        var urls: [String] = []
     }
 
     static func run(_ text: String, sim: SimProcess, pushdown: Bool = true, format: OutputFormat = .table) async throws -> Result {
@@ -28,7 +30,11 @@ enum Runner {
         config.retry.maxAttempts = 1
         let client = try MosendClient(config)
         let count = Mutex(0)
-        client.setTrace { _ in count.withLock { $0 += 1 } }
+        let urls = Mutex<[String]>([])
+        client.setTrace { e in
+            count.withLock { $0 += 1 }
+            urls.withLock { $0.append(e.url) }
+        }
         defer { client.shutdown() }
         let out = BufferSink()
         let err = BufferSink()
@@ -68,7 +74,8 @@ enum Runner {
             _ = await explainSession.run(SyntaxStatement(kind: .explain(q), span: last.span), source)
             explain = e.text
         }
-        return Result(explain: explain, output: out.text, errors: err.text, status: status, requests: requests)
+        return Result(explain: explain, output: out.text, errors: err.text, status: status, requests: requests,
+                      urls: urls.withLock { $0 })
     }
 }
 

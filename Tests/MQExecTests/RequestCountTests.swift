@@ -1,0 +1,59 @@
+import Foundation
+import MQCore
+import MQExec
+import MQTestSupport
+import Testing
+
+/// How many requests a statement costs, counted by the client and by the simulator.
+@Suite struct RequestCountTests {
+    static func simRequests(_ sim: SimProcess) throws -> Int {
+        try JSONParser.parse(CurlClient().get(sim.url + "/_sim/stats").body)["requests"]!.intValue!
+    }
+
+    @Test func aPushedFilterAndLimitIsOneRequest() async throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1"])
+        let r = try await Runner.run("customers where category=billing | limit 5", sim: sim)
+        #expect(r.status == 0)
+        #expect(r.urls.count == 1)
+        #expect(r.urls.first?.hasSuffix("/reports/customers?category=billing&limit=5") == true, "\(r.urls)")
+        #expect(try Self.simRequests(sim) == 1)
+    }
+
+    @Test func aCountOverNRowsIsCeilingNOver100Requests() async throws {
+        let sim = try SimProcess(["--contacts", "1234", "--orgs", "1"])
+        let r = try await Runner.run("customers | count", sim: sim, format: .ndjson)
+        #expect(r.output == "{\"count\":1234}\n")
+        #expect(r.requests == 13)
+        #expect(try Self.simRequests(sim) == 13)
+    }
+
+    @Test func aLocalLimitStopsPagingOnceMet() async throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1"])
+        // The local where keeps about half the rows: 150 of them arrive within 4 pages, not 20.
+        let r = try await Runner.run("customers | where conversations > 1 | limit 150 | count", sim: sim, format: .ndjson)
+        #expect(r.output == "{\"count\":150}\n")
+        #expect(r.requests <= 5, "\(r.requests) requests")
+    }
+
+    @Test func aRepeatedQueryCostsNoRequest() async throws {
+        let sim = try SimProcess(["--contacts", "800", "--orgs", "1"])
+        let once = try await Runner.run("customers | count", sim: sim, format: .ndjson)
+        let twice = try await Runner.run("customers | count; customers | where csat > 4 | count; summary; summary", sim: sim,
+                                         format: .ndjson)
+        #expect(once.requests == 8)
+        // The second scan (other local stages) and the second summary come from the cache.
+        #expect(twice.requests == once.requests + 1, "\(twice.urls)")
+    }
+
+    @Test func pushdownOffCostsMoreButAnswersTheSame() async throws {
+        let sim = try SimProcess(["--contacts", "600", "--orgs", "1"])
+        // Without pushdown every page is fetched and filtered here; with it, only matches come.
+        let q = "customers where resolutionOutcome = escalated | select name"
+        let on = try await Runner.run(q, sim: sim)
+        let off = try await Runner.run(q, sim: sim, pushdown: false)
+        #expect(on.output == off.output)
+        #expect(on.requests == 1)
+        #expect(off.requests == 6, "600 contacts: 6 pages")
+        #expect(off.urls.allSatisfy { !$0.contains("resolutionOutcome=") })
+    }
+}
