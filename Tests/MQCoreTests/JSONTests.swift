@@ -173,3 +173,33 @@ import Testing
                 == #"{"rows":[{"i":0,"s":"v0"},{"i":1,"s":null},{"i":2,"s":"v2"}],"raw":[1],"end":false}"#)
     }
 }
+
+@Suite struct UTF8CheckTests {
+    /// Agrees with the standard library's validation on every 1- to 3-byte string over a
+    /// spread of interesting bytes, and on random longer ones.
+    @Test func agreesWithTheStandardLibrary() {
+        let interesting: [UInt8] = [0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0,
+                                    0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF]
+        var cases: [[UInt8]] = []
+        for a in interesting {
+            cases.append([a])
+            for b in interesting {
+                cases.append([a, b])
+                for c in interesting { cases.append([a, b, c]) }
+            }
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            cases.append((0..<Int.random(in: 4...8, using: &rng)).map { _ in interesting.randomElement(using: &rng)! })
+        }
+        for bytes in cases {
+            let ours = bytes.withUnsafeBufferPointer { UTF8Check.isValid($0) }
+            let theirs = String(validating: bytes, as: UTF8.self) != nil
+            if ours != theirs {
+                Issue.record("\(bytes.map { String($0, radix: 16) }): ours \(ours), stdlib \(theirs)")
+                return
+            }
+        }
+        #expect("José 😀 中".utf8.withContiguousStorageIfAvailable { UTF8Check.isValid($0) } == true)
+    }
+}
