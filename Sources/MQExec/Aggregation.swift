@@ -2,6 +2,78 @@ import MQCore
 import MQPlanner
 import MQSyntax
 
+/// Folds rows into groups batch by batch, so `count` and `summarize` hold one accumulator
+/// per group instead of every row.
+final class GroupFold {
+    let by: [Expr]
+    let aggs: [Projection]
+    let eval: Evaluator
+    private var index: [String: Int] = [:]
+    private(set) var keys: [[Value]] = []
+    private(set) var counts: [Int] = []
+    /// Per group, per aggregate: the non-null argument values (min/max/median/distinct
+    /// need them; count needs none).
+    private var values: [[[Value]]] = []
+
+    init(by: [Expr], aggs: [Projection], eval: Evaluator) {
+        self.by = by
+        self.aggs = aggs
+        self.eval = eval
+    }
+
+    func add(_ rows: [JSONObject]) {
+        for row in rows {
+            let key = by.map { eval.eval($0, row) }
+            let text = by.isEmpty ? "" : key.map { $0.json.jsonText }.joined(separator: "\u{1F}")
+            let g: Int
+            if let i = index[text] {
+                g = i
+            } else {
+                g = keys.count
+                index[text] = g
+                keys.append(key)
+                counts.append(0)
+                values.append(Array(repeating: [], count: aggs.count))
+            }
+            counts[g] += 1
+            for (a, p) in aggs.enumerated() {
+                guard case .call(let f, let args) = p.expr.kind, f != "count", let arg = args.first else { continue }
+                let v = eval.eval(arg, row)
+                if !v.isNull { values[g][a].append(v) }
+            }
+        }
+    }
+
+    /// Groups in the order of their key values (nulls last).
+    var orderedGroups: [Int] {
+        Array(keys.indices).sorted { a, b in
+            for (x, y) in zip(keys[a], keys[b]) {
+                let o = Compare.sortOrder(x, y)
+                if o != 0 { return o < 0 }
+            }
+            return false
+        }
+    }
+
+    func summarized() -> [JSONObject] {
+        // With no `by`, one row even over no input (count 0), as SQL does.
+        if by.isEmpty && keys.isEmpty {
+            keys.append([])
+            counts.append(0)
+            values.append(Array(repeating: [], count: aggs.count))
+        }
+        return orderedGroups.map { g in
+            var out = JSONObject()
+            for (e, v) in zip(by, keys[g]) { out[Planner.columnName(e)] = v.json }
+            for (a, p) in aggs.enumerated() {
+                guard case .call(let f, _) = p.expr.kind else { continue }
+                out[p.name ?? Planner.columnName(p.expr)] = Aggregation.aggregate(f, values[g][a], count: counts[g]).json
+            }
+            return out
+        }
+    }
+}
+
 /// summarize, count, distinct and top.
 enum Aggregation {
     /// Groups rows by the values of `by`, in the order of those values (nulls last).
@@ -27,24 +99,9 @@ enum Aggregation {
         }
     }
 
-    static func summarize(_ rows: [JSONObject], _ aggs: [Projection], by: [Expr], _ eval: Evaluator) -> [JSONObject] {
-        // With no `by`, one row even over no input (count 0), as SQL does.
-        let gs = by.isEmpty ? [([Value](), rows)] : groups(rows, by: by, eval)
-        return gs.map { key, members in
-            var out = JSONObject()
-            for (e, v) in zip(by, key) { out[Planner.columnName(e)] = v.json }
-            for a in aggs {
-                guard case .call(let f, let args) = a.expr.kind else { continue }
-                out[a.name ?? Planner.columnName(a.expr)] = aggregate(f, args.first, members, eval).json
-            }
-            return out
-        }
-    }
-
-    static func aggregate(_ f: String, _ arg: Expr?, _ rows: [JSONObject], _ eval: Evaluator) -> Value {
-        if f == "count" { return .int(rows.count) }
-        guard let arg else { return .null }
-        let values = rows.map { eval.eval(arg, $0) }.filter { !$0.isNull }
+    /// One aggregate over a group's non-null argument values.
+    static func aggregate(_ f: String, _ values: [Value], count: Int) -> Value {
+        if f == "count" { return .int(count) }
         switch f {
         case "distinct": return .int(Set(values.map { $0.json.jsonText }).count)
         case "min": return values.min { Compare.sortOrder($0, $1) < 0 } ?? .null
@@ -69,15 +126,23 @@ enum Aggregation {
     }
 
     /// `count` (one row), or `count by F…`: a row per group, most frequent first.
-    static func count(_ rows: [JSONObject], by: [Expr], _ eval: Evaluator) -> [JSONObject] {
-        if by.isEmpty { return [JSONObject(pairs: [("count", .int(rows.count))])] }
-        let gs = groups(rows, by: by, eval)
-        return gs.sorted { $0.rows.count > $1.rows.count }.map { key, members in
+    static func counted(_ fold: GroupFold) -> [JSONObject] {
+        if fold.by.isEmpty { return [JSONObject(pairs: [("count", .int(fold.counts.first ?? 0))])] }
+        let order = fold.orderedGroups.enumerated().sorted { a, b in
+            fold.counts[a.element] != fold.counts[b.element] ? fold.counts[a.element] > fold.counts[b.element] : a.offset < b.offset
+        }.map(\.element)
+        return order.map { g in
             var out = JSONObject()
-            for (e, v) in zip(by, key) { out[Planner.columnName(e)] = v.json }
-            out["count"] = .int(members.count)
+            for (e, v) in zip(fold.by, fold.keys[g]) { out[Planner.columnName(e)] = v.json }
+            out["count"] = .int(fold.counts[g])
             return out
         }
+    }
+
+    static func count(_ rows: [JSONObject], by: [Expr], _ eval: Evaluator) -> [JSONObject] {
+        let fold = GroupFold(by: by, aggs: [], eval: eval)
+        fold.add(rows)
+        return counted(fold)
     }
 
     /// Distinct combinations, in order of first appearance.

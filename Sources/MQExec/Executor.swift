@@ -47,14 +47,17 @@ struct Executor {
                 guard case .field(let path) = e.kind else { throw ExecError("`flatten` takes a field, e.g. `flatten labels`") }
                 s = FlattenStream(s, path)
             case .sort(let keys):
-                let ev = eval
-                s = BlockingStream(s) { rows in Executor.sort(rows, keys, ev) }
+                if i + 1 < ops.count, case .limit(let k) = ops[i + 1] {
+                    s = TopKStream(s, keys: keys, k: k, eval: eval)
+                    i += 1
+                } else {
+                    let ev = eval
+                    s = BlockingStream(s) { rows in Executor.sort(rows, keys, ev) }
+                }
             case .summarize(let aggs, let by):
-                let ev = eval
-                s = BlockingStream(s) { rows in Aggregation.summarize(rows, aggs, by: by, ev) }
+                s = FoldStream(s, GroupFold(by: by, aggs: aggs, eval: eval)) { $0.summarized() }
             case .count(let by):
-                let ev = eval
-                s = BlockingStream(s) { rows in Aggregation.count(rows, by: by, ev) }
+                s = FoldStream(s, GroupFold(by: by, aggs: [], eval: eval)) { Aggregation.counted($0) }
             case .distinct(let es):
                 let ev = eval
                 s = BlockingStream(s) { rows in Aggregation.distinct(rows, es, ev) }
@@ -140,16 +143,18 @@ struct Executor {
     static func sort(_ rows: [JSONObject], _ keys: [SortKey], _ eval: Evaluator) -> [JSONObject] {
         // Evaluate keys once per row; the standard library's sort is stable.
         let keyed = rows.map { row in (row, keys.map { eval.eval($0.expr, row) }) }
-        return keyed.sorted { a, b in
-            for (i, k) in keys.enumerated() {
-                let (x, y) = (a.1[i], b.1[i])
-                // Nulls last whichever the direction.
-                if x.isNull != y.isNull { return !x.isNull }
-                let o = Compare.sortOrder(x, y)
-                if o != 0 { return k.descending ? o > 0 : o < 0 }
-            }
-            return false
-        }.map(\.0)
+        return keyed.sorted { a, b in precedes(a.1, b.1, keys) }.map(\.0)
+    }
+
+    /// Whether key values `a` sort strictly before `b`: nulls last whichever the direction.
+    static func precedes(_ a: [Value], _ b: [Value], _ keys: [SortKey]) -> Bool {
+        for (i, k) in keys.enumerated() {
+            let (x, y) = (a[i], b[i])
+            if x.isNull != y.isNull { return !x.isNull }
+            let o = Compare.sortOrder(x, y)
+            if o != 0 { return k.descending ? o > 0 : o < 0 }
+        }
+        return false
     }
 
     // MARK: joins

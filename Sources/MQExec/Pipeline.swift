@@ -205,3 +205,63 @@ final class BlockingStream: RowStream {
         return try await output!.next()
     }
 }
+
+/// Folds every batch into a `GroupFold` as it arrives, then emits the groups.
+final class FoldStream: RowStream {
+    let upstream: RowStream
+    let fold: GroupFold
+    let finish: (GroupFold) -> [JSONObject]
+    private var output: ArrayStream?
+    init(_ upstream: RowStream, _ fold: GroupFold, _ finish: @escaping (GroupFold) -> [JSONObject]) {
+        self.upstream = upstream
+        self.fold = fold
+        self.finish = finish
+    }
+    func next() async throws -> [JSONObject]? {
+        if output == nil {
+            while let batch = try await upstream.next() { fold.add(batch) }
+            output = ArrayStream(finish(fold))
+        }
+        return try await output!.next()
+    }
+}
+
+/// `sort … | limit k`: keeps only the k first rows of the order while rows stream by,
+/// instead of sorting them all.
+final class TopKStream: RowStream {
+    let upstream: RowStream
+    let keys: [SortKey]
+    let k: Int
+    let eval: Evaluator
+    private var output: ArrayStream?
+    init(_ upstream: RowStream, keys: [SortKey], k: Int, eval: Evaluator) {
+        self.upstream = upstream
+        self.keys = keys
+        self.k = k
+        self.eval = eval
+    }
+    func next() async throws -> [JSONObject]? {
+        if output == nil {
+            // Kept sorted; a row enters only if it sorts before the last kept one. Ties keep
+            // arrival order (stable), as the full sort does.
+            var kept: [(row: JSONObject, key: [Value], seq: Int)] = []
+            var seq = 0
+            while let batch = try await upstream.next() {
+                for row in batch {
+                    let key = keys.map { eval.eval($0.expr, row) }
+                    defer { seq += 1 }
+                    if kept.count == k, let last = kept.last, !Executor.precedes(key, last.key, keys) { continue }
+                    var lo = 0, hi = kept.count
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if Executor.precedes(key, kept[mid].key, keys) { hi = mid } else { lo = mid + 1 }
+                    }
+                    kept.insert((row, key, seq), at: lo)
+                    if kept.count > k { kept.removeLast() }
+                }
+            }
+            output = ArrayStream(kept.map(\.row))
+        }
+        return try await output!.next()
+    }
+}
