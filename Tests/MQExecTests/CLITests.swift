@@ -1,0 +1,126 @@
+import Foundation
+import MQCore
+import MQTestSupport
+import Testing
+
+/// The `mq` binary as scripts drive it: cli.md's inputs, options and exit statuses.
+@Suite struct CLITests {
+    struct Run {
+        var out: String
+        var err: String
+        var status: Int32
+    }
+
+    static var binary: String {
+        URL(fileURLWithPath: SimProcess.binary).deletingLastPathComponent().appendingPathComponent("mq").path
+    }
+
+    static func mq(_ args: [String], stdin: String? = nil, sim: SimProcess? = nil, env extra: [String: String] = [:]) throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        for k in ["MOSEND_BASE_URL", "MOSEND_ORG", "MOSEND_API_KEY", "MOSEND_TOKEN", "MQ_PROFILE"] { env[k] = nil }
+        if let sim {
+            env["MOSEND_BASE_URL"] = sim.url
+            env["MOSEND_ORG"] = sim.orgs[0].id
+            env["MOSEND_API_KEY"] = sim.orgs[0].apiKey
+        }
+        for (k, v) in extra { env[k] = v }
+        p.environment = env
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self), status: p.terminationStatus)
+    }
+
+    @Test func theDesignCardRunsAsWritten() throws {
+        let r = try Self.mq(["-c", "customers where category=billing since 2026-04 | sort resolutionOutcome | limit 20"],
+                            sim: try Sims.standard())
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.hasSuffix("(20 rows)\n"))
+        let x = try Self.mq(["-c", "customers where category=x since 2026-04 | sort resolutionOutcome | limit 20"],
+                            sim: try Sims.standard())
+        #expect(x.status == 0)
+        #expect(x.err.contains("`x` is not a known category"))
+    }
+
+    @Test func statementsFromCommandFileAndStdinAgree() throws {
+        let sim = try Sims.standard()
+        let q = "customers | count by category; summary | select contacts"
+        let viaC = try Self.mq(["--format", "csv", "-c", q], sim: sim)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("q.mq")
+        try ("#!/usr/bin/env mq\n" + q.replacingOccurrences(of: "; ", with: "\n") + "\n").write(to: script, atomically: true, encoding: .utf8)
+        let viaFile = try Self.mq(["--format", "csv", script.path], sim: sim)
+        let viaStdin = try Self.mq(["--format", "csv"], stdin: q, sim: sim)
+        #expect(viaC.status == 0 && viaFile.status == 0 && viaStdin.status == 0, "\(viaC.err)\(viaFile.err)\(viaStdin.err)")
+        #expect(viaC.out == viaFile.out && viaC.out == viaStdin.out)
+        #expect(viaC.out.hasPrefix("category,count\n"))
+    }
+
+    @Test func scriptArgumentsAndSetBecomeVariables() throws {
+        let sim = try Sims.standard()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("top.mq")
+        try "customers where category = $cat | limit $1 | select name\n".write(to: script, atomically: true, encoding: .utf8)
+        let r = try Self.mq(["--format", "ndjson", "--set", "cat=support", script.path, "3"], sim: sim)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out.split(separator: "\n").count == 3)
+    }
+
+    @Test(arguments: [
+        (["-c", "customers | srot name"], 1, "error[E021]"),
+        (["-c", "customers | where nope > 1"], 1, "unknown field `nope`"),
+        (["-c", "from \"/nonexistent/file.csv\""], 1, "No such file or directory"),
+        (["-c", "customer 00000000-0000-4000-8000-000000000000"], 3, "→ 404"),
+        (["--format", "xml", "-c", "summary"], 2, "--format must be one of"),
+        (["--bogus"], 2, "Unknown option"),
+        (["-c", "summary", "extra.mq"], 2, "either -c or a script file"),
+    ])
+    func exitStatuses(args: [String], status: Int32, message: String) throws {
+        let r = try Self.mq(args, sim: try Sims.standard())
+        #expect(r.status == status, "\(r.err)")
+        #expect(r.err.contains(message), "\(r.err)")
+    }
+
+    @Test func aScriptErrorNamesFileLineAndColumn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("bad.mq")
+        try "summary\ncustomers\n  | lmit 3\n".write(to: script, atomically: true, encoding: .utf8)
+        let r = try Self.mq([script.path], sim: try Sims.standard())
+        #expect(r.status == 1)
+        #expect(r.err.contains("--> \(script.path):3:5"), "\(r.err)")
+        #expect(r.out.isEmpty, "nothing ran: the script is parsed before it runs")
+    }
+
+    @Test func aNetworkErrorExitsWith4() throws {
+        let r = try Self.mq(["-c", "summary"], env: [
+            "MOSEND_BASE_URL": "http://127.0.0.1:9", "MOSEND_ORG": "o", "MOSEND_API_KEY": "mk_test_a.b",
+        ])
+        #expect(r.status == 4, "\(r.err)")
+        #expect(r.err.contains("could not connect"))
+    }
+
+    @Test func withoutCredentialsLocalStatementsRunAndApiOnesExplain() throws {
+        let local = try Self.mq(["--format", "csv", "-c", "let n = 2; $n | select value"])
+        #expect(local.status == 0, "\(local.err)")
+        #expect(local.out == "value\n2\n")
+        let api = try Self.mq(["-c", "summary"])
+        #expect(api.status == 1)
+        #expect(api.err.contains("no credentials") && api.err.contains("MOSEND_API_KEY"))
+    }
+}
