@@ -218,6 +218,8 @@ public struct Planner {
                 blocker = blocker ?? "`join` before it"
             case .flatten(let e):
                 operators.append(.flatten(try resolve(e, known: known)))
+                // The elements' fields may become columns (`flatten usage`): no longer known.
+                known = nil
                 leading = false
                 blocker = "`flatten` before it changes the row count"
             case .top(let n, let e):

@@ -102,6 +102,8 @@ enum Runner {
     func golden(_ name: String) async throws {
         let text = try String(contentsOf: Self.queries.appendingPathComponent(name + ".mq"), encoding: .utf8)
         let result = try await Runner.run(text, sim: try Sims.standard())
+        // Only err_ goldens may fail: a failure must never be recorded as another's answer.
+        #expect(name.hasPrefix("err_") == (result.status != 0), "\(name) exited \(result.status): \(result.errors)")
         let actual = Self.render(result)
         let file = Self.queries.appendingPathComponent(name + ".expected")
         if ProcessInfo.processInfo.environment["MQ_RECORD"] == "1" {

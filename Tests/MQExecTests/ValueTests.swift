@@ -1,0 +1,48 @@
+@testable import MQExec
+import MQCore
+import MQSyntax
+import Testing
+
+/// The comparison rules the README states, one by one.
+@Suite struct ValueTests {
+    static let row: JSONObject = JSONObject(pairs: [
+        ("email", .null), ("phone", "+14155550100"), ("n", 3), ("d", 2.5), ("name", "Ana Gómez"),
+        ("createdAt", "2026-11-03T10:00:00.000Z"), ("labels", ["vip", "new"]), ("note", "soon"),
+    ])
+
+    /// Evaluates `customers | where EXPR`'s expression against `row`.
+    static func truth(_ text: String) throws -> Bool {
+        guard case .query(let q)? = try Parser.parseStatement("from \"x.json\" | where \(text)")?.kind,
+              case .where(let e) = q.stages[0].kind
+        else { throw CancellationError() }
+        return Evaluator(now: Instant(year: 2026, month: 11, day: 15, hour: 12)).eval(e, row).truthy
+    }
+
+    @Test(arguments: [
+        // null
+        ("email = null", true), ("email is null", true), ("email != null", false), ("email = \"\"", false),
+        ("email < 5", false), ("email > 5", false), ("not (email > 5)", true), ("phone is not null", true),
+        // numbers by value
+        ("n = 3.0", true), ("d > n", false), ("n * 2 = 6", true), ("n / 2 = 1.5", true), ("n / 0 is null", true),
+        // mixed kinds: never equal, never ordered
+        ("phone = 14155550100", false), ("phone > 5", false), ("phone < 5", false), ("n = \"3\"", false),
+        // dates: instants; a month literal means its first instant; a non-date string compares false
+        ("createdAt >= 2026-11", true), ("createdAt < 2026-11-03T10:00:01Z", true), ("createdAt = 2026-11-03T10:00Z", true),
+        ("createdAt > -7d", false), ("createdAt > -30d", true), ("createdAt < today", true), ("note > 2020-01", false),
+        // text: code points, case-sensitive; ~ is case-insensitive contains
+        ("name = \"ana gómez\"", false), ("name ~ \"GÓMEZ\"", true), ("name < \"B\"", true), ("name =~ \"^Ana\"", true),
+        // lists and arrays
+        ("n in [1, 2, 3]", true), ("labels has \"vip\"", true), ("labels has \"VIP\"", false), ("labels ~ \"ne\"", true),
+        // durations are seconds
+        ("n < 1m", true), ("3600 = 1h", true),
+    ])
+    func rule(_ expr: String, _ expected: Bool) throws {
+        #expect(try Self.truth(expr) == expected, "\(expr)")
+    }
+
+    @Test func sortingPutsNullsLastThenOrdersByKind() {
+        let values: [Value] = [.null, .string("b"), .int(2), .bool(true), .string("a"), .double(1.5), .null]
+        let sorted = values.sorted { Compare.sortOrder($0, $1) < 0 }
+        #expect(sorted == [.bool(true), .double(1.5), .int(2), .string("a"), .string("b"), .null, .null])
+    }
+}
