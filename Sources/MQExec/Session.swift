@@ -178,6 +178,8 @@ public final class Session {
         if let last = plan.operators.last, case .chart = last { return try await chart(stream, last, state) }
         if let last = plan.operators.last, case .spark = last { return try await chart(stream, last, state) }
 
+        if let path = plan.save { return try await save(stream, to: path, format: plan.format, state: state) }
+
         let format = plan.format.flatMap(OutputFormat.init(rawValue:)) ?? settings.format
         var options = RenderOptions()
         options.width = settings.width
@@ -215,6 +217,36 @@ public final class Session {
             throw e
         }
         try renderer.end(summary)
+        return 0
+    }
+
+    /// `| save "path"`: the rows into a file, in the format its extension names (or a
+    /// `| format` before it), written to a temporary file beside it and renamed into
+    /// place, so a failure never leaves a partial file.
+    func save(_ stream: RowStream, to path: String, format named: String?, state: ExecutionState) async throws -> Int32 {
+        let ext = path.split(separator: ".").last.map { String($0).lowercased() } ?? ""
+        let byExtension: [String: OutputFormat] = ["csv": .csv, "tsv": .tsv, "json": .json, "ndjson": .ndjson, "jsonl": .ndjson,
+                                                   "md": .markdown, "txt": .table]
+        guard let format = named.flatMap(OutputFormat.init(rawValue:)) ?? byExtension[ext] else {
+            throw ExecError("cannot tell the format of \"\(path)\" from its extension",
+                            hints: ["use .csv, .tsv, .json, .ndjson, .md or .txt, or `| format NAME | save …`"])
+        }
+        var rows: [JSONObject] = []
+        while let b = try await stream.next() { rows += b }
+        if let e = state.partialError {
+            warn("nothing saved: the query did not complete\n")
+            throw e
+        }
+        // Only now, with every row in hand: a failing query never creates a file.
+        let file = try AtomicFile(path.hasPrefix("/") ? path : baseDirectory + "/" + path)
+        var options = RenderOptions()
+        options.width = 1 << 20  // a file is not a terminal: never cut cells
+        let renderer = makeRenderer(format, options: options, sink: file)
+        try renderer.begin(columns: Session.columns(of: rows))
+        for r in rows { try renderer.row(r) }
+        try renderer.end(RenderSummary(rows: rows.count))
+        try file.commit()
+        warn("saved \(rows.count) row\(rows.count == 1 ? "" : "s") to \(path) (\(format.rawValue))\n")
         return 0
     }
 

@@ -24,7 +24,9 @@ enum Runner {
         var urls: [String] = []
     }
 
-    static func run(_ text: String, sim: SimProcess, pushdown: Bool = true, format: OutputFormat = .table) async throws -> Result {
+    static func run(_ text: String, sim: SimProcess, pushdown: Bool = true, format: OutputFormat = .table,
+                    baseDirectory: String? = nil) async throws -> Result
+    {
         let org = sim.orgs[0]
         var config = ClientConfiguration(baseURL: sim.url, orgId: org.id, credentials: Credentials(apiKey: org.apiKey))
         config.retry.maxAttempts = 1
@@ -50,7 +52,7 @@ enum Runner {
                         + (params.isEmpty ? "" : "?" + params.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
                 },
                 requestCount: { count.withLock { $0 } }),
-            settings: settings, out: out, err: err, baseDirectory: directory.appendingPathComponent("fixtures").path,
+            settings: settings, out: out, err: err, baseDirectory: baseDirectory ?? directory.appendingPathComponent("fixtures").path,
             now: { now }, monotonic: { 0 })
         let source = SourceText(text, name: "query.mq")
         let status = await session.run(source)
