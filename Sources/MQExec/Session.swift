@@ -281,6 +281,12 @@ public final class Session {
 
     // MARK: explain
 
+    /// The plan of a query in this session (its variables, its pushdown setting), as
+    /// `explain` prints it.
+    public func explainText(_ q: Query) throws(Diagnostic) -> String {
+        explain(try Planner(plannerContext()).plan(q))
+    }
+
     public func explain(_ plan: Plan) -> String {
         var out = "plan: \(plan.text)\n"
         switch plan.source {

@@ -217,6 +217,9 @@ public struct Planner {
                 leading = false
                 blocker = blocker ?? "`join` before it"
             case .flatten(let e):
+                guard case .field = e.kind else {
+                    throw Diagnostic("E033", "`flatten` takes a field", at: e.span, hints: ["e.g. `| flatten labels`"])
+                }
                 operators.append(.flatten(try resolve(e, known: known)))
                 // The elements' fields may become columns (`flatten usage`): no longer known.
                 known = nil
@@ -397,6 +400,10 @@ public struct Planner {
     }
 
     func unknownVariable(_ v: String, at span: Span) -> Diagnostic {
+        if case .result? = context.variables[v] {
+            return Diagnostic("E041", "`$\(v)` is a result, not a value", at: span,
+                              hints: ["use it as a source (`$\(v) | …`) or in a join (`join ($\(v)) on id`)"])
+        }
         let names = context.variables.keys.sorted()
         return Diagnostic("E040", "unknown variable `$\(v)`", at: span,
                           hints: Hints.didYouMean(Hints.closest(v, in: names).map { "$" + $0 })

@@ -58,23 +58,9 @@ enum Runner {
         let status = await session.run(source)
         let requests = count.withLock { $0 }
         var explain = ""
+        // The plan of the last statement, in the same session (so kept results exist).
         if status == 0, let last = try? Parser.parse(source).last, case .query(let q) = last.kind {
-            let e = BufferSink()
-            let explainSession = Session(
-                api: nil, describe: APIDescription(
-                    url: { path, params in
-                        "http://SIM/organizations/ORG/reports" + path
-                            + (params.isEmpty ? "" : "?" + params.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
-                    }, requestCount: { 0 }),
-                settings: settings, out: e, err: e, baseDirectory: directory.path, now: { now }, monotonic: { 0 })
-            // Variables the script kept are not needed to explain: `let` statements run again.
-            let lets = (try? Parser.parse(source))?.dropLast().filter {
-                if case .letValue = $0.kind { return true }
-                return false
-            } ?? []
-            for l in lets { _ = await explainSession.run(l, source) }
-            _ = await explainSession.run(SyntaxStatement(kind: .explain(q), span: last.span), source)
-            explain = e.text
+            explain = (try? session.explainText(q)) ?? ""
         }
         return Result(explain: explain, output: out.text, errors: err.text, status: status, requests: requests,
                       urls: urls.withLock { $0 })
