@@ -4,6 +4,11 @@ import MQFormat
 import MQPlanner
 import MQSyntax
 
+/// A sink that buffers, and can be told to write what it holds.
+public protocol FlushableSink: OutputSink {
+    func flush() throws
+}
+
 /// Session settings: the flags of cli.md and the meta commands that change them.
 public struct SessionSettings: Sendable {
     public var format = OutputFormat.table
@@ -22,6 +27,13 @@ public struct APIDescription: Sendable {
     public var url: @Sendable (_ path: String, _ params: [(String, String)]) -> String
     /// HTTP requests made so far (attempts included).
     public var requestCount: @Sendable () -> Int
+    /// The URLs of the requests made since request number `from` (for `.curl`).
+    public var urls: @Sendable (_ from: Int) -> [String] = { _ in [] }
+    /// A curl command repeating a request, the key redacted.
+    public var curl: @Sendable (_ url: String) -> String = { "curl '\($0)'" }
+    /// Turns the printing of each request on or off (`.trace`).
+    public var setTrace: @Sendable (Bool) -> Void = { _ in }
+
     public init(url: @escaping @Sendable (String, [(String, String)]) -> String, requestCount: @escaping @Sendable () -> Int) {
         self.url = url
         self.requestCount = requestCount
@@ -35,8 +47,15 @@ public final class Session {
     let api: (any ReportsAPI)?
     let cache: CachingReportsAPI?
     let describe: APIDescription?
-    let out: OutputSink
+    /// Where results go: standard output, or a file after `.output FILE`.
+    var out: OutputSink
+    let stdout: OutputSink
     let err: OutputSink
+    /// The last result, for `.last`.
+    var lastRows: [JSONObject]? = nil
+    var lastPartial = false
+    /// The request count when the last query started, for `.curl`.
+    var lastQueryFirstRequest: Int? = nil
     let now: @Sendable () -> Instant
     let monotonic: @Sendable () -> Double
     var variables: [String: StoredValue] = [:]
@@ -58,6 +77,7 @@ public final class Session {
         self.describe = describe
         self.settings = settings
         self.out = out
+        stdout = out
         self.err = err
         self.baseDirectory = baseDirectory
         self.now = now
@@ -81,6 +101,9 @@ public final class Session {
         }
         for s in statements {
             let status = await run(s, source)
+            // Results and diagnostics appear in the order the statements ran.
+            try? (out as? FlushableSink)?.flush()
+            try? (err as? FlushableSink)?.flush()
             if status != 0 { return status }
         }
         return 0
@@ -96,7 +119,7 @@ public final class Session {
         do {
             switch s.kind {
             case .meta(let name, let args):
-                return try meta(name, args, s.span, source)
+                return try await meta(name, args, s.span, source)
             case .letValue(let name, let e):
                 let value = try Planner(plannerContext()).resolveConstant(e)
                 variables[name] = .value(Evaluator(now: now()).eval(value, JSONObject()).json)
@@ -170,6 +193,7 @@ public final class Session {
     func runQuery(_ plan: Plan) async throws -> Int32 {
         let started = monotonic()
         let requestsBefore = describe?.requestCount() ?? 0
+        lastQueryFirstRequest = requestsBefore
         let state = ExecutionState()
         let exec = Executor(api: api, statement: APIStatement(), variables: variables, eval: Evaluator(now: now()), state: state,
                             maxRequests: settings.maxRequests, baseDirectory: baseDirectory)
@@ -186,6 +210,7 @@ public final class Session {
         options.color = settings.color
         let renderer = makeRenderer(format, options: options, sink: out)
         var count = 0
+        var shown: [JSONObject] = []
         if renderer.isStreaming {
             var begun = false
             while let batch = try await stream.next() {
@@ -195,6 +220,7 @@ public final class Session {
                 }
                 for r in batch { try renderer.row(r) }
                 count += batch.count
+                if shown.count < Session.lastLimit { shown += batch.prefix(Session.lastLimit - shown.count) }
             }
             if !begun { try renderer.begin(columns: []) }
         } else {
@@ -203,7 +229,10 @@ public final class Session {
             try renderer.begin(columns: Session.columns(of: all))
             for r in all { try renderer.row(r) }
             count = all.count
+            shown = Array(all.prefix(Session.lastLimit))
         }
+        lastRows = shown
+        lastPartial = state.partialError != nil
         var summary = RenderSummary(rows: count)
         if settings.timing {
             summary.seconds = monotonic() - started
@@ -361,48 +390,19 @@ public final class Session {
 
     // MARK: meta commands
 
-    func meta(_ name: String, _ args: String, _ span: Span, _ source: SourceText) throws -> Int32 {
-        let words = args.split(separator: " ").map(String.init)
-        func onOff() throws -> Bool {
-            guard let w = words.first?.lowercased(), w == "on" || w == "off" else {
-                throw Diagnostic("E034", "`.\(name)` takes on or off", at: span)
-            }
-            return w == "on"
-        }
-        switch name {
-        case "format":
-            guard let f = words.first.flatMap({ OutputFormat(rawValue: $0.lowercased()) }) else {
-                throw Diagnostic("E026", "unknown format `\(args)`", at: span,
-                                 hints: ["formats: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")])
-            }
-            settings.format = f
-        case "timing": settings.timing = try onOff()
-        case "pushdown": settings.pushdown = try onOff()
-        case "cache":
-            if words.first == "clear" { cache?.clear() } else { setCache(enabled: try onOff()) }
-        case "inspect":
-            guard let n = words.first, let entry = Catalog.entry(named: n.lowercased()) else {
-                throw Diagnostic("E020", "unknown source `\(args)`", at: span,
-                                 hints: ["sources: " + Catalog.all.map(\.name).joined(separator: ", ")])
-            }
-            say(Catalog.describe(entry))
-        case "vars":
-            for (k, v) in variables.sorted(by: { $0.key < $1.key }) {
-                switch v {
-                case .value(let j): say("$\(k) = \(j.jsonText)\n")
-                case .rows(let rows, let cols): say("$\(k): \(rows.count) rows (\(cols.joined(separator: ", ")))\n")
-                }
-            }
-        case "quit", "exit": return 0
-        default:
+    func meta(_ name: String, _ args: String, _ span: Span, _ source: SourceText) async throws -> Int32 {
+        guard let command = MetaCommands.all.first(where: { $0.name == name }) else {
             throw Diagnostic("E023", "unknown meta command `.\(name)`", at: span,
-                             hints: Hints.didYouMean(Hints.closest(name, in: Session.metaNames).map { "." + $0 }))
+                             hints: Hints.didYouMean(Hints.closest(name, in: Session.metaNames).map { "." + $0 })
+                                 + ["`.help` lists them"])
         }
-        return 0
+        return try await command.run(self, MetaCommands.Invocation(args: args, span: span, source: source))
     }
 
-    static let metaNames = ["format", "timing", "pushdown", "cache", "inspect", "vars", "quit", "help", "trace", "curl",
-                            "last", "org", "profile", "read", "output", "history"]
+    /// `.last` keeps at most this many rows of a result.
+    static let lastLimit = 100_000
+
+    static var metaNames: [String] { MetaCommands.all.map(\.name) }
 }
 
 typealias APIStatement = MQCore.Statement

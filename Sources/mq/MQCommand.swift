@@ -72,7 +72,7 @@ struct Resolved {
 }
 
 /// Standard output with a buffer; a closed pipe (`mq … | head`) ends the run quietly.
-final class StdoutSink: OutputSink {
+final class StdoutSink: FlushableSink {
     struct Closed: Error {}
     private var buffer: [UInt8] = []
     let fd: Int32
@@ -98,16 +98,19 @@ final class StdoutSink: OutputSink {
     }
 }
 
-/// Counts requests and prints them when tracing.
+/// Counts and remembers requests (for `.timing` and `.curl`), and prints them when
+/// tracing (`--trace`, `.trace on`).
 final class RequestLog: Sendable {
-    private let count = Mutex(0)
-    let printing: Bool
-    init(printing: Bool) { self.printing = printing }
-    var total: Int { count.withLock { $0 } }
+    private let urls = Mutex<[String]>([])
+    private let printing: Mutex<Bool>
+    init(printing: Bool) { self.printing = Mutex(printing) }
+    var total: Int { urls.withLock { $0.count } }
+    func setPrinting(_ on: Bool) { printing.withLock { $0 = on } }
+    func urls(from: Int) -> [String] { urls.withLock { Array($0.dropFirst(from)) } }
 
     func record(_ e: TraceEvent) {
-        count.withLock { $0 += 1 }
-        guard printing else { return }
+        urls.withLock { $0.append(e.url) }
+        guard printing.withLock({ $0 }) else { return }
         var line = "→ GET \(e.url)"
         if let s = e.status { line += " ← \(s)" } else if let err = e.error { line += " ✗ \(err)" }
         line += String(format: " %.1f ms, %d B", e.seconds * 1000, e.bytes)
@@ -194,6 +197,9 @@ func runMain() async -> Int32 {
                     return base + orgPath + path + (q.isEmpty ? "" : "?" + q)
                 },
                 requestCount: { requests.total })
+            describe?.urls = { requests.urls(from: $0) }
+            describe?.curl = { [client] in client.curlCommand(url: $0) }
+            describe?.setTrace = { requests.setPrinting($0) }
         } catch {
             FileHandle.standardError.write(Data("mq: \(error.detail)\n".utf8))
             return 2

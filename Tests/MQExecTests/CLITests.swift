@@ -1,5 +1,6 @@
 import Foundation
 import MQCore
+import MQClient
 import MQTestSupport
 import Testing
 
@@ -122,5 +123,42 @@ import Testing
         let api = try Self.mq(["-c", "summary"])
         #expect(api.status == 1)
         #expect(api.err.contains("no credentials") && api.err.contains("MOSEND_API_KEY"))
+    }
+
+    @Test func metaCommandsTraceCurlTimingLastReadOutput() throws {
+        let sim = try SimProcess(["--contacts", "300", "--orgs", "1"])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-meta-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "summary | select contacts\n".write(to: dir.appendingPathComponent("inc.mq"), atomically: true, encoding: .utf8)
+        let script = """
+            .trace on
+            customers where category = sales | limit 3 | select name
+            .trace off
+            .curl
+            .timing on
+            customers | count
+            .timing off
+            .last
+            .read \(dir.path)/inc.mq
+            .output \(dir.path)/out.txt
+            customers | count
+            .output -
+            .help timing
+            """
+        let r = try Self.mq(["--format", "csv"], stdin: script, sim: sim)
+        #expect(r.status == 0, "\(r.err)")
+        let key = sim.orgs[0].apiKey
+        let secret = String(key.split(separator: ".")[1])
+        // .trace: one line per request on stderr, without the key.
+        #expect(r.err.contains("→ GET \(sim.url)/organizations/\(sim.orgs[0].id)/reports/customers?category=sales&limit=3 ← 200"))
+        // .curl: the request, the key shown only as its prefix.
+        #expect(r.out.contains("curl -H 'X-Api-Key: \(Credentials.redact(apiKey: key))' '\(sim.url)/organizations/"))
+        #expect(!r.out.contains(secret) && !r.err.contains(secret))
+        // .timing on a csv result says nothing on stdout (no footer in csv), .last repeats it.
+        #expect(r.out.components(separatedBy: "count\n300\n").count == 3, "\(r.out)")
+        #expect(r.out.contains("contacts\n300\n"), ".read ran the file")
+        #expect(try String(contentsOf: dir.appendingPathComponent("out.txt"), encoding: .utf8) == "count\n300\n")
+        #expect(r.out.contains(".timing on|off\n  show time and requests after each result"))
     }
 }

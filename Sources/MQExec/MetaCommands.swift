@@ -1,0 +1,158 @@
+import Foundation
+import MQCore
+import MQFormat
+import MQPlanner
+import MQSyntax
+
+/// Every meta command in one table: name, arguments, help line, handler. `.help` is
+/// generated from it, and an unknown name is matched against it for did-you-mean.
+enum MetaCommands {
+    struct Invocation: Sendable {
+        let args: String
+        let span: Span
+        let source: SourceText
+        var words: [String] { args.split(separator: " ").map(String.init) }
+    }
+
+    struct Command: Sendable {
+        let name: String
+        let arguments: String
+        let help: String
+        let run: @Sendable (Session, Invocation) async throws -> Int32
+    }
+
+    static func onOff(_ name: String, _ inv: Invocation) throws -> Bool {
+        guard let w = inv.words.first?.lowercased(), w == "on" || w == "off" else {
+            throw Diagnostic("E034", "`.\(name)` takes on or off", at: inv.span)
+        }
+        return w == "on"
+    }
+
+    static let all: [Command] = [
+        Command(name: "help", arguments: "[COMMAND]", help: "list the meta commands, or describe one") { s, inv in
+            if let topic = inv.words.first?.trimmingCharacters(in: CharacterSet(charactersIn: ".")),
+               let c = all.first(where: { $0.name == topic })
+            {
+                s.say(".\(c.name) \(c.arguments)".trimmingCharacters(in: .whitespaces) + "\n  \(c.help)\n")
+                return 0
+            }
+            let width = all.map { ".\($0.name) \($0.arguments)".count }.max() ?? 0
+            for c in all {
+                s.say(".\(c.name) \(c.arguments)".padding(toLength: width, withPad: " ", startingAt: 0) + "  \(c.help)\n")
+            }
+            return 0
+        },
+        Command(name: "format", arguments: "NAME", help: "output format: table vertical csv tsv json ndjson markdown") { s, inv in
+            guard let f = inv.words.first.flatMap({ OutputFormat(rawValue: $0.lowercased()) }) else {
+                throw Diagnostic("E026", "unknown format `\(inv.args)`", at: inv.span,
+                                 hints: ["formats: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")])
+            }
+            s.settings.format = f
+            return 0
+        },
+        Command(name: "timing", arguments: "on|off", help: "show time and requests after each result") { s, inv in
+            s.settings.timing = try onOff("timing", inv)
+            return 0
+        },
+        Command(name: "trace", arguments: "on|off", help: "print each HTTP request (URL, status, time, retries; no key)") { s, inv in
+            s.describe?.setTrace(try onOff("trace", inv))
+            return 0
+        },
+        Command(name: "curl", arguments: "", help: "the last statement's requests as curl commands, the key redacted") { s, _ in
+            guard let from = s.lastQueryFirstRequest, let d = s.describe else {
+                s.say("(no request yet)\n")
+                return 0
+            }
+            var last: String? = nil
+            for url in d.urls(from) where url != last {  // retries repeat a URL
+                s.say(d.curl(url) + "\n")
+                last = url
+            }
+            return 0
+        },
+        Command(name: "pushdown", arguments: "on|off", help: "send filters and limits to the API (off: the same rows, more requests)") { s, inv in
+            s.settings.pushdown = try onOff("pushdown", inv)
+            return 0
+        },
+        Command(name: "cache", arguments: "on|off|clear", help: "reuse identical responses within 5 minutes") { s, inv in
+            if inv.words.first == "clear" { s.cache?.clear() } else { s.setCache(enabled: try onOff("cache", inv)) }
+            return 0
+        },
+        Command(name: "inspect", arguments: "SOURCE", help: "a source's fields and types, and what pushes down") { s, inv in
+            guard let n = inv.words.first, let entry = Catalog.entry(named: n.lowercased()) else {
+                let names = Catalog.all.map(\.name)
+                throw Diagnostic("E020", "unknown source `\(inv.args)`", at: inv.span,
+                                 hints: Hints.didYouMean(Hints.closest(inv.args, in: names)) + ["sources: " + names.joined(separator: ", ")])
+            }
+            s.say(Catalog.describe(entry))
+            return 0
+        },
+        Command(name: "vars", arguments: "", help: "the variables kept with let, --set and script arguments") { s, _ in
+            for (k, v) in s.variables.sorted(by: { $0.key < $1.key }) {
+                switch v {
+                case .value(let j): s.say("$\(k) = \(j.jsonText)\n")
+                case .rows(let rows, let cols): s.say("$\(k): \(rows.count) rows (\(cols.joined(separator: ", ")))\n")
+                }
+            }
+            return 0
+        },
+        Command(name: "last", arguments: "", help: "show the last result again (marked when partial)") { s, _ in
+            guard let rows = s.lastRows else {
+                s.say("(no result yet)\n")
+                return 0
+            }
+            var options = RenderOptions()
+            options.width = s.settings.width
+            options.color = s.settings.color
+            let r = makeRenderer(s.settings.format, options: options, sink: s.out)
+            try r.begin(columns: Session.columns(of: rows))
+            for row in rows { try r.row(row) }
+            var summary = RenderSummary(rows: rows.count)
+            if s.lastPartial { summary.partial = "partial result: the statement stopped before its end" }
+            try r.end(summary)
+            return 0
+        },
+        Command(name: "read", arguments: "FILE", help: "run the statements of a file") { s, inv in
+            let path = inv.args.hasPrefix("/") ? inv.args : s.baseDirectory + "/" + inv.args
+            guard !inv.args.isEmpty, let data = FileManager.default.contents(atPath: path) else {
+                throw ExecError("cannot read \(inv.args.isEmpty ? "(no file given)" : inv.args)")
+            }
+            return await s.run(SourceText(String(decoding: data, as: UTF8.self), name: inv.args))
+        },
+        Command(name: "output", arguments: "FILE|-", help: "send results to a file (- for standard output again)") { s, inv in
+            let target = inv.args
+            if target.isEmpty || target == "-" {
+                s.out = s.stdout
+                return 0
+            }
+            let path = target.hasPrefix("/") ? target : s.baseDirectory + "/" + target
+            guard let sink = FileSink(path: path) else {
+                throw ExecError("cannot write \(target): \(String(cString: strerror(errno)))")
+            }
+            s.out = sink
+            return 0
+        },
+        Command(name: "quit", arguments: "", help: "leave (Ctrl-D does too)") { _, _ in 0 },
+    ]
+}
+
+/// `.output FILE`: results appended to a file, written through.
+final class FileSink: OutputSink {
+    let fd: Int32
+    init?(path: String) {
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if fd < 0 { return nil }
+    }
+    deinit { close(fd) }
+    func write(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ExecError("cannot write: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+}
