@@ -4,6 +4,11 @@ import MQFormat
 import MQPlanner
 import MQSyntax
 
+/// Thrown by a sink whose reader has gone (`mq … | head`): the run ends quietly.
+public struct OutputClosed: Error {
+    public init() {}
+}
+
 /// A sink that buffers, and can be told to write what it holds.
 public protocol FlushableSink: OutputSink {
     func flush() throws
@@ -56,6 +61,8 @@ public final class Session {
     var lastPartial = false
     /// The request count when the last query started, for `.curl`.
     var lastQueryFirstRequest: Int? = nil
+    /// Standard output was closed by its reader: nothing more is run or written.
+    public private(set) var outputClosed = false
     let now: @Sendable () -> Instant
     let monotonic: @Sendable () -> Double
     var variables: [String: StoredValue] = [:]
@@ -101,6 +108,7 @@ public final class Session {
         }
         for s in statements {
             let status = await run(s, source)
+            if outputClosed { return 0 }
             // Results and diagnostics appear in the order the statements ran.
             try? (out as? FlushableSink)?.flush()
             try? (err as? FlushableSink)?.flush()
@@ -138,6 +146,10 @@ public final class Session {
                 for w in plan.warnings { warn("warning: \(w)\n") }
                 return try await runQuery(plan)
             }
+        } catch is OutputClosed {
+            // The reader has what it wanted (`| head`): stop fetching and say nothing.
+            outputClosed = true
+            return 0
         } catch let d as Diagnostic {
             report(d, source)
             return 1

@@ -73,7 +73,6 @@ struct Resolved {
 
 /// Standard output with a buffer; a closed pipe (`mq … | head`) ends the run quietly.
 final class StdoutSink: FlushableSink {
-    struct Closed: Error {}
     private var buffer: [UInt8] = []
     let fd: Int32
     init(fd: Int32) { self.fd = fd }
@@ -90,7 +89,7 @@ final class StdoutSink: FlushableSink {
             if n < 0 {
                 if errno == EINTR { continue }
                 buffer.removeAll()
-                throw Closed()
+                throw OutputClosed()
             }
             offset += n
         }

@@ -161,4 +161,50 @@ import Testing
         #expect(try String(contentsOf: dir.appendingPathComponent("out.txt"), encoding: .utf8) == "count\n300\n")
         #expect(r.out.contains(".timing on|off\n  show time and requests after each result"))
     }
+
+    /// `mq -c 'customers' | head -1`: exits 0 with nothing on stderr, and stops fetching.
+    @Test func aClosedPipeEndsQuietlyAndStopsFetching() throws {
+        let sim = try SimProcess(["--contacts", "3000", "--orgs", "1"])
+        var env = ProcessInfo.processInfo.environment
+        env["MOSEND_BASE_URL"] = sim.url
+        env["MOSEND_ORG"] = sim.orgs[0].id
+        env["MOSEND_API_KEY"] = sim.orgs[0].apiKey
+        // Run mq directly with a pipe we close after one line.
+        let mq = Process()
+        mq.executableURL = URL(fileURLWithPath: Self.binary)
+        mq.arguments = ["--format", "ndjson", "-c", "customers"]
+        mq.environment = env
+        let out = Pipe(), err = Pipe()
+        mq.standardOutput = out
+        mq.standardError = err
+        try mq.run()
+        var first = Data()
+        while !first.contains(0x0A) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            first.append(chunk)
+        }
+        try out.fileHandleForReading.close()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
+        mq.waitUntilExit()
+        #expect(mq.terminationStatus == 0)
+        #expect(errors.isEmpty, "\(String(decoding: errors, as: UTF8.self))")
+        let requests = try JSONParser.parse(CurlClient().get(sim.url + "/_sim/stats").body)["requests"]!.intValue!
+        #expect(requests < 30, "stopped fetching: \(requests) of 30 pages")
+    }
+
+    /// A page that fails after retries: the rows before it are printed as a partial
+    /// result, the error names the request, and the exit status is the API's.
+    @Test func aFailingPageKeepsThePartialResult() throws {
+        // At a 60 % failure rate a page fails all 3 attempts with probability 0.22, so one of
+        // the 30 pages does; the seed makes it the same page every run.
+        let sim = try SimProcess(["--contacts", "3000", "--orgs", "1", "--fail-rate", "0.6", "--seed", "3"])
+        let r = try Self.mq(["-c", "customers | select name"], sim: sim)
+        #expect(r.status == 3, "\(r.err)")
+        #expect(r.out.contains("partial result:"), "\(r.out.suffix(300))")
+        #expect(r.err.contains("API error: GET /organizations/") && r.err.contains("cursor="), "\(r.err)")
+        #expect(r.err.contains("(3 attempts)"))
+        let shown = r.out.split(separator: "\n").filter { !$0.hasPrefix("(") && !$0.hasPrefix("partial") }.count - 2
+        #expect(shown > 0 && shown < 3000 && shown % 100 == 0, "\(shown) rows shown: whole pages")
+    }
 }
