@@ -43,6 +43,7 @@ let package = Package(
         .target(name: "MQFormat", dependencies: ["MQCore"]),
         .target(name: "MQFiles", dependencies: ["MQCore"]),
         .target(name: "MQSyntax", dependencies: ["MQCore"]),
+        .target(name: "MQConfig"),
         .target(name: "MQPlanner", dependencies: ["MQSyntax", "MQCore"]),
         .target(name: "MQExec", dependencies: ["MQPlanner", "MQSyntax", "MQFiles", "MQFormat", "MQCore"]),
         .target(
@@ -57,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "mq",
             dependencies: [
-                "MQExec", "MQClient", "MQFormat", "MQSyntax", "MQCore",
+                "MQExec", "MQClient", "MQFormat", "MQSyntax", "MQCore", "MQConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -80,6 +81,7 @@ let package = Package(
         .testTarget(name: "MQFormatTests", dependencies: ["MQFormat", "MQCore"]),
         .testTarget(name: "MQFilesTests", dependencies: ["MQFiles", "MQCore"]),
         .testTarget(name: "MQSyntaxTests", dependencies: ["MQSyntax", "MQCore"]),
+        .testTarget(name: "MQConfigTests", dependencies: ["MQConfig"]),
         .testTarget(
             name: "MQExecTests",
             dependencies: ["MQExec", "MQClient", "MQFormat", "MQSyntax", "MQPlanner", "MQCore", "MQTestSupport"],

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MQClient
+import MQConfig
 import MQCore
 import MQExec
 import MQFormat
@@ -27,7 +28,7 @@ struct MQCommand: ParsableCommand {
     @Option(help: "A profile of the config file (MQ_PROFILE).") var profile: String?
     @Option(help: "Output format: table, vertical, csv, tsv, json, ndjson, markdown.") var format: String?
     @Option(name: .customLong("set"), help: "A script variable, as `let NAME = VALUE`.") var sets: [String] = []
-    @Option(help: "Parallel requests for `join customer`.") var concurrency = 8
+    @Option(help: "Parallel requests for `join customer` (default 8).") var concurrency: Int?
     @Option(help: "Most detail requests one `join customer` may make.") var maxRequests = 1000
     @Option(help: "A PEM file of extra trusted CAs (MQ_CA_BUNDLE).") var cacert: String?
     @Flag(help: "Do not reuse responses within the session.") var noCache = false
@@ -44,30 +45,35 @@ struct MQCommand: ParsableCommand {
             throw ValidationError("--format must be one of: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
         }
         for s in sets where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not `\(s)`") }
-        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1") }
         if command != nil && !script.isEmpty { throw ValidationError("give either -c or a script file, not both") }
-        if profile != nil || ProcessInfo.processInfo.environment["MQ_PROFILE"] != nil {
-            throw ValidationError("config profiles are not implemented yet: use --base-url, --org and --api-key or their environment variables")
-        }
     }
 }
 
-/// The environment and flags merged: flag > environment > default.
+/// Flags, environment and the config profile merged: flag > environment > profile > default.
 struct Resolved {
     var baseURL: String
     var org: String?
     var credentials: Credentials?
+    var format: String?
+    var concurrency: Int
 
-    init(_ cmd: MQCommand, env: [String: String]) {
-        baseURL = cmd.baseUrl ?? env["MOSEND_BASE_URL"] ?? "https://api.mosend.dev"
-        org = cmd.org ?? env["MOSEND_ORG"]
+    init(_ cmd: MQCommand, env: [String: String], profile: Profile?, configPath: String) throws(ConfigError) {
+        baseURL = cmd.baseUrl ?? env["MOSEND_BASE_URL"] ?? profile?.baseURL ?? "https://api.mosend.dev"
+        org = cmd.org ?? env["MOSEND_ORG"] ?? profile?.org
         if let k = cmd.apiKey {
             credentials = Credentials(apiKey: k, source: "--api-key")
         } else if let k = env["MOSEND_API_KEY"] {
             credentials = Credentials(apiKey: k, source: "MOSEND_API_KEY")
         } else if let t = env["MOSEND_TOKEN"] {
             credentials = Credentials(bearer: t, source: "MOSEND_TOKEN")
+        } else if let p = profile, let k = p.apiKey {
+            credentials = Credentials(apiKey: k, source: "profile \(p.name) in \(configPath)")
+        } else if let p = profile, let command = p.apiKeyCommand {
+            credentials = Credentials(apiKey: try Config.runKeyCommand(command), source: "api_key_command of profile \(p.name)")
         }
+        format = cmd.format ?? profile?.format
+        concurrency = cmd.concurrency ?? profile?.concurrency ?? 8
     }
 }
 
@@ -141,7 +147,23 @@ func runMain() async -> Int32 {
         return 2  // cli.md: usage error
     }
     let env = ProcessInfo.processInfo.environment
-    let resolved = Resolved(cmd, env: env)
+    let resolved: Resolved
+    do {
+        let path = Config.defaultPath(environment: env)
+        let config = try Config.load(path: path)
+        let name = cmd.profile ?? env["MQ_PROFILE"]
+        if config == nil, let name {
+            throw ConfigError(message: "no profile `\(name)`: there is no config file at \(path)")
+        }
+        resolved = try Resolved(cmd, env: env, profile: try config?.profile(named: name), configPath: path)
+        if let f = resolved.format, OutputFormat(rawValue: f.lowercased()) == nil {
+            throw ConfigError(message: "format `\(f)` in the profile is not one of: "
+                + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+    } catch {
+        FileHandle.standardError.write(Data("mq: \(error)\n".utf8))
+        return 2
+    }
 
     // Where the statements come from.
     let source: SourceText
@@ -180,7 +202,7 @@ func runMain() async -> Int32 {
             return 2
         }
         var config = ClientConfiguration(baseURL: resolved.baseURL, orgId: org, credentials: credentials)
-        config.concurrency = cmd.concurrency
+        config.concurrency = resolved.concurrency
         config.insecureHTTP = cmd.insecureHttp
         config.transport.caBundle = cmd.cacert ?? env["MQ_CA_BUNDLE"]
         do {
@@ -206,7 +228,7 @@ func runMain() async -> Int32 {
     }
 
     var settings = SessionSettings()
-    if let f = cmd.format { settings.format = OutputFormat(rawValue: f.lowercased())! }
+    if let f = resolved.format { settings.format = OutputFormat(rawValue: f.lowercased())! }
     settings.pushdown = !cmd.noPushdown
     settings.timing = cmd.timing
     settings.color = isatty(1) != 0 && !cmd.noColor && env["NO_COLOR"] == nil

@@ -207,4 +207,40 @@ import Testing
         let shown = r.out.split(separator: "\n").filter { !$0.hasPrefix("(") && !$0.hasPrefix("partial") }.count - 2
         #expect(shown > 0 && shown < 3000 && shown % 100 == 0, "\(shown) rows shown: whole pages")
     }
+
+    /// flag > environment > profile > default, with the profile from --profile,
+    /// MQ_PROFILE or the file's default_profile.
+    @Test func profilesFillWhatFlagsAndEnvironmentLeave() throws {
+        let sim = try Sims.standard()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-xdg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("mq"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("mq/config.toml").path
+        try """
+            default_profile = "demo"
+            [profiles.demo]
+            base_url = "\(sim.url)"
+            org = "\(sim.orgs[0].id)"
+            api_key_command = "echo \(sim.orgs[0].apiKey)"
+            format = "csv"
+            [profiles.other]
+            base_url = "\(sim.url)"
+            org = "\(sim.orgs[1].id)"
+            api_key = "\(sim.orgs[1].apiKey)"
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o600)
+        let env = ["XDG_CONFIG_HOME": dir.path]
+        let byDefault = try Self.mq(["-c", "summary | select contacts"], env: env)
+        #expect(byDefault.status == 0, "\(byDefault.err)")
+        #expect(byDefault.out == "contacts\n2000\n", "the profile's format and credentials")
+        let flagWins = try Self.mq(["--format", "ndjson", "--profile", "other", "-c", "summary | select contacts"], env: env)
+        #expect(flagWins.out == "{\"contacts\":2000}\n", "\(flagWins.err)")
+        let envProfile = try Self.mq(["-c", "billing | select plan"], env: env.merging(["MQ_PROFILE": "other"]) { $1 })
+        #expect(envProfile.status == 0, "\(envProfile.err)")
+        let missing = try Self.mq(["--profile", "nope", "-c", "summary"], env: env)
+        #expect(missing.status == 2 && missing.err.contains("no profile `nope`") && missing.err.contains("demo, other"))
+        chmod(path, 0o644)
+        let exposed = try Self.mq(["-c", "summary"], env: env)
+        #expect(exposed.status == 2 && exposed.err.contains("chmod 600"))
+    }
 }

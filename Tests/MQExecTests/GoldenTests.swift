@@ -112,7 +112,12 @@ enum Runner {
     }
 
     /// Pushdown is an optimisation: with it off, every query gives the same output.
-    @Test(arguments: names.filter { !$0.hasPrefix("err_") && !$0.hasPrefix("explain") && !$0.hasPrefix("meta_") })
+    @Test(arguments: names.filter { name in
+        // Plans themselves differ with pushdown off, and errors may (the API rejects what
+        // local filtering merely does not match); the rows must not.
+        let text = (try? String(contentsOf: queries.appendingPathComponent(name + ".mq"), encoding: .utf8)) ?? ""
+        return !name.hasPrefix("err_") && !name.hasPrefix("meta_") && !text.contains("explain ")
+    })
     func pushdownOffGivesTheSameRows(_ name: String) async throws {
         let text = try String(contentsOf: Self.queries.appendingPathComponent(name + ".mq"), encoding: .utf8)
         let sim = try Sims.standard()
