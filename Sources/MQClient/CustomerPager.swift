@@ -27,17 +27,6 @@ final class CustomerPager: PageSource {
         self.statement = statement
     }
 
-    /// The query's parameters on the wire, without `limit` and `cursor`.
-    var baseParams: [(String, String)] {
-        var p: [(String, String)] = []
-        if let v = query.since { p.append(("since", v)) }
-        if let v = query.until { p.append(("until", v)) }
-        if let v = query.category { p.append(("category", v)) }
-        if let v = query.resolutionOutcome { p.append(("resolutionOutcome", v)) }
-        if let v = query.search { p.append(("q", v)) }
-        return p
-    }
-
     func next() async throws(APIError) -> Page? {
         // Pages are pulled by one consumer; the lock only makes the state Sendable.
         let s = state.withLock { $0 }
@@ -51,7 +40,7 @@ final class CustomerPager: PageSource {
             }
         }
         let path = client.orgPath + "/customers"
-        var params = baseParams
+        var params = query.wireParams
         params.append(("limit", String(min(client.configuration.pageSize, remaining ?? .max))))
         if let c = s.cursor { params.append(("cursor", c)) }
         guard s.pages < client.configuration.pageCap else {

@@ -30,12 +30,7 @@ public struct RemoteCall: Sendable, Equatable {
         switch endpoint {
         case .messaging: return since.map { [("since", $0)] } ?? []
         case .customers:
-            var p: [(String, String)] = []
-            if let v = query.since { p.append(("since", v)) }
-            if let v = query.until { p.append(("until", v)) }
-            if let v = query.category { p.append(("category", v)) }
-            if let v = query.resolutionOutcome { p.append(("resolutionOutcome", v)) }
-            if let v = query.search { p.append(("q", v)) }
+            var p = query.wireParams
             p.append(("limit", String(min(pageSize, query.rowLimit ?? .max))))
             return p
         default: return []

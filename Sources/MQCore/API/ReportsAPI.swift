@@ -36,6 +36,20 @@ public struct CustomersQuery: Sendable, Hashable {
     }
 }
 
+extension CustomersQuery {
+    /// The list's parameters on the wire, without `limit` and `cursor`: what the pager
+    /// sends and what `explain` shows, from one place so the two never disagree.
+    public var wireParams: [(String, String)] {
+        var p: [(String, String)] = []
+        if let v = since { p.append(("since", v)) }
+        if let v = until { p.append(("until", v)) }
+        if let v = category { p.append(("category", v)) }
+        if let v = resolutionOutcome { p.append(("resolutionOutcome", v)) }
+        if let v = search { p.append(("q", v)) }
+        return p
+    }
+}
+
 /// One page of a list.
 public struct Page: Sendable {
     public var rows: [JSON]
