@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "mq",
             dependencies: [
-                "MQExec", "MQClient", "MQFormat", "MQSyntax", "MQCore", "MQConfig",
+                "MQExec", "MQClient", "MQFormat", "MQSyntax", "MQCore", "MQConfig", "MosendSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -53,7 +53,9 @@ public final class SimServer: Sendable {
         -> some ApplicationProtocol
     {
         var logger = Logger(label: "mosend-sim") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .error
+        // Only what stops the server is worth a line: cancelling in-flight connections
+        // at shutdown is logged at error level and is not one.
+        logger.logLevel = .critical
         let c = engine.configuration
         return Application(
             responder: SimResponder(engine: engine),

@@ -6,6 +6,7 @@ import MQCore
 import MQExec
 import MQFormat
 import MQSyntax
+import MosendSim
 import Synchronization
 
 struct MQCommand: ParsableCommand {
@@ -37,6 +38,8 @@ struct MQCommand: ParsableCommand {
     @Flag(help: "Show time and requests after each result.") var timing = false
     @Flag(help: "Plain output (also NO_COLOR).") var noColor = false
     @Flag(help: "Allow plain http:// to hosts other than loopback.") var insecureHttp = false
+    @Flag(help: "Run on the built-in simulator's demo data (2,000 contacts), started in-process on 127.0.0.1.")
+    var demo = false
 
     @Argument(help: "A script file, then its arguments ($1, $2, …).") var script: [String] = []
 
@@ -146,7 +149,34 @@ func runMain() async -> Int32 {
         FileHandle.standardError.write(Data((message + "\n").utf8))
         return 2  // cli.md: usage error
     }
-    let env = ProcessInfo.processInfo.environment
+    var env = ProcessInfo.processInfo.environment
+    var demoServer: SimServer? = nil
+    if cmd.demo {
+        // The demo org replaces whatever the environment names.
+        let started = ContinuousClock.now
+        var config = SimConfiguration()
+        config.contacts = 2000
+        // Demo data ends this hour, so `since -7d` and `today` mean what they say.
+        let nowMs = Int(Date().timeIntervalSince1970 * 1000)
+        config.now = Instant(milliseconds: nowMs - nowMs % 3_600_000)
+        do {
+            let server = try await SimServer.start(config)
+            let org = server.engine.organizations[0]
+            env["MOSEND_BASE_URL"] = server.url
+            env["MOSEND_ORG"] = org.id
+            env["MOSEND_API_KEY"] = org.apiKey
+            env["MOSEND_TOKEN"] = nil
+            demoServer = server
+            let ms = started.duration(to: .now).components
+            let elapsed = Double(ms.seconds) + Double(ms.attoseconds) * 1e-18
+            FileHandle.standardError.write(Data(String(
+                format: "demo: %@ (%d contacts, simulated) at %@, started in %.2f s\n",
+                org.name, config.contacts, server.url, elapsed).utf8))
+        } catch {
+            FileHandle.standardError.write(Data("mq: the demo simulator did not start: \(error)\n".utf8))
+            return 2
+        }
+    }
     let resolved: Resolved
     do {
         let path = Config.defaultPath(environment: env)
@@ -253,5 +283,6 @@ func runMain() async -> Int32 {
     try? out.flush()
     try? err.flush()
     api?.shutdown()
+    await demoServer?.stop()
     return status
 }

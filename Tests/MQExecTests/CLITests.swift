@@ -243,4 +243,16 @@ import Testing
         let exposed = try Self.mq(["-c", "summary"], env: env)
         #expect(exposed.status == 2 && exposed.err.contains("chmod 600"))
     }
+
+    @Test func demoRunsOnTheEmbeddedSimulator() throws {
+        let r = try Self.mq(["--demo", "--format", "csv", "-c", "summary | select contacts; customers since -7d | count"],
+                            env: ["MOSEND_API_KEY": "mk_live_ignored.x", "MOSEND_ORG": "elsewhere"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.hasPrefix("demo: ") && r.err.contains("2000 contacts"), "\(r.err)")
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.prefix(2) == ["contacts", "2000"])
+        // Demo data is relative to today: the last week has conversations.
+        #expect(Int(lines.last ?? "") ?? 0 > 0, "\(r.out)")
+        #expect(!r.err.contains("error"), "a quiet shutdown: \(r.err)")
+    }
 }
