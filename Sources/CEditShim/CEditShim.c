@@ -7,6 +7,7 @@ void mq_rl_configure(const char *program_name, FILE *outstream) {
     rl_catch_signals = 0;
     if (outstream != NULL) rl_outstream = outstream;
 }
+void mq_rl_output_to_stderr(void) { rl_outstream = stderr; }
 void mq_rl_set_completion(mq_rl_completion_fn fn) {
     rl_attempted_completion_function = fn;
 }

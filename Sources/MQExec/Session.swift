@@ -104,6 +104,7 @@ public final class Session {
             statements = try Parser.parse(source)
         } catch {
             report(error, source)
+            try? (err as? FlushableSink)?.flush()
             return 1
         }
         for s in statements {

@@ -197,6 +197,7 @@ func runMain() async -> Int32 {
 
     // Where the statements come from.
     let source: SourceText
+    var interactive = false
     var arguments: [String] = []
     if let c = cmd.command {
         source = SourceText(c, name: "<command>")
@@ -213,13 +214,9 @@ func runMain() async -> Int32 {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         source = SourceText(String(decoding: data, as: UTF8.self), name: "<stdin>")
     } else {
-        FileHandle.standardError.write(Data("""
-            mq: the interactive shell is not built yet; run statements with -c, a script file, or standard input:
-              mq -c 'summary'
-            (see mq --help)
-
-            """.utf8))
-        return 2
+        // Interactive: the REPL, once the session is set up below.
+        source = SourceText("", name: "<stdin>")
+        interactive = true
     }
 
     // The API client, when there are credentials.
@@ -279,7 +276,13 @@ func runMain() async -> Int32 {
     for (i, a) in arguments.enumerated() {
         session.set(String(i + 1), Int(a).map(JSON.int) ?? Double(a).map(JSON.double) ?? .string(a))
     }
-    let status = await session.run(source)
+    let status: Int32
+    if interactive {
+        let name = cmd.demo ? "demo" : String((resolved.org ?? "no org").prefix(8))
+        status = await Repl(session: session, prompt: "mq \(name)> ", historyPath: Repl.path(environment: env)).run()
+    } else {
+        status = await session.run(source)
+    }
     try? out.flush()
     try? err.flush()
     api?.shutdown()

@@ -11,6 +11,8 @@ typedef char *(*mq_rl_generator_fn)(const char *text, int state);
 
 /* Configure readline emulation the way platform-notes.md found to work with Ctrl-C. */
 void mq_rl_configure(const char *program_name, FILE *outstream);
+/* With stdout piped (`mq | tee`) libedit turns editing off unless it writes to stderr. */
+void mq_rl_output_to_stderr(void);
 void mq_rl_set_completion(mq_rl_completion_fn fn);
 void mq_rl_set_completion_over(int value);
 char **mq_rl_completion_matches(const char *text, mq_rl_generator_fn generator);

@@ -1,0 +1,149 @@
+import CEdit
+import CEditShim
+import Foundation
+import MQCore
+import MQExec
+import MQSyntax
+import Synchronization
+
+/// Set by the SIGINT handler; read by the prompt loop and the query watcher.
+let interrupted = Atomic<Bool>(false)
+/// The thread blocked in readline (0: none). SIGINT may land on any thread; the handler
+/// forwards it there, so that readline's read() returns with EINTR.
+let readingThread = Atomic<UInt>(0)
+
+/// The interactive shell: libedit's readline, one statement (or several) per input, with
+/// continuation lines while the parser says the statement is incomplete.
+///
+/// Ctrl-C follows platform-notes.md: libedit must not catch signals (it would re-send
+/// SIGINT to the whole process group); a sigaction handler without SA_RESTART sets a
+/// flag, so readline returns NULL with EINTR at the prompt ("clear the line"), and during
+/// a statement a watcher cancels the statement's task, which stops its transfers.
+struct Repl {
+    let session: Session
+    let prompt: String
+    let historyPath: String
+
+    static let historyLimit = 5000
+
+    func run() async -> Int32 {
+        installSignalHandler()
+        mq_rl_configure("mq", nil)
+        if isatty(1) == 0 { mq_rl_output_to_stderr() }
+        mq_history_stifle(Int32(Repl.historyLimit))
+        _ = mq_history_read(historyPath)
+        defer { saveHistory() }
+        var buffer = ""
+        while true {
+            interrupted.store(false, ordering: .relaxed)
+            let (raw, interruptedAtPrompt) = await readLine(
+                buffer.isEmpty ? prompt : String(repeating: " ", count: max(0, prompt.count - 5)) + "...> ")
+            guard let line = raw else {
+                if interruptedAtPrompt {
+                    // Ctrl-C at the prompt: drop the line (and any continuation), prompt again.
+                    FileHandle.standardError.write(Data("^C\n".utf8))
+                    buffer = ""
+                    continue
+                }
+                FileHandle.standardError.write(Data("\n".utf8))
+                return 0  // Ctrl-D
+            }
+            buffer += buffer.isEmpty ? line : "\n" + line
+            if buffer.trimmingCharacters(in: .whitespaces).isEmpty {
+                buffer = ""
+                continue
+            }
+            if Parser.completeness(of: buffer) == .incomplete { continue }
+            remember(buffer)
+            let input = buffer
+            buffer = ""
+            if input.trimmingCharacters(in: .whitespaces) == ".quit" || input.trimmingCharacters(in: .whitespaces) == ".exit" {
+                return 0
+            }
+            await runInterruptibly(input)
+        }
+    }
+
+    /// readline on a thread of its own: it blocks, and the cooperative pool (two threads
+    /// here) must stay free for the query and the demo server. Returns the line, or nil
+    /// and whether Ctrl-C (rather than Ctrl-D) ended it.
+    func readLine(_ prompt: String) async -> (String?, Bool) {
+        await withCheckedContinuation { (c: CheckedContinuation<(String?, Bool), Never>) in
+            Thread.detachNewThread {
+                // Threads made from the cooperative pool inherit its mask, which blocks
+                // every signal; this one must take SIGINT for read() to return EINTR.
+                var set = sigset_t()
+                sigemptyset(&set)
+                sigaddset(&set, SIGINT)
+                pthread_sigmask(SIG_UNBLOCK, &set, nil)
+                readingThread.store(UInt(pthread_self()), ordering: .relaxed)
+                errno = 0
+                let raw = readline(prompt)
+                let intr = errno == EINTR || interrupted.load(ordering: .relaxed)
+                readingThread.store(0, ordering: .relaxed)
+                guard let raw else { return c.resume(returning: (nil, intr)) }
+                let line = String(cString: raw)
+                free(raw)
+                c.resume(returning: (line, false))
+            }
+        }
+    }
+
+    /// Runs the input in a task that Ctrl-C cancels; the prompt comes back either way.
+    func runInterruptibly(_ input: String) async {
+        interrupted.store(false, ordering: .relaxed)
+        nonisolated(unsafe) let s = session
+        let task = Task { await s.run(SourceText(input, name: "<stdin>")) }
+        let watcher = Task.detached {
+            while !Task.isCancelled {
+                if interrupted.load(ordering: .relaxed) {
+                    task.cancel()
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        _ = await task.value
+        watcher.cancel()
+        if interrupted.load(ordering: .relaxed) {
+            FileHandle.standardError.write(Data("interrupted; the rows fetched so far are in `.last`\n".utf8))
+        }
+    }
+
+    /// History keeps what was typed, but not a line that starts with a space or that
+    /// looks as if it holds a key.
+    func remember(_ input: String) {
+        guard !input.hasPrefix(" ") else { return }
+        for secret in ["mk_live_", "mk_test_", "Bearer "] where input.contains(secret) { return }
+        _ = mq_history_add(input)
+    }
+
+    /// Written to a temporary file and renamed into place, mode 0600.
+    func saveHistory() {
+        let dir = (historyPath as NSString).deletingLastPathComponent
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
+        let tmp = historyPath + ".tmp-\(getpid())"
+        guard mq_history_write(tmp) == 0 else { return }
+        chmod(tmp, 0o600)
+        rename(tmp, historyPath)
+    }
+
+    static func path(environment env: [String: String]) -> String {
+        let base = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((env["HOME"] ?? NSHomeDirectory()) + "/.local/state")
+        return base + "/mq/history"
+    }
+
+    func installSignalHandler() {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in
+            interrupted.store(true, ordering: .relaxed)
+            // Only async-signal-safe calls here: pthread_self and pthread_kill are.
+            let reader = readingThread.load(ordering: .relaxed)
+            if reader != 0, reader != UInt(pthread_self()) { pthread_kill(pthread_t(reader), SIGINT) }
+        }
+        action.sa_flags = 0  // no SA_RESTART: readline must return on Ctrl-C
+        sigemptyset(&action.sa_mask)
+        sigaction(SIGINT, &action, nil)
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import MQTestSupport
+import Testing
+
+/// The interactive shell in a real terminal (tmux): prompt, results, continuation lines,
+/// Ctrl-C at the prompt and during a slow scan, history, Ctrl-D.
+@Suite(.serialized) struct ReplTests {
+    final class Terminal {
+        let name = "mqtest\(getpid())\(Int.random(in: 0..<1_000_000))"
+
+        init(_ command: String, env: [String: String]) throws {
+            let exports = env.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+            try Terminal.tmux(["new-session", "-d", "-s", name, "-x", "150", "-y", "50",
+                               "env \(exports) '\(CLITests.binary)' \(command); echo EXIT=$?; sleep 30"])
+        }
+
+        deinit { try? Terminal.tmux(["kill-session", "-t", name]) }
+
+        /// Runs tmux on the tests' own socket, with posix_spawn and waitpid: Foundation's
+        /// Process.waitUntilExit missed the exit of tmux's client here and waited forever.
+        /// Output, when asked for, goes through a file: a command that starts the server
+        /// (new-session) hands it whatever pipe we give.
+        @discardableResult
+        static func tmux(_ args: [String], read: Bool = false) throws -> String {
+            let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
+            defer { unlink(outPath) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 1, read ? outPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv = ["tmux", "-L", "mq-tests"] + args
+            var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+            defer { for a in cargs { free(a) } }
+            var pid: pid_t = 0
+            guard posix_spawnp(&pid, "tmux", &actions, nil, &cargs, environ) == 0 else {
+                throw TestFailure("cannot run tmux (is it installed?)")
+            }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return read ? ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "") : ""
+        }
+
+        func type(_ text: String, enter: Bool = true) throws {
+            try Terminal.tmux(["send-keys", "-t", name, "-l", text])
+            if enter { try Terminal.tmux(["send-keys", "-t", name, "Enter"]) }
+        }
+
+        func key(_ k: String) throws { try Terminal.tmux(["send-keys", "-t", name, k]) }
+
+        var screen: String { (try? Terminal.tmux(["capture-pane", "-t", name, "-p", "-S", "-200"], read: true)) ?? "" }
+
+        /// Waits until the screen holds `text` (as many times as `count`). capture-pane
+        /// trims trailing spaces, so a prompt is waited for without its last space.
+        @discardableResult
+        func wait(for text: String, count: Int = 1, seconds: Double = 10) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if screen.components(separatedBy: text).count - 1 >= count { return true }
+                usleep(50_000)
+            }
+            return false
+        }
+    }
+
+    static func stateDir() throws -> String {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("mq-repl-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    @Test func promptQueryContinuationCtrlCAndCtrlD() throws {
+        let state = try Self.stateDir()
+        let t = try Terminal("--demo", env: ["XDG_STATE_HOME": state])
+        #expect(t.wait(for: "mq demo>"), "\(t.screen)")
+        try t.type("summary | select contacts")
+        #expect(t.wait(for: "(1 row)"), "\(t.screen)")
+        // A trailing | asks for more.
+        try t.type("customers |")
+        #expect(t.wait(for: "...>"))
+        try t.type("  count")
+        #expect(t.wait(for: " 2000"), "\(t.screen)")
+        // Ctrl-C at the prompt drops the line and prompts again.
+        try t.type("half typed", enter: false)
+        try t.key("C-c")
+        #expect(t.wait(for: "^C"))
+        try t.type("billing | select plan")
+        #expect(t.wait(for: "(1 row)", count: 2), "\(t.screen)")
+        #expect(!t.screen.contains("half typedbilling"))
+        // A line starting with a space, and one that holds a key, stay out of history.
+        try t.type(" summary | select activeAgents")
+        try t.type("let k = \"mk_live_abcd.secret\"")
+        try t.key("C-d")
+        #expect(t.wait(for: "EXIT=0"), "\(t.screen)")
+        let history = try String(contentsOfFile: state + "/mq/history", encoding: .utf8)
+        #expect(history.contains("summary\\040|\\040select\\040contacts"))
+        #expect(history.contains("billing"))
+        #expect(!history.contains("activeAgents") && !history.contains("mk_live_"))
+        var st = stat()
+        #expect(stat(state + "/mq/history", &st) == 0 && st.st_mode & 0o777 == 0o600)
+
+        // History survives a restart.
+        let again = try Terminal("--demo", env: ["XDG_STATE_HOME": state])
+        #expect(again.wait(for: "mq demo>"))
+        try again.key("Up")
+        #expect(again.wait(for: "mq demo> billing | select plan"), "\(again.screen)")
+    }
+
+    @Test func ctrlCDuringASlowScanReturnsThePromptAndKeepsTheRows() throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1", "--latency-ms", "200"])
+        let t = try Terminal("", env: [
+            "MOSEND_BASE_URL": sim.url, "MOSEND_ORG": sim.orgs[0].id, "MOSEND_API_KEY": sim.orgs[0].apiKey,
+            "XDG_STATE_HOME": try Self.stateDir(),
+        ])
+        #expect(t.wait(for: "mq \(sim.orgs[0].id.prefix(8))>"), "\(t.screen)")
+        try t.type("customers | select name")
+        usleep(900_000)  // some pages in, most to go (20 pages at 200 ms)
+        let start = Date()
+        try t.key("C-c")
+        #expect(t.wait(for: "interrupted", count: 1, seconds: 1), "\(t.screen)")
+        #expect(Date().timeIntervalSince(start) < 1, "the prompt returns within a second")
+        #expect(t.screen.contains("partial result"))
+        try t.type(".last")
+        #expect(t.wait(for: "partial result: the statement stopped before its end"), "\(t.screen)")
+        try t.type("summary | select contacts")
+        #expect(t.wait(for: "(1 row)"), "the shell is still alive: \(t.screen)")
+        try t.key("C-d")
+        #expect(t.wait(for: "EXIT=0"))
+    }
+}
