@@ -141,12 +141,7 @@ extension MosendClient {
     private func detail(_ id: String, _ statement: Statement, _ limit: AdaptiveLimit) async -> Result<JSON, APIError> {
         let path = orgPath + "/customers/" + Self.encodePathSegment(id)
         do throws(APIError) {
-            let body = try await get(path, [], statement, contactId: id, gate: limit)
-            guard case .object = body["data"] else {
-                return .failure(APIError(category: .invalidResponse, path: path,
-                                         detail: "expected {\"data\": {…}} but \"data\" is " + Self.describe(body["data"])))
-            }
-            return .success(body["data"]!)
+            return .success(try await object(path, [], statement, contactId: id, gate: limit))
         } catch {
             return .failure(error)
         }

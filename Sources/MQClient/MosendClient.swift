@@ -125,10 +125,10 @@ public final class MosendClient: ReportsAPI {
     }
 
     /// `data` of an endpoint documented to return one object.
-    func object(_ path: String, _ params: [(String, String)], _ statement: Statement, contactId: String? = nil)
-        async throws(APIError) -> JSON
+    func object(_ path: String, _ params: [(String, String)], _ statement: Statement, contactId: String? = nil,
+                gate: AdaptiveLimit? = nil) async throws(APIError) -> JSON
     {
-        let body = try await get(path, params, statement, contactId: contactId)
+        let body = try await get(path, params, statement, contactId: contactId, gate: gate)
         guard case .object = body["data"] else {
             throw APIError(category: .invalidResponse, path: path, params: params,
                            detail: "expected {\"data\": {…}} but \"data\" is \(Self.describe(body["data"]))")

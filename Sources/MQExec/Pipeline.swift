@@ -244,19 +244,17 @@ final class TopKStream: RowStream {
         if output == nil {
             // Kept sorted; a row enters only if it sorts before the last kept one. Ties keep
             // arrival order (stable), as the full sort does.
-            var kept: [(row: JSONObject, key: [Value], seq: Int)] = []
-            var seq = 0
+            var kept: [(row: JSONObject, key: [Value])] = []
             while let batch = try await upstream.next() {
                 for row in batch {
                     let key = keys.map { eval.eval($0.expr, row) }
-                    defer { seq += 1 }
                     if kept.count == k, let last = kept.last, !Executor.precedes(key, last.key, keys) { continue }
                     var lo = 0, hi = kept.count
                     while lo < hi {
                         let mid = (lo + hi) / 2
                         if Executor.precedes(key, kept[mid].key, keys) { hi = mid } else { lo = mid + 1 }
                     }
-                    kept.insert((row, key, seq), at: lo)
+                    kept.insert((row, key), at: lo)
                     if kept.count > k { kept.removeLast() }
                 }
             }

@@ -191,13 +191,17 @@ public final class Session {
 
     // MARK: running a query
 
+    /// A plan's stream chain, with the state its sources report a failure to.
+    func stream(_ plan: Plan) throws -> (RowStream, ExecutionState) {
+        let state = ExecutionState()
+        let exec = Executor(api: api, statement: APIStatement(), variables: variables, eval: Evaluator(now: now()),
+                            state: state, maxRequests: settings.maxRequests, baseDirectory: baseDirectory)
+        return (try exec.stream(plan), state)
+    }
+
     /// Every row of a plan, and the error that cut it short, if one did.
     func execute(_ plan: Plan) async throws -> ([JSONObject], (any Error)?) {
-        let state = ExecutionState()
-        let statement = APIStatement()
-        let exec = Executor(api: api, statement: statement, variables: variables, eval: Evaluator(now: now()), state: state,
-                            maxRequests: settings.maxRequests, baseDirectory: baseDirectory)
-        let stream = try exec.stream(plan)
+        let (stream, state) = try self.stream(plan)
         var rows: [JSONObject] = []
         while let b = try await stream.next() { rows += b }
         return (rows, state.partialError)
@@ -207,10 +211,7 @@ public final class Session {
         let started = monotonic()
         let requestsBefore = describe?.requestCount() ?? 0
         lastQueryFirstRequest = requestsBefore
-        let state = ExecutionState()
-        let exec = Executor(api: api, statement: APIStatement(), variables: variables, eval: Evaluator(now: now()), state: state,
-                            maxRequests: settings.maxRequests, baseDirectory: baseDirectory)
-        let stream = try exec.stream(plan)
+        let (stream, state) = try self.stream(plan)
 
         if let last = plan.operators.last, case .chart = last { return try await chart(stream, last, state) }
         if let last = plan.operators.last, case .spark = last { return try await chart(stream, last, state) }

@@ -102,8 +102,7 @@ public struct Planner {
                 }
             case .where(let e):
                 let resolved = try resolve(e, known: known)
-                let (pushed, local) = push(resolved, into: &source, notes: &notes, warnings: &warnings)
-                _ = pushed
+                let (_, local) = push(resolved, into: &source, notes: &notes, warnings: &warnings)
                 if let local {
                     operators.append(.filter(local))
                     localFilterBeforeLimit = "where"

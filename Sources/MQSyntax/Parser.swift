@@ -498,7 +498,7 @@ public struct Parser {
             {
                 _ = advance()
                 let op = advance()
-                let rhs = try operand(after: "`not \(w)`", comparison: true)
+                let rhs = try operand(after: "`not \(w)`")
                 let inner = Expr(.binary(w.lowercased(), lhs, rhs), lhs.span.to(rhs.span))
                 lhs = Expr(.unary("not", inner), lhs.span.to(rhs.span).to(op.span))
                 continue
@@ -507,7 +507,7 @@ public struct Parser {
             let opTok = advance()
             let rhs: Expr
             if prec == 4 {
-                rhs = try operand(after: "`\(op)`", comparison: true)
+                rhs = try operand(after: "`\(op)`")
             } else {
                 rhs = try expression(after: "`\(op)`", minPrecedence: prec + 1)
             }
@@ -517,7 +517,7 @@ public struct Parser {
 
     /// The right side of a comparison: an arithmetic expression where a bare word is a
     /// value (`category=billing`).
-    mutating func operand(after: String, comparison: Bool) throws(Diagnostic) -> Expr {
+    mutating func operand(after: String) throws(Diagnostic) -> Expr {
         Parser.bare(try expression(after: after, minPrecedence: 5))
     }
 
