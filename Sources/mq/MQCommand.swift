@@ -263,10 +263,20 @@ func runMain() async -> Int32 {
     settings.maxRequests = cmd.maxRequests
     let out = StdoutSink(fd: 1)
     let err = StdoutSink(fd: 2)
+    // MQ_NOW pins "now" (`today`, `-7d`) so that a saved script gives the same answer
+    // tomorrow; the examples' golden outputs rely on it.
+    var now: @Sendable () -> Instant = { Instant(milliseconds: Int(Date().timeIntervalSince1970 * 1000)) }
+    if let pinned = env["MQ_NOW"], !pinned.isEmpty {
+        guard let instant = Instant.parseISO8601(pinned)?.instant else {
+            FileHandle.standardError.write(Data("mq: MQ_NOW=\(pinned) is not an ISO 8601 date or time (e.g. 2026-11-15T12:00:00Z)\n".utf8))
+            return 2
+        }
+        now = { instant }
+    }
     let session = Session(
         api: api, describe: describe, settings: settings, out: out, err: err,
         baseDirectory: FileManager.default.currentDirectoryPath,
-        now: { Instant(milliseconds: Int(Date().timeIntervalSince1970 * 1000)) },
+        now: now,
         monotonic: { ProcessInfo.processInfo.systemUptime })
     session.setCache(enabled: !cmd.noCache)
     for s in cmd.sets {
