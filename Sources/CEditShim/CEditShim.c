@@ -16,6 +16,7 @@ char **mq_rl_completion_matches(const char *text, mq_rl_generator_fn generator) 
     return rl_completion_matches(text, generator);
 }
 const char *mq_rl_line_buffer(void) { return rl_line_buffer; }
+void mq_rl_set_completion_append(int c) { rl_completion_append_character = c; }
 
 int mq_history_add(const char *line) { return add_history(line); }
 int mq_history_length(void) { return history_length; }

@@ -1,3 +1,4 @@
+import Foundation
 import MQCore
 import MQFiles
 import MQFormat
@@ -66,6 +67,8 @@ public final class Session {
     let now: @Sendable () -> Instant
     let monotonic: @Sendable () -> Double
     var variables: [String: StoredValue] = [:]
+    /// Columns and values seen in results, for completion.
+    public private(set) var learned = Learned()
     /// The directory relative file names are read from.
     public var baseDirectory: String
 
@@ -138,6 +141,7 @@ public final class Session {
                 let (rows, partial) = try await execute(plan)
                 if let partial { throw partial }
                 variables[name] = .rows(rows, columns: Session.columns(of: rows))
+                learned.note(source: Session.sourceKey(plan), rows: rows)
                 return 0
             case .explain(let q):
                 say(explain(try Planner(plannerContext()).plan(q)))
@@ -247,6 +251,7 @@ public final class Session {
         }
         lastRows = shown
         lastPartial = state.partialError != nil
+        learned.note(source: Session.sourceKey(plan), rows: shown)
         var summary = RenderSummary(rows: count)
         if settings.timing {
             summary.seconds = monotonic() - started
@@ -310,6 +315,44 @@ public final class Session {
         }
         if let e = state.partialError { throw e }
         return 0
+    }
+
+    /// The name completion knows a plan's source by: `customers`, a file's path, `$name`.
+    static func sourceKey(_ plan: Plan) -> String {
+        switch plan.source {
+        case .remote(let call):
+            switch call.endpoint {
+            case .summary: return "summary"
+            case .billing: return "billing"
+            case .messaging: return "messaging"
+            case .customers: return "customers"
+            case .customer: return "customer"
+            case .timeline: return "timeline"
+            }
+        case .file(let path): return path
+        case .variable(let v): return "$" + v
+        case .value, .subquery: return ""
+        }
+    }
+
+    /// A completer that knows this session's variables and what its results showed.
+    public func completer() -> Completer {
+        var c = Completer()
+        c.learned = learned
+        c.baseDirectory = baseDirectory
+        for (k, v) in variables {
+            c.variables.append(k)
+            if case .rows(_, let cols) = v { c.variableColumns[k] = cols }
+        }
+        c.listDirectory = { dir in
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return nil }
+            return names.map { name in
+                var isDir: ObjCBool = false
+                FileManager.default.fileExists(atPath: dir + "/" + name, isDirectory: &isDir)
+                return (name, isDir.boolValue)
+            }
+        }
+        return c
     }
 
     /// Column order: the first row's keys, then keys first seen later.

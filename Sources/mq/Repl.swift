@@ -12,6 +12,39 @@ let interrupted = Atomic<Bool>(false)
 /// forwards it there, so that readline's read() returns with EINTR.
 let readingThread = Atomic<UInt>(0)
 
+/// What Tab completes against while readline runs: a snapshot of the session's completer
+/// and the continuation lines typed before the current one. libedit's callbacks are C
+/// functions that cannot capture, so they read it from here.
+struct CompletionState: @unchecked Sendable {
+    var completer = Completer()
+    var pending = ""
+    var candidates: [String] = []
+}
+let completionState = Mutex(CompletionState())
+
+/// rl_attempted_completion_function: the candidates for the word that ends at `end`.
+private let attemptCompletion: @convention(c) (UnsafePointer<CChar>?, Int32, Int32) -> UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = { text, start, _ in
+    mq_rl_set_completion_over(1)  // never fall back to libedit's own file-name completion
+    let word = text.map { String(cString: $0) } ?? ""
+    let line = mq_rl_line_buffer().map { String(cString: $0) } ?? ""
+    let before = String(line.prefix(Int(start)))
+    let result = completionState.withLock { state -> Completer.Result in
+        let r = state.completer.complete(before: state.pending.isEmpty ? before : state.pending + "\n" + before, word: word)
+        state.candidates = r.candidates
+        return r
+    }
+    guard !result.candidates.isEmpty else { return nil }
+    mq_rl_set_completion_append(Int32(result.append?.asciiValue ?? 0))
+    return mq_rl_completion_matches(text, completionGenerator)
+}
+
+/// rl_completion_matches' generator: one candidate per call, strdup'ed, then NULL.
+private let completionGenerator: @convention(c) (UnsafePointer<CChar>?, Int32) -> UnsafeMutablePointer<CChar>? = { _, state in
+    completionState.withLock { s in
+        Int(state) < s.candidates.count ? strdup(s.candidates[Int(state)]) : nil
+    }
+}
+
 /// The interactive shell: libedit's readline, one statement (or several) per input, with
 /// continuation lines while the parser says the statement is incomplete.
 ///
@@ -30,12 +63,18 @@ struct Repl {
         installSignalHandler()
         mq_rl_configure("mq", nil)
         if isatty(1) == 0 { mq_rl_output_to_stderr() }
+        mq_rl_set_completion(attemptCompletion)
         mq_history_stifle(Int32(Repl.historyLimit))
         _ = mq_history_read(historyPath)
         defer { saveHistory() }
         var buffer = ""
         while true {
             interrupted.store(false, ordering: .relaxed)
+            let completer = session.completer()
+            completionState.withLock {
+                $0.completer = completer
+                $0.pending = buffer
+            }
             let (raw, interruptedAtPrompt) = await readLine(
                 buffer.isEmpty ? prompt : String(repeating: " ", count: max(0, prompt.count - 5)) + "...> ")
             guard let line = raw else {

@@ -17,6 +17,8 @@ void mq_rl_set_completion(mq_rl_completion_fn fn);
 void mq_rl_set_completion_over(int value);
 char **mq_rl_completion_matches(const char *text, mq_rl_generator_fn generator);
 const char *mq_rl_line_buffer(void);
+/* The character added after a single completion: ' ', or 0 for none (a directory). */
+void mq_rl_set_completion_append(int c);
 
 int mq_history_add(const char *line);
 int mq_history_length(void);

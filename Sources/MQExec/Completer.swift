@@ -1,0 +1,276 @@
+import Foundation
+import MQCore
+import MQFormat
+import MQPlanner
+import MQSyntax
+
+/// What the session has learned from results, for completion: the columns seen for each
+/// source, and the values seen for the fields that take a few known values.
+public struct Learned: Sendable {
+    /// Source key (`customers`, a file's path, `$name`) → columns seen in its results.
+    public var fields: [String: Set<String>] = [:]
+    /// Field → values seen (`category` → billing, support, …).
+    public var values: [String: Set<String>] = [:]
+    /// Fields whose values are worth learning.
+    static let valueFields: Set<String> = ["category", "resolutionOutcome"]
+    static let maxValues = 64
+
+    public init() {}
+
+    mutating func note(source: String, rows: [JSONObject]) {
+        var cols = fields[source] ?? []
+        for r in rows.prefix(1000) {
+            for (k, v) in r {
+                cols.insert(k)
+                if Learned.valueFields.contains(k), case .string(let s) = v, values[k, default: []].count < Learned.maxValues {
+                    values[k, default: []].insert(s)
+                }
+            }
+        }
+        fields[source] = cols
+    }
+}
+
+/// Tab completion by context: what can follow the text before the cursor. A pure function
+/// of that text and what the session knows, so that it is tested without a terminal.
+public struct Completer: Sendable {
+    public var variables: [String] = []
+    /// Columns of each kept result (`let x = …`), by variable name.
+    public var variableColumns: [String: [String]] = [:]
+    public var learned = Learned()
+    /// Profile names of the config file, for `.profile`.
+    public var profiles: [String] = []
+    /// Lists a directory (for file names); nil when it cannot be read.
+    public var listDirectory: @Sendable (String) -> [(name: String, isDirectory: Bool)]? = { _ in nil }
+    public var baseDirectory = "."
+
+    public init() {}
+
+    public struct Result: Equatable, Sendable {
+        public var candidates: [String]
+        /// What follows a single candidate: a space; nothing after a directory (more
+        /// of the path follows); the closing quote after a file name in a string.
+        public var append: Character?
+        public init(_ candidates: [String], append: Character? = " ") {
+            self.candidates = candidates
+            self.append = append
+        }
+    }
+
+    static let statementWords = ["let", "explain", "from"]
+    static let metaToggles: [String: [String]] = [
+        "timing": ["on", "off"], "trace": ["on", "off"], "pushdown": ["on", "off"],
+        "cache": ["on", "off", "clear"], "pager": ["on", "off", "auto"],
+    ]
+    static let functions = ["lower", "upper", "len", "coalesce", "round", "days_since", "date", "month"]
+    static let aggregates = ["count", "sum", "avg", "min", "max", "median", "distinct"]
+    static let operators = ["and", "or", "not", "in", "has"]
+
+    /// Candidates for `word`, the text being completed, given everything typed before it
+    /// (earlier continuation lines included). libedit splits words at spaces, quotes,
+    /// `$`, `=`, `|`, `(` and the like, so `before` ends with the character that split.
+    public func complete(before: String, word: String) -> Result {
+        let statement = Completer.currentStatement(before)
+        let trimmed = statement.drop { $0 == " " || $0 == "\t" || $0 == "\n" }
+
+        // Meta commands: `.for` → `.format`; then each one's arguments.
+        if trimmed.isEmpty, word.hasPrefix(".") {
+            return Result(filter(MetaCommands.all.map { "." + $0.name }, word))
+        }
+        if trimmed.hasPrefix(".") {
+            let name = String(trimmed.dropFirst().prefix { $0.isLetter })
+            return metaArgument(name, word: word)
+        }
+
+        // Inside a string: a file name after `from` / `save` (and `join from`).
+        if let quoted = Completer.openString(statement) {
+            let head = quoted.before.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).last.map { $0.lowercased() }
+            guard head == "from" || head == "save" else { return Result([]) }
+            return files(word, closing: "\"")
+        }
+
+        if before.hasSuffix("$") { return Result(filter(variables.sorted(), word)) }
+
+        // `category=bil` → billing.
+        if let field = Completer.fieldBeforeComparison(statement) {
+            var values = Set(Catalog.customers.values[field] ?? [])
+            values.formUnion(learned.values[field] ?? [])
+            if !values.isEmpty { return Result(filter(values.sorted(), word)) }
+        }
+
+        let stages = Completer.splitPipes(statement)
+        let stage = stages.last ?? ""
+        let stageWords = stage.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        // The first word of a stage: a stage name; of a statement: a source or keyword.
+        if stageWords.isEmpty {
+            if stages.count > 1 { return Result(filter(Stage.names, word)) }
+            return Result(filter(Catalog.all.map(\.name) + Completer.statementWords, word))
+        }
+        if stages.count == 1, stageWords.first?.lowercased() == "let" {
+            if stageWords.count == 1 || !stage.contains("=") { return Result([]) }  // the new name
+            if stageWords.count <= 3 { return Result(filter(Catalog.all.map(\.name) + ["from"], word)) }
+        }
+        if stages.count == 1, stageWords.first?.lowercased() == "explain", stageWords.count == 1 {
+            return Result(filter(Catalog.all.map(\.name) + ["from"], word))
+        }
+
+        let fields = fieldNames(of: stages.first ?? "")
+        var candidates: [String]
+        switch stages.count == 1 ? "source" : stageWords[0].lowercased() {
+        case "source":
+            let clauses = sourceEntry(stages[0])?.clauses ?? ["where"]
+            candidates = clauses + fields + Completer.operators
+        case "sort", "select", "project", "distinct", "flatten", "top", "spark", "chart":
+            candidates = fields + Completer.functions
+        case "summarize":
+            candidates = Completer.aggregates + ["by"] + fields
+        case "count":
+            candidates = ["by"] + fields
+        case "join":
+            candidates = ["customer", "from", "left", "on"] + fields
+        case "format":
+            candidates = OutputFormat.allCases.map(\.rawValue)
+        case "limit", "take", "offset", "save":
+            candidates = []
+        default:  // where, filter, derive, extend
+            candidates = fields + Completer.operators + Completer.functions
+        }
+        return Result(filter(candidates, word))
+    }
+
+    /// Arguments of a meta command.
+    func metaArgument(_ name: String, word: String) -> Result {
+        switch name {
+        case "format": return Result(filter(OutputFormat.allCases.map(\.rawValue), word))
+        case "inspect": return Result(filter(Catalog.all.map(\.name), word))
+        case "help": return Result(filter(MetaCommands.all.map(\.name), word.hasPrefix(".") ? String(word.dropFirst()) : word))
+        case "profile": return Result(filter(profiles, word))
+        case "read", "output": return files(word, closing: " ")
+        default: return Result(filter(Completer.metaToggles[name] ?? [], word))
+        }
+    }
+
+    /// File names for a path being typed: the directory part is kept, entries of that
+    /// directory completed; a directory gets a `/` and no space after it.
+    func files(_ word: String, closing: Character) -> Result {
+        let slash = word.lastIndex(of: "/")
+        let dirPart = slash.map { String(word[...$0]) } ?? ""
+        let namePart = slash.map { String(word[word.index(after: $0)...]) } ?? word
+        var dir = dirPart.isEmpty ? baseDirectory : dirPart
+        if dir.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] { dir = home + dir.dropFirst() }
+        else if !dir.hasPrefix("/") && !dirPart.isEmpty { dir = baseDirectory + "/" + dirPart }
+        guard let entries = listDirectory(dir) else { return Result([]) }
+        let matches = entries
+            .filter { $0.name.hasPrefix(namePart) && ($0.name.first != "." || namePart.hasPrefix(".")) }
+            .sorted { $0.name < $1.name }
+            .map { dirPart + $0.name + ($0.isDirectory ? "/" : "") }
+        return Result(matches, append: matches.count == 1 && matches[0].hasSuffix("/") ? nil : closing)
+    }
+
+    /// The catalog entry a statement's first stage names, if any.
+    func sourceEntry(_ first: String) -> CatalogEntry? {
+        guard let w = first.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first else { return nil }
+        return Catalog.entry(named: w.lowercased())
+    }
+
+    /// Fields of the source in hand: the catalog's, then those seen in its results.
+    func fieldNames(of first: String) -> [String] {
+        let words = first.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        guard var head = words.first?.lowercased() else { return [] }
+        if head == "let" || head == "explain" {
+            let rest = words.drop { $0.lowercased() == "let" || $0.lowercased() == "explain" || $0 == "=" }
+            head = (words.first?.lowercased() == "let" ? Array(rest.dropFirst()) : Array(rest)).first?.lowercased() ?? ""
+        }
+        var names: [String] = []
+        var key = head
+        if let entry = Catalog.entry(named: head) {
+            names = entry.fieldNames
+        } else if head.hasPrefix("$") {
+            key = head
+            names = variableColumns[String(head.dropFirst())] ?? []
+        } else if head == "from", let q = first.firstIndex(of: "\"") {
+            let rest = first[first.index(after: q)...]
+            key = String(rest.prefix { $0 != "\"" })
+        }
+        for f in (learned.fields[key] ?? []).sorted() where !names.contains(f) { names.append(f) }
+        return names
+    }
+
+    func filter(_ candidates: [String], _ word: String) -> [String] {
+        var seen = Set<String>()
+        let lower = word.lowercased()
+        return candidates.filter { $0.lowercased().hasPrefix(lower) && seen.insert($0).inserted }
+    }
+
+    // MARK: reading the text before the cursor
+
+    /// The text of the statement being typed: after the last `;` outside strings.
+    static func currentStatement(_ text: String) -> String {
+        var start = text.startIndex
+        var inString = false
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            if c == "\"" { inString.toggle() }
+            else if c == "\\" && inString { i = text.index(after: i); if i == text.endIndex { break } }
+            else if (c == ";") && !inString { start = text.index(after: i) }
+            else if c == "\n" && !inString {
+                // A newline ends a statement unless the line before asked for more.
+                let prior = text[start..<i].trimmingCharacters(in: .whitespaces)
+                if !prior.isEmpty && Parser.completeness(of: String(text[start..<i])) == .complete {
+                    start = text.index(after: i)
+                }
+            }
+            i = text.index(after: i)
+        }
+        return String(text[start...])
+    }
+
+    /// When the text ends inside a string: the text before its opening quote.
+    static func openString(_ text: String) -> (before: String, contents: String)? {
+        var open: String.Index? = nil
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            if c == "\"" { open = open == nil ? i : nil }
+            else if c == "\\" && open != nil { i = text.index(after: i); if i == text.endIndex { break } }
+            i = text.index(after: i)
+        }
+        guard let o = open else { return nil }
+        return (String(text[..<o]), String(text[text.index(after: o)...]))
+    }
+
+    /// The stages of a statement: split at `|` outside strings and parentheses.
+    static func splitPipes(_ text: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var inString = false
+        var depth = 0
+        for c in text {
+            if c == "\"" { inString.toggle() }
+            if !inString {
+                if c == "(" { depth += 1 } else if c == ")" { depth = max(0, depth - 1) }
+                if c == "|" && depth == 0 {
+                    parts.append(current)
+                    current = ""
+                    continue
+                }
+            }
+            current.append(c)
+        }
+        parts.append(current)
+        return parts
+    }
+
+    /// `category=` or `resolutionOutcome != ` at the end: the field compared.
+    static func fieldBeforeComparison(_ text: String) -> String? {
+        var s = Substring(text)
+        while s.last == " " { s = s.dropLast() }
+        if s.hasSuffix("!=") { s = s.dropLast(2) } else if s.hasSuffix("=") && !s.hasSuffix("==") { s = s.dropLast() } else { return nil }
+        while s.last == " " { s = s.dropLast() }
+        let name = String(s.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" }.reversed())
+        guard Learned.valueFields.contains(name) else { return nil }
+        return name
+    }
+}
+
