@@ -30,7 +30,9 @@ extension MosendClient {
             if let gate {
                 do { try await gate.acquire() } catch { throw cancelled() }
             }
+            activity.inFlight.add(1, ordering: .relaxed)
             let outcome = await transport.perform(HTTPRequest(url: url, headers: [configuration.credentials.header]))
+            activity.inFlight.subtract(1, ordering: .relaxed)
             gate?.release()
 
             // Either a transient failure to retry (with an optional Retry-After), or done.
@@ -99,6 +101,8 @@ extension MosendClient {
                 throw amended(retryable, "\(origin.host) has failed so often lately that mq stopped retrying "
                     + "(retry quota); it recovers as requests succeed")
             }
+            activity.retriesWaiting.add(1, ordering: .relaxed)
+            defer { activity.retriesWaiting.subtract(1, ordering: .relaxed) }
             do { try await environment.sleep(delay) } catch { throw cancelled() }
             waited = delay
             attempt += 1

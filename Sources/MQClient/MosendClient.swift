@@ -46,6 +46,14 @@ public struct TraceEvent: Sendable {
     public var httpVersion: String?
 }
 
+/// What the client is doing right now, for a progress line: requests on the wire and
+/// retries sleeping before their next attempt.
+public final class ClientActivity: Sendable {
+    public let inFlight = Atomic<Int>(0)
+    public let retriesWaiting = Atomic<Int>(0)
+    public init() {}
+}
+
 /// The Mosend Reports API over libcurl: typed endpoints, paging, retries, fan-out.
 public final class MosendClient: ReportsAPI {
     public let configuration: ClientConfiguration
@@ -56,6 +64,8 @@ public final class MosendClient: ReportsAPI {
     let bucket = RetryTokenBucket()
     let origin: Origin
     let base: String
+    /// Requests in flight and retries waiting, read by the progress line.
+    public let activity = ClientActivity()
     private let traceHook = Mutex<(@Sendable (TraceEvent) -> Void)?>(nil)
 
     /// Checks the base URL against the transport rules before anything is sent.

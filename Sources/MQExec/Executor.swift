@@ -103,7 +103,7 @@ struct Executor {
             }
         case .file(let path):
             do {
-                return FileStream(try RowReader(path: resolvePath(path)), shownAs: path)
+                return FileStream(try RowReader(path: resolvePath(path)), shownAs: path, progress: state.progress)
             } catch {
                 var e = error
                 e.path = path  // as the user wrote it

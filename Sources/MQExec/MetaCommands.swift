@@ -29,17 +29,34 @@ enum MetaCommands {
     }
 
     static let all: [Command] = [
-        Command(name: "help", arguments: "[COMMAND]", help: "list the meta commands, or describe one") { s, inv in
-            if let topic = inv.words.first?.trimmingCharacters(in: CharacterSet(charactersIn: ".")),
-               let c = all.first(where: { $0.name == topic })
-            {
-                s.say(".\(c.name) \(c.arguments)".trimmingCharacters(in: .whitespaces) + "\n  \(c.help)\n")
-                return 0
+        Command(name: "help", arguments: "[TOPIC]", help: "list the meta commands; `.help sort`, `.help customers`, `.help .format` explain one") { s, inv in
+            if let word = inv.words.first {
+                let name = word.hasPrefix(".") ? String(word.dropFirst()) : word
+                if let topic = HelpTopics.topic(name), !word.hasPrefix(".") {
+                    var text = "\(topic.synopsis)\n\n\(topic.text)\n"
+                    if !topic.examples.isEmpty {
+                        text += "\nexamples:\n" + topic.examples.map { "  \($0)\n" }.joined()
+                    }
+                    s.say(text)
+                    return 0
+                }
+                if let c = all.first(where: { $0.name == name }) {
+                    s.say(".\(c.name) \(c.arguments)".trimmingCharacters(in: .whitespaces) + "\n  \(c.help)\n")
+                    return 0
+                }
+                let names = HelpTopics.all.map(\.name) + all.map { "." + $0.name }
+                throw Diagnostic("E042", "no help on `\(word)`", at: inv.span,
+                                 hints: Hints.didYouMean(Hints.closest(word, in: names)) + ["topics: " + HelpTopics.all.map(\.name).joined(separator: " ")])
             }
             let width = all.map { ".\($0.name) \($0.arguments)".count }.max() ?? 0
+            var text = ""
             for c in all {
-                s.say(".\(c.name) \(c.arguments)".padding(toLength: width, withPad: " ", startingAt: 0) + "  \(c.help)\n")
+                text += ".\(c.name) \(c.arguments)".padding(toLength: width, withPad: " ", startingAt: 0) + "  \(c.help)\n"
             }
+            text += "\nsources: " + HelpTopics.all.prefix(7).map(\.name).joined(separator: " ")
+            text += "\nstages:  " + HelpTopics.all.dropFirst(7).map(\.name).joined(separator: " ")
+            text += "\n`.help NAME` for one of them, with examples; Tab completes names, fields and values.\n"
+            s.say(text)
             return 0
         },
         Command(name: "format", arguments: "NAME", help: "output format: table vertical csv tsv json ndjson markdown") { s, inv in
@@ -130,6 +147,36 @@ enum MetaCommands {
                 throw ExecError("cannot write \(target): \(String(cString: strerror(errno)))")
             }
             s.out = sink
+            return 0
+        },
+        Command(name: "pager", arguments: "on|off|auto", help: "page results through $PAGER (auto: when taller than the screen)") { s, inv in
+            guard let w = inv.words.first?.lowercased(), let mode = PagerMode(rawValue: w) else {
+                throw Diagnostic("E034", "`.pager` takes on, off or auto", at: inv.span)
+            }
+            s.settings.pager = mode
+            return 0
+        },
+        Command(name: "org", arguments: "[ID]", help: "show the organization, or switch to another with the same key") { s, inv in
+            guard let hook = s.hooks.org else { throw ExecError("`.org` needs the mq shell") }
+            s.say(try hook(inv.words.first) + "\n")
+            return 0
+        },
+        Command(name: "profile", arguments: "[NAME]", help: "show the profiles of the config file, or switch to one") { s, inv in
+            guard let hook = s.hooks.profile else { throw ExecError("`.profile` needs the mq shell") }
+            s.say(try hook(inv.words.first) + "\n")
+            return 0
+        },
+        Command(name: "history", arguments: "[N]", help: "the last N lines typed (default 20); lines with keys are never kept") { s, inv in
+            guard let lines = s.hooks.history?() else {
+                s.say("(no history: mq keeps it in the interactive shell only)\n")
+                return 0
+            }
+            let n = inv.words.first.flatMap { Int($0) } ?? 20
+            let first = max(0, lines.count - n)
+            for (i, line) in lines.enumerated().dropFirst(first) {
+                let shown = line.replacingOccurrences(of: "\n", with: "\n      ")
+                s.say(String(repeating: " ", count: max(0, 5 - String(i + 1).count)) + "\(i + 1)  \(shown)\n")
+            }
             return 0
         },
         Command(name: "quit", arguments: "", help: "leave (Ctrl-D does too)") { _, _ in 0 },

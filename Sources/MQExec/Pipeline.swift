@@ -15,6 +15,9 @@ protocol RowStream: AnyObject {
 /// What the statement's streams share: a source that fails mid-way records its error here
 /// and ends cleanly, so the rows already through make a partial result.
 final class ExecutionState: Sendable {
+    /// Counted by the sources; nil when nobody watches.
+    let progress: QueryProgress?
+    init(progress: QueryProgress? = nil) { self.progress = progress }
     private let failure = Mutex<(any Error)?>(nil)
     var partialError: (any Error)? { failure.withLock { $0 } }
     func fail(_ e: any Error) { failure.withLock { if $0 == nil { $0 = e } } }
@@ -64,6 +67,7 @@ final class PageStream: RowStream {
     func next() async throws -> [JSONObject]? {
         do throws(APIError) {
             guard let page = try await source.next() else { return nil }
+            state.progress?.page(rows: page.rows.count)
             return page.rows.compactMap(\.objectValue)
         } catch {
             state.fail(error)
@@ -87,13 +91,17 @@ final class FileStream: RowStream {
     let reader: RowReader
     /// The file name as the statement wrote it, for errors.
     let shownAs: String
-    init(_ reader: RowReader, shownAs: String) {
+    let progress: QueryProgress?
+    init(_ reader: RowReader, shownAs: String, progress: QueryProgress?) {
         self.reader = reader
         self.shownAs = shownAs
+        self.progress = progress
     }
     func next() async throws -> [JSONObject]? {
         do {
-            return try reader.next(max: 2048)
+            let rows = try reader.next(max: 2048)
+            if let rows { progress?.rows.add(rows.count, ordering: .relaxed) }
+            return rows
         } catch {
             var e = error
             e.path = shownAs

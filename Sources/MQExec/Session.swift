@@ -24,6 +24,23 @@ public struct SessionSettings: Sendable {
     public var width = 120
     /// Detail requests one `join customer` may make (`--max-requests`).
     public var maxRequests = 1000
+    /// `.pager`: page output taller than the screen (auto), always, or never.
+    public var pager = PagerMode.auto
+    public init() {}
+}
+
+public enum PagerMode: String, Sendable, CaseIterable {
+    case on, off, auto
+}
+
+/// What only the shell around a session can do: its history, and connecting to another
+/// org or profile. Each returns a line to show, or throws a message.
+public struct ShellHooks {
+    public var history: (() -> [String])? = nil
+    public var org: ((_ id: String?) throws -> String)? = nil
+    public var profile: ((_ name: String?) throws -> String)? = nil
+    /// Profile names of the config file, for completion.
+    public var profileNames: () -> [String] = { [] }
     public init() {}
 }
 
@@ -50,9 +67,11 @@ public struct APIDescription: Sendable {
 /// later), with variables, settings and the response cache carried between statements.
 public final class Session {
     public var settings: SessionSettings
-    let api: (any ReportsAPI)?
-    let cache: CachingReportsAPI?
-    let describe: APIDescription?
+    private(set) var api: (any ReportsAPI)?
+    private(set) var cache: CachingReportsAPI?
+    private(set) var describe: APIDescription?
+    /// Set by the shell (`mq`): history, `.org`, `.profile`.
+    public var hooks = ShellHooks()
     /// Where results go: standard output, or a file after `.output FILE`.
     var out: OutputSink
     let stdout: OutputSink
@@ -67,6 +86,8 @@ public final class Session {
     let now: @Sendable () -> Instant
     let monotonic: @Sendable () -> Double
     var variables: [String: StoredValue] = [:]
+    /// The statement running now, for a progress line.
+    public let progressBoard = ProgressBoard()
     /// Columns and values seen in results, for completion.
     public private(set) var learned = Learned()
     /// The directory relative file names are read from.
@@ -93,6 +114,27 @@ public final class Session {
         self.now = now
         self.monotonic = monotonic
     }
+
+    /// Another API client (`.org`, `.profile`): a fresh cache (responses belong to an
+    /// org), the same variables and settings.
+    public func connect(api: (any ReportsAPI)?, describe: APIDescription?) {
+        let enabled = cache?.isEnabled ?? true
+        if let api {
+            let c = CachingReportsAPI(api, clock: monotonic)
+            c.isEnabled = enabled
+            self.api = c
+            cache = c
+        } else {
+            self.api = nil
+            cache = nil
+        }
+        self.describe = describe
+        lastQueryFirstRequest = nil
+    }
+
+    /// After the reader of the output went away (a pager quit early), the next input
+    /// is run and shown again.
+    public func resumeOutput() { outputClosed = false }
 
     /// Sets a variable from outside (`--set`, script arguments).
     public func set(_ name: String, _ value: JSON) { variables[name] = .value(value) }
@@ -128,6 +170,7 @@ public final class Session {
 
     /// Runs one statement; returns its exit status (0, or cli.md's for its failure).
     public func run(_ s: SyntaxStatement, _ source: SourceText) async -> Int32 {
+        defer { progressBoard.end() }
         do {
             switch s.kind {
             case .meta(let name, let args):
@@ -197,7 +240,10 @@ public final class Session {
 
     /// A plan's stream chain, with the state its sources report a failure to.
     func stream(_ plan: Plan) throws -> (RowStream, ExecutionState) {
-        let state = ExecutionState()
+        let progress = QueryProgress(source: Session.sourceKey(plan), started: monotonic(),
+                                     requestsAtStart: describe?.requestCount() ?? 0)
+        progressBoard.start(progress)
+        let state = ExecutionState(progress: progress)
         let exec = Executor(api: api, statement: APIStatement(), variables: variables, eval: Evaluator(now: now()),
                             state: state, maxRequests: settings.maxRequests, baseDirectory: baseDirectory)
         return (try exec.stream(plan), state)
@@ -339,6 +385,7 @@ public final class Session {
     public func completer() -> Completer {
         var c = Completer()
         c.learned = learned
+        c.profiles = hooks.profileNames()
         c.baseDirectory = baseDirectory
         for (k, v) in variables {
             c.variables.append(k)

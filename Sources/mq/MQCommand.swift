@@ -84,6 +84,8 @@ struct Resolved {
 final class StdoutSink: FlushableSink {
     private var buffer: [UInt8] = []
     let fd: Int32
+    /// Runs before bytes reach the descriptor (the progress line erases itself).
+    var beforeWrite: (() -> Void)? = nil
     init(fd: Int32) { self.fd = fd }
 
     func write(_ bytes: [UInt8]) throws {
@@ -92,6 +94,7 @@ final class StdoutSink: FlushableSink {
     }
 
     func flush() throws {
+        if !buffer.isEmpty { beforeWrite?() }
         var offset = 0
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
@@ -221,35 +224,14 @@ func runMain() async -> Int32 {
 
     // The API client, when there are credentials.
     let requests = RequestLog(printing: cmd.trace)
+    let connection = Connection(cmd: cmd, env: env, requests: requests, demo: demoServer)
     var api: MosendClient? = nil
     var describe: APIDescription? = nil
-    if let credentials = resolved.credentials {
-        guard let org = resolved.org else {
-            FileHandle.standardError.write(Data("mq: an API key is set but no organization: pass --org or set MOSEND_ORG\n".utf8))
-            return 2
-        }
-        var config = ClientConfiguration(baseURL: resolved.baseURL, orgId: org, credentials: credentials)
-        config.concurrency = resolved.concurrency
-        config.insecureHTTP = cmd.insecureHttp
-        config.transport.caBundle = cmd.cacert ?? env["MQ_CA_BUNDLE"]
+    if resolved.credentials != nil {
         do {
-            let client = try MosendClient(config)
-            client.setTrace { requests.record($0) }
-            api = client
-            let base = resolved.baseURL.hasSuffix("/") ? String(resolved.baseURL.dropLast()) : resolved.baseURL
-            let orgPath = "/organizations/" + (org.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? org) + "/reports"
-            describe = APIDescription(
-                url: { path, params in
-                    let q = params.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? $0.1)" }
-                        .joined(separator: "&")
-                    return base + orgPath + path + (q.isEmpty ? "" : "?" + q)
-                },
-                requestCount: { requests.total })
-            describe?.urls = { requests.urls(from: $0) }
-            describe?.curl = { [client] in client.curlCommand(url: $0) }
-            describe?.setTrace = { requests.setPrinting($0) }
+            (api, describe) = try connection.connect(resolved)
         } catch {
-            FileHandle.standardError.write(Data("mq: \(error.detail)\n".utf8))
+            FileHandle.standardError.write(Data("mq: \(error)\n".utf8))
             return 2
         }
     }
@@ -261,8 +243,11 @@ func runMain() async -> Int32 {
     settings.color = isatty(1) != 0 && !cmd.noColor && env["NO_COLOR"] == nil
     settings.width = terminalWidth()
     settings.maxRequests = cmd.maxRequests
-    let out = StdoutSink(fd: 1)
+    let terminalOut = StdoutSink(fd: 1)
     let err = StdoutSink(fd: 2)
+    // In the shell, on a terminal, results taller than the screen go through a pager.
+    let pager: PagerSink? = interactive && isatty(1) != 0 ? PagerSink(terminal: terminalOut) : nil
+    let out: FlushableSink = pager ?? terminalOut
     // MQ_NOW pins "now" (`today`, `-7d`) so that a saved script gives the same answer
     // tomorrow; the examples' golden outputs rely on it.
     var now: @Sendable () -> Instant = { Instant(milliseconds: Int(Date().timeIntervalSince1970 * 1000)) }
@@ -279,6 +264,19 @@ func runMain() async -> Int32 {
         now: now,
         monotonic: { ProcessInfo.processInfo.systemUptime })
     session.setCache(enabled: !cmd.noCache)
+    session.hooks.org = { [unowned session] in try connection.switchOrg($0, session: session) }
+    session.hooks.profile = { [unowned session] in try connection.switchProfile($0, session: session) }
+    session.hooks.profileNames = {
+        ((try? Config.load(path: Config.defaultPath(environment: env))) ?? nil)?.profiles.keys.sorted() ?? []
+    }
+    if isatty(2) != 0 {
+        let progress = ProgressLine(board: session.progressBoard, requests: { requests.total },
+                                    activity: { connection.client?.activity },
+                                    monotonic: { ProcessInfo.processInfo.systemUptime })
+        terminalOut.beforeWrite = { progress.outputStarted() }
+        err.beforeWrite = { progress.erase() }
+        progress.start()
+    }
     for s in cmd.sets {
         let (name, value) = (String(s.split(separator: "=", maxSplits: 1)[0]), String(s.split(separator: "=", maxSplits: 1).dropFirst().first ?? ""))
         session.set(name, Int(value).map(JSON.int) ?? Double(value).map(JSON.double) ?? .string(value))
@@ -286,16 +284,140 @@ func runMain() async -> Int32 {
     for (i, a) in arguments.enumerated() {
         session.set(String(i + 1), Int(a).map(JSON.int) ?? Double(a).map(JSON.double) ?? .string(a))
     }
+    if let pager { pager.mode = { [unowned session] in session.settings.pager } }
     let status: Int32
     if interactive {
-        let name = cmd.demo ? "demo" : String((resolved.org ?? "no org").prefix(8))
-        status = await Repl(session: session, prompt: "mq \(name)> ", historyPath: Repl.path(environment: env)).run()
+        status = await Repl(session: session, promptName: { connection.promptName },
+                            historyPath: Repl.path(environment: env)).run()
     } else {
         status = await session.run(source)
     }
     try? out.flush()
     try? err.flush()
-    api?.shutdown()
+    connection.client?.shutdown()
     await demoServer?.stop()
     return status
+}
+
+/// Makes the API client for a resolved configuration; `.org` and `.profile` make another.
+final class Connection: @unchecked Sendable {
+    let cmd: MQCommand
+    let env: [String: String]
+    let requests: RequestLog
+    let demo: SimServer?
+    /// The client in use (the progress line reads its activity).
+    private(set) var client: MosendClient? = nil
+    private(set) var resolved: Resolved? = nil
+
+    init(cmd: MQCommand, env: [String: String], requests: RequestLog, demo: SimServer?) {
+        self.cmd = cmd
+        self.env = env
+        self.requests = requests
+        self.demo = demo
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    func connect(_ resolved: Resolved) throws -> (MosendClient, APIDescription) {
+        guard let credentials = resolved.credentials else {
+            throw Failure(description: "no API key: set MOSEND_API_KEY (or --api-key, or a profile's api_key)")
+        }
+        guard let org = resolved.org else {
+            throw Failure(description: "an API key is set but no organization: pass --org or set MOSEND_ORG")
+        }
+        var config = ClientConfiguration(baseURL: resolved.baseURL, orgId: org, credentials: credentials)
+        config.concurrency = resolved.concurrency
+        config.insecureHTTP = cmd.insecureHttp
+        config.transport.caBundle = cmd.cacert ?? env["MQ_CA_BUNDLE"]
+        let client: MosendClient
+        do {
+            client = try MosendClient(config)
+        } catch {
+            throw Failure(description: error.detail)
+        }
+        let requests = self.requests
+        client.setTrace { requests.record($0) }
+        let base = resolved.baseURL.hasSuffix("/") ? String(resolved.baseURL.dropLast()) : resolved.baseURL
+        let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let orgPath = "/organizations/" + (org.addingPercentEncoding(withAllowedCharacters: unreserved) ?? org) + "/reports"
+        var describe = APIDescription(
+            url: { path, params in
+                let q = params.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: unreserved) ?? $0.1)" }
+                    .joined(separator: "&")
+                return base + orgPath + path + (q.isEmpty ? "" : "?" + q)
+            },
+            requestCount: { requests.total })
+        describe.urls = { requests.urls(from: $0) }
+        describe.curl = { [client] in client.curlCommand(url: $0) }
+        describe.setTrace = { requests.setPrinting($0) }
+        self.client?.shutdown()
+        self.client = client
+        self.resolved = resolved
+        return (client, describe)
+    }
+
+    /// The prompt's name for the org: `demo`, or the start of its id.
+    var promptName: String {
+        if let demo, let org = resolved?.org, let o = demo.engine.organizations.first(where: { $0.id == org }) {
+            return o.id == demo.engine.organizations[0].id ? "demo" : "demo:" + String(o.name.split(separator: " ").first ?? "")
+        }
+        return String((resolved?.org ?? "no org").prefix(8))
+    }
+
+    /// `.org [ID]`.
+    func switchOrg(_ id: String?, session: Session) throws -> String {
+        guard var r = resolved ?? (try? Resolved(cmd, env: env, profile: nil, configPath: "")) else {
+            throw Failure(description: "no connection")
+        }
+        guard let id else {
+            var text = "org: \(r.org ?? "(none)") at \(r.baseURL)"
+            if let demo {
+                text += "\ndemo orgs:"
+                for o in demo.engine.organizations { text += "\n  \(o.id)  \(o.name)" }
+            }
+            return text
+        }
+        r.org = id
+        // On the demo server each org has its own key: use it.
+        if let demo, let o = demo.engine.organizations.first(where: { $0.id == id || $0.name.lowercased() == id.lowercased() }) {
+            r.org = o.id
+            r.credentials = Credentials(apiKey: o.apiKey, source: "the demo")
+        }
+        let (client, describe) = try connect(r)
+        session.connect(api: client, describe: describe)
+        return "org: \(r.org!)"
+    }
+
+    /// `.profile [NAME]`: the profile's settings over the current ones.
+    func switchProfile(_ name: String?, session: Session) throws -> String {
+        let path = Config.defaultPath(environment: env)
+        let config: Config?
+        do { config = try Config.load(path: path) } catch { throw Failure(description: "\(error)") }
+        guard let config else { throw Failure(description: "there is no config file at \(path)") }
+        guard let name else {
+            return "profiles in \(path): " + config.profiles.keys.sorted().joined(separator: ", ")
+        }
+        let profile: Profile?
+        do { profile = try config.profile(named: name) } catch { throw Failure(description: "\(error)") }
+        guard let p = profile else { throw Failure(description: "no profile `\(name)` in \(path)") }
+        guard var r = resolved ?? (try? Resolved(cmd, env: env, profile: nil, configPath: path)) else {
+            throw Failure(description: "no connection")
+        }
+        if let u = p.baseURL { r.baseURL = u }
+        if let o = p.org { r.org = o }
+        if let k = p.apiKey {
+            r.credentials = Credentials(apiKey: k, source: "profile \(p.name) in \(path)")
+        } else if let command = p.apiKeyCommand {
+            do {
+                r.credentials = Credentials(apiKey: try Config.runKeyCommand(command), source: "api_key_command of profile \(p.name)")
+            } catch { throw Failure(description: "\(error)") }
+        }
+        if let c = p.concurrency { r.concurrency = c }
+        if let f = p.format, let format = OutputFormat(rawValue: f.lowercased()) { session.settings.format = format }
+        let (client, describe) = try connect(r)
+        session.connect(api: client, describe: describe)
+        return "profile \(p.name): org \(r.org ?? "(none)") at \(r.baseURL)"
+    }
 }

@@ -54,7 +54,8 @@ private let completionGenerator: @convention(c) (UnsafePointer<CChar>?, Int32) -
 /// a statement a watcher cancels the statement's task, which stops its transfers.
 struct Repl {
     let session: Session
-    let prompt: String
+    /// `demo`, or the org's id (it changes with `.org` and `.profile`).
+    let promptName: () -> String
     let historyPath: String
 
     static let historyLimit = 5000
@@ -67,6 +68,9 @@ struct Repl {
         mq_history_stifle(Int32(Repl.historyLimit))
         _ = mq_history_read(historyPath)
         defer { saveHistory() }
+        session.hooks.history = {
+            (0..<Int(mq_history_length())).compactMap { mq_history_get(Int32($0)).map { String(cString: $0) } }
+        }
         var buffer = ""
         while true {
             interrupted.store(false, ordering: .relaxed)
@@ -75,6 +79,7 @@ struct Repl {
                 $0.completer = completer
                 $0.pending = buffer
             }
+            let prompt = "mq \(promptName())> "
             let (raw, interruptedAtPrompt) = await readLine(
                 buffer.isEmpty ? prompt : String(repeating: " ", count: max(0, prompt.count - 5)) + "...> ")
             guard let line = raw else {
@@ -131,6 +136,7 @@ struct Repl {
     /// Runs the input in a task that Ctrl-C cancels; the prompt comes back either way.
     func runInterruptibly(_ input: String) async {
         interrupted.store(false, ordering: .relaxed)
+        session.resumeOutput()
         nonisolated(unsafe) let s = session
         let task = Task { await s.run(SourceText(input, name: "<stdin>")) }
         let watcher = Task.detached {

@@ -1,0 +1,94 @@
+/// `.help TOPIC` for the language: each source and stage, what it does and examples.
+/// Every example runs in the tests (HelpTests) against the simulator, so none can rot.
+public struct HelpTopic: Sendable {
+    public let name: String
+    public let synopsis: String
+    public let text: String
+    public let examples: [String]
+}
+
+public enum HelpTopics {
+    public static let all: [HelpTopic] = [
+        // Sources
+        HelpTopic(name: "customers", synopsis: "customers [where E] [since D] [until D] [search \"t\"] [limit N]",
+                  text: "Contacts with their conversation metrics, paged by cursor. category and resolutionOutcome "
+                      + "equality, since, until, search and limit are sent to the API; the rest runs locally.",
+                  examples: ["customers where category=billing since 2026-04 | limit 5",
+                             "customers search \"smith\" | select name, phone, conversations"]),
+        HelpTopic(name: "customer", synopsis: "customer ID",
+                  text: "One contact's detail: the list fields plus metrics by month and the timeline.",
+                  examples: ["let id = (customers | limit 1 | select id); customer $id | select name, metrics"]),
+        HelpTopic(name: "timeline", synopsis: "timeline ID",
+                  text: "One contact's timeline as rows, newest first.",
+                  examples: ["let id = (customers | limit 1 | select id); timeline $id | limit 3"]),
+        HelpTopic(name: "summary", synopsis: "summary",
+                  text: "The org's totals, one row.", examples: ["summary | format vertical"]),
+        HelpTopic(name: "billing", synopsis: "billing",
+                  text: "The billing period, one row; `flatten usage` gives a row a usage line.",
+                  examples: ["billing | flatten usage | select usage.category, usage.units"]),
+        HelpTopic(name: "messaging", synopsis: "messaging [since D]",
+                  text: "Messages sent, delivered and failed, one row a day.",
+                  examples: ["messaging since -7d | spark failed", "messaging | summarize sum(failed)"]),
+        HelpTopic(name: "from", synopsis: "from \"FILE\"",
+                  text: "Rows of a local .json, .ndjson or .csv file. No request is made.",
+                  examples: []),
+        // Stages
+        HelpTopic(name: "where", synopsis: "where EXPR   (also: filter)",
+                  text: "Keeps the rows where EXPR is true. Operators: = != < <= > >= ~ (contains) =~ (regex) "
+                      + "in [..] has, is [not] null, and or not.",
+                  examples: ["customers | where conversations > 3 and labels has \"vip\" | count",
+                             "customers | where name ~ \"ann\" | select name"]),
+        HelpTopic(name: "select", synopsis: "select FIELD, NAME = EXPR, …   (also: project)",
+                  text: "Keeps and computes columns, in that order.",
+                  examples: ["customers | limit 3 | select name, rate = messagesOut / conversations"]),
+        HelpTopic(name: "derive", synopsis: "derive NAME = EXPR, …   (also: extend)",
+                  text: "Adds computed columns and keeps the others.",
+                  examples: ["customers | limit 3 | derive ageDays = days_since(createdAt) | select name, ageDays"]),
+        HelpTopic(name: "sort", synopsis: "sort FIELD [asc|desc], …   (-FIELD for descending)",
+                  text: "Orders the rows; nulls last. `sort … | limit N` keeps only the top N in memory.",
+                  examples: ["customers | sort -conversations, name | limit 5 | select name, conversations"]),
+        HelpTopic(name: "limit", synopsis: "limit N   (also: take); offset N",
+                  text: "The first N rows. A limit no local stage can change is sent to the API, and paging stops once it is met.",
+                  examples: ["customers | limit 3", "customers | offset 10 | limit 2 | select name"]),
+        HelpTopic(name: "summarize", synopsis: "summarize AGG, … [by FIELD, …]",
+                  text: "Aggregates: count() sum() avg() min() max() median() distinct().",
+                  examples: ["customers | summarize n = count(), avg(csat) by category"]),
+        HelpTopic(name: "count", synopsis: "count [by FIELD, …]",
+                  text: "Counts rows, or rows per group, largest first.",
+                  examples: ["customers | count by resolutionOutcome"]),
+        HelpTopic(name: "distinct", synopsis: "distinct FIELD, …",
+                  text: "One row per distinct combination.", examples: ["customers | distinct agent.name | limit 5"]),
+        HelpTopic(name: "join", synopsis: "join [left] SOURCE on FIELD [= FIELD]",
+                  text: "`join customer on id` fetches each row's detail (deduplicated, in parallel, bounded by "
+                      + "--max-requests); `join from \"file\"`, `join ($name)` and `join (query)` are hash joins.",
+                  examples: ["customers | limit 3 | join customer on id | select name, timeline"]),
+        HelpTopic(name: "flatten", synopsis: "flatten FIELD",
+                  text: "One row per element of an array field.",
+                  examples: ["customers | limit 5 | flatten labels | count by labels"]),
+        HelpTopic(name: "top", synopsis: "top N FIELD", text: "The N most frequent values, with their counts.",
+                  examples: ["customers | top 3 agent.name"]),
+        HelpTopic(name: "format", synopsis: "format table|vertical|csv|tsv|json|ndjson|markdown",
+                  text: "The output format of this statement (`.format` sets it for the session).",
+                  examples: ["summary | format json"]),
+        HelpTopic(name: "save", synopsis: "save \"PATH\"",
+                  text: "Writes the rows to a file, in the format its extension names (.csv .tsv .json .ndjson .md .txt). "
+                      + "The file appears only when the query completes.",
+                  examples: []),
+        HelpTopic(name: "chart", synopsis: "chart FIELD | chart LABEL VALUE; spark FIELD",
+                  text: "A bar chart of counts (one field) or of values (label and value); `spark` draws a sparkline.",
+                  examples: ["customers | chart category", "messaging | spark sent"]),
+        HelpTopic(name: "let", synopsis: "let NAME = QUERY | VALUE",
+                  text: "Keeps a result (or a value) as $NAME for later statements.",
+                  examples: ["let vip = customers | where labels has \"vip\"; $vip | count"]),
+        HelpTopic(name: "explain", synopsis: "explain QUERY",
+                  text: "The plan: each request with the parameters pushed down, the pages expected and the local stages. Runs nothing.",
+                  examples: ["explain customers where category=billing | limit 5"]),
+    ]
+
+    public static func topic(_ name: String) -> HelpTopic? {
+        let aliases = ["filter": "where", "project": "select", "extend": "derive", "take": "limit", "offset": "limit",
+                       "spark": "chart"]
+        let n = name.lowercased()
+        return all.first { $0.name == (aliases[n] ?? n) }
+    }
+}
