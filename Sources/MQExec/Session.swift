@@ -230,7 +230,9 @@ public final class Session {
         for (k, v) in variables {
             switch v {
             case .value(let j): c.variables[k] = .value(j)
-            case .rows(_, let columns): c.variables[k] = .result(columns: columns)
+            case .rows(let rows, let columns):
+                let single = rows.count == 1 && columns.count == 1 ? rows[0][columns[0]] : nil
+                c.variables[k] = .result(columns: columns, single: single)
             }
         }
         return c

@@ -6,8 +6,10 @@ public struct PlannerContext: Sendable {
     public enum Variable: Sendable {
         /// `let n = 5`, `--set n=5`, `$1`
         case value(JSON)
-        /// `let vips = customers | …`: a result, with its columns when known.
-        case result(columns: [String])
+        /// `let vips = customers | …`: a result, with its columns when known, and its one
+        /// value when it is one row of one column (`let id = customers | limit 1 | select id`),
+        /// which may then stand where a value does (`customer $id`).
+        case result(columns: [String], single: JSON? = nil)
     }
 
     /// Push filters and limits to the API (`.pushdown off` / `--no-pushdown` clears it).
@@ -51,7 +53,7 @@ public struct Planner {
             case .value(let j)?:
                 source = .value(j)
                 known = ["value"]
-            case .result(let columns)?:
+            case .result(let columns, _)?:
                 source = .variable(v)
                 known = columns.isEmpty ? nil : columns
             }
@@ -364,9 +366,11 @@ public struct Planner {
             return e
         case .variable(let v):
             guard let variable = context.variables[v] else { throw unknownVariable(v, at: e.span) }
+            if case .result(_, let single?) = variable { return Expr(Planner.literal(single), e.span) }
             guard case .value(let j) = variable else {
                 throw Diagnostic("E041", "`$\(v)` is a result, not a value", at: e.span,
-                                 hints: ["use it as a source (`$\(v) | …`) or in a join (`join ($\(v)) on id`)"])
+                                 hints: ["use it as a source (`$\(v) | …`) or in a join (`join ($\(v)) on id`)",
+                                         "a result of one row and one column is a value (`let id = … | limit 1 | select id`)"])
             }
             return Expr(Planner.literal(j), e.span)
         case .list(let items): return Expr(.list(try items.map(r)), e.span)
@@ -414,13 +418,22 @@ public struct Planner {
         return s
     }
 
+    /// A variable's value: a kept value, or a kept result of one row and one column.
+    func scalar(_ v: String) -> JSON? {
+        switch context.variables[v] {
+        case .value(let j)?: return j
+        case .result(_, let single?)?: return single
+        default: return nil
+        }
+    }
+
     func constantString(_ e: Expr, what: String) throws(Diagnostic) -> String {
         switch e.kind {
         case .string(let s), .bareWord(let s): return s
         case .date(let d): return d
         case .int(let n): return String(n)
         case .variable(let v):
-            guard case .value(let j)? = context.variables[v] else { throw unknownVariable(v, at: e.span) }
+            guard let j = scalar(v) else { throw unknownVariable(v, at: e.span) }
             if case .string(let s) = j { return s }
             return j.jsonText
         default:
@@ -432,7 +445,7 @@ public struct Planner {
         switch e.kind {
         case .int(let n) where n >= 0: return n
         case .variable(let v):
-            guard case .value(let j)? = context.variables[v] else { throw unknownVariable(v, at: e.span) }
+            guard let j = scalar(v) else { throw unknownVariable(v, at: e.span) }
             if case .int(let n) = j, n >= 0 { return n }
             if case .string(let s) = j, let n = Int(s), n >= 0 { return n }
             throw Diagnostic("E027", "`\(what)` needs a whole number; $\(v) is \(j.jsonText)", at: e.span)
@@ -465,7 +478,7 @@ public struct Planner {
             guard case .duration(let seconds, _) = inner.kind else { break }
             return context.now.adding(seconds: -seconds).iso8601
         case .variable(let v):
-            guard case .value(let j)? = context.variables[v] else { throw unknownVariable(v, at: e.span) }
+            guard let j = scalar(v) else { throw unknownVariable(v, at: e.span) }
             guard case .string(let s) = j else { break }
             return try dateParam(Expr(.string(s), e.span), end: end)
         default: break

@@ -1,0 +1,38 @@
+import MQExec
+import MQTestSupport
+import Testing
+
+/// `.help TOPIC` shows examples; each of them must run against the simulator, succeed,
+/// and print something, so the help never shows a statement that no longer works.
+@Suite struct HelpTests {
+    static var examples: [String] { HelpTopics.all.flatMap(\.examples) }
+
+    @Test(arguments: examples)
+    func exampleRuns(_ example: String) async throws {
+        let r = try await Runner.run(example, sim: try Sims.standard())
+        #expect(r.status == 0, "\(example): \(r.errors)")
+        #expect(r.errors.isEmpty, "\(example): \(r.errors)")
+        #expect(!r.output.isEmpty, "\(example) printed nothing")
+    }
+
+    @Test func everySourceAndStageHasATopicWithAnExample() {
+        for name in ["customers", "summary", "billing", "messaging", "where", "select", "sort", "summarize",
+                     "count", "join", "flatten", "top", "chart", "let", "explain"] {
+            let topic = HelpTopics.topic(name)
+            #expect(topic != nil, "no topic \(name)")
+            #expect(topic?.examples.isEmpty == false, "\(name) has no example")
+        }
+        #expect(HelpTopics.topic("filter")?.name == "where")
+    }
+
+    @Test func helpShowsATopicAMetaCommandAndRejectsAnUnknownOne() async throws {
+        let sim = try Sims.standard()
+        let sort = try await Runner.run(".help sort", sim: sim)
+        #expect(sort.output.contains("examples:\n  customers | sort -conversations"))
+        let format = try await Runner.run(".help .format", sim: sim)
+        #expect(format.output.hasPrefix(".format NAME\n"))
+        let bad = try await Runner.run(".help srot", sim: sim)
+        #expect(bad.status == 1)
+        #expect(bad.errors.contains("no help on `srot`") && bad.errors.contains("did you mean `sort`"), "\(bad.errors)")
+    }
+}
