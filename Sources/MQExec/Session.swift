@@ -21,6 +21,8 @@ public struct SessionSettings: Sendable {
     public var pushdown = true
     public var timing = false
     public var color = false
+    /// Colour in diagnostics, which go to stderr (a terminal or not on its own).
+    public var errorColor = false
     public var width = 120
     /// Detail requests one `join customer` may make (`--max-requests`).
     public var maxRequests = 1000
@@ -166,7 +168,7 @@ public final class Session {
     func say(_ text: String) { try? out.write(Array(text.utf8)) }
     func warn(_ text: String) { try? err.write(Array(text.utf8)) }
 
-    func report(_ d: Diagnostic, _ source: SourceText) { warn(d.render(source, color: settings.color)) }
+    func report(_ d: Diagnostic, _ source: SourceText) { warn(d.render(source, color: settings.errorColor)) }
 
     /// Runs one statement; returns its exit status (0, or cli.md's for its failure).
     public func run(_ s: SyntaxStatement, _ source: SourceText) async -> Int32 {
@@ -310,6 +312,8 @@ public final class Session {
             guard count > 0 else { throw e }
             summary.partial = "partial result: \(count) row\(count == 1 ? "" : "s") before the error below"
             try renderer.end(summary)
+            // csv, json and the like have no footer: the note goes to stderr.
+            if renderer.isStreaming { warn(summary.partial! + "\n") }
             throw e
         }
         try renderer.end(summary)

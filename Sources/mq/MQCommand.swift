@@ -240,7 +240,11 @@ func runMain() async -> Int32 {
     if let f = resolved.format { settings.format = OutputFormat(rawValue: f.lowercased())! }
     settings.pushdown = !cmd.noPushdown
     settings.timing = cmd.timing
-    settings.color = isatty(1) != 0 && !cmd.noColor && env["NO_COLOR"] == nil
+    // Colour only on a terminal, and never with --no-color or NO_COLOR (no-color.org: set
+    // and not empty).
+    let colorAllowed = !cmd.noColor && (env["NO_COLOR"] ?? "").isEmpty
+    settings.color = isatty(1) != 0 && colorAllowed
+    settings.errorColor = isatty(2) != 0 && colorAllowed
     settings.width = terminalWidth()
     settings.maxRequests = cmd.maxRequests
     let terminalOut = StdoutSink(fd: 1)
@@ -285,12 +289,17 @@ func runMain() async -> Int32 {
         session.set(String(i + 1), Int(a).map(JSON.int) ?? Double(a).map(JSON.double) ?? .string(a))
     }
     if let pager { pager.mode = { [unowned session] in session.settings.pager } }
+    if interactive && resolved.credentials == nil {
+        FileHandle.standardError.write(Data(Connection.noCredentials(configPath: Config.defaultPath(environment: env)).utf8))
+    }
     let status: Int32
     if interactive {
         status = await Repl(session: session, promptName: { connection.promptName },
                             historyPath: Repl.path(environment: env)).run()
     } else {
-        status = await session.run(source)
+        Interrupts.install(exitOnSecond: true)
+        let (ran, stopped) = await Interrupts.run(session, source)
+        status = stopped ? 130 : ran  // cli.md: 130 interrupted
     }
     try? out.flush()
     try? err.flush()
@@ -358,12 +367,23 @@ final class Connection: @unchecked Sendable {
         return (client, describe)
     }
 
+    /// What the shell says when it starts with no key: how to set one, and the demo.
+    static func noCredentials(configPath: String) -> String {
+        """
+        mq: no API key is set, so only local files can be queried (from "export.csv").
+          To query your org:  export MOSEND_API_KEY=mk_live_…  MOSEND_ORG=<org id>
+                              (or a profile in \(configPath), then --profile NAME)
+          To try mq first:    mq --demo   (built-in demo data, no key needed)
+
+        """
+    }
+
     /// The prompt's name for the org: `demo`, or the start of its id.
     var promptName: String {
         if let demo, let org = resolved?.org, let o = demo.engine.organizations.first(where: { $0.id == org }) {
             return o.id == demo.engine.organizations[0].id ? "demo" : "demo:" + String(o.name.split(separator: " ").first ?? "")
         }
-        return String((resolved?.org ?? "no org").prefix(8))
+        return String((resolved?.org ?? "").prefix(8))
     }
 
     /// `.org [ID]`.
@@ -381,7 +401,7 @@ final class Connection: @unchecked Sendable {
         }
         r.org = id
         // On the demo server each org has its own key: use it.
-        if let demo, let o = demo.engine.organizations.first(where: { $0.id == id || $0.name.lowercased() == id.lowercased() }) {
+        if let demo, let o = demo.engine.organizations.first(where: { $0.id == id || $0.name.lowercased().hasPrefix(id.lowercased()) }) {
             r.org = o.id
             r.credentials = Credentials(apiKey: o.apiKey, source: "the demo")
         }

@@ -24,7 +24,10 @@ final class PagerSink: FlushableSink {
         if m == .off { return try terminal.write(bytes) }
         held.append(contentsOf: bytes)
         lines += bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
-        if m == .on || lines >= PagerSink.screenRows() - 1, let started = PagerSink.startPager() {
+        // After Ctrl-C the partial rows go straight to the screen: the prompt is due back.
+        if m == .on || lines >= PagerSink.screenRows() - 1, !interrupted.load(ordering: .relaxed),
+           let started = PagerSink.startPager()
+        {
             pager = started
             let all = held
             held.removeAll()

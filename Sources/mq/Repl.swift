@@ -6,11 +6,6 @@ import MQExec
 import MQSyntax
 import Synchronization
 
-/// Set by the SIGINT handler; read by the prompt loop and the query watcher.
-let interrupted = Atomic<Bool>(false)
-/// The thread blocked in readline (0: none). SIGINT may land on any thread; the handler
-/// forwards it there, so that readline's read() returns with EINTR.
-let readingThread = Atomic<UInt>(0)
 
 /// What Tab completes against while readline runs: a snapshot of the session's completer
 /// and the continuation lines typed before the current one. libedit's callbacks are C
@@ -61,7 +56,7 @@ struct Repl {
     static let historyLimit = 5000
 
     func run() async -> Int32 {
-        installSignalHandler()
+        Interrupts.install(exitOnSecond: false)
         mq_rl_configure("mq", nil)
         if isatty(1) == 0 { mq_rl_output_to_stderr() }
         mq_rl_set_completion(attemptCompletion)
@@ -79,7 +74,8 @@ struct Repl {
                 $0.completer = completer
                 $0.pending = buffer
             }
-            let prompt = "mq \(promptName())> "
+            let name = promptName()
+            let prompt = name.isEmpty ? "mq> " : "mq \(name)> "
             let (raw, interruptedAtPrompt) = await readLine(
                 buffer.isEmpty ? prompt : String(repeating: " ", count: max(0, prompt.count - 5)) + "...> ")
             guard let line = raw else {
@@ -135,22 +131,8 @@ struct Repl {
 
     /// Runs the input in a task that Ctrl-C cancels; the prompt comes back either way.
     func runInterruptibly(_ input: String) async {
-        interrupted.store(false, ordering: .relaxed)
         session.resumeOutput()
-        nonisolated(unsafe) let s = session
-        let task = Task { await s.run(SourceText(input, name: "<stdin>")) }
-        let watcher = Task.detached {
-            while !Task.isCancelled {
-                if interrupted.load(ordering: .relaxed) {
-                    task.cancel()
-                    return
-                }
-                try? await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        _ = await task.value
-        watcher.cancel()
-        if interrupted.load(ordering: .relaxed) {
+        if await Interrupts.run(session, SourceText(input, name: "<stdin>")).interrupted {
             FileHandle.standardError.write(Data("interrupted; the rows fetched so far are in `.last`\n".utf8))
         }
     }
@@ -179,16 +161,4 @@ struct Repl {
         return base + "/mq/history"
     }
 
-    func installSignalHandler() {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in
-            interrupted.store(true, ordering: .relaxed)
-            // Only async-signal-safe calls here: pthread_self and pthread_kill are.
-            let reader = readingThread.load(ordering: .relaxed)
-            if reader != 0, reader != UInt(pthread_self()) { pthread_kill(pthread_t(reader), SIGINT) }
-        }
-        action.sa_flags = 0  // no SA_RESTART: readline must return on Ctrl-C
-        sigemptyset(&action.sa_mask)
-        sigaction(SIGINT, &action, nil)
-    }
 }

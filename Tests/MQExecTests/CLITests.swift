@@ -255,4 +255,19 @@ import Testing
         #expect(Int(lines.last ?? "") ?? 0 > 0, "\(r.out)")
         #expect(!r.err.contains("error"), "a quiet shutdown: \(r.err)")
     }
+
+    /// Piped, mq prints no progress line, no colour, and runs no pager, however long the
+    /// statement and however tall its output.
+    @Test func withoutATerminalNoProgressNoColourNoPager() throws {
+        let sim = try SimProcess(["--contacts", "800", "--orgs", "1", "--latency-ms", "100"])
+        let r = try Self.mq(["-c", "customers | count; customers | limit 60 | select name; customers where x = 1"], sim: sim,
+                            env: ["PAGER": "sed s/^/P:/"])
+        #expect(r.status == 1)  // the last statement names an unknown field
+        #expect(r.out.contains(" 800\n") && r.out.contains("(60 rows)\n"), "\(r.out)")
+        #expect(!r.out.contains("P:"), "no pager")
+        #expect(!r.out.contains("\u{1B}") && !r.err.contains("\u{1B}"), "no colour or cursor control")
+        #expect(!r.err.contains("\r") && !r.err.contains("Ctrl-C stops"), "no progress: \(r.err)")
+        #expect(r.err.contains("unknown field `x`"))
+    }
 }
+

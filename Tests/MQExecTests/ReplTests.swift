@@ -8,9 +8,10 @@ import Testing
     final class Terminal {
         let name = "mqtest\(getpid())\(Int.random(in: 0..<1_000_000))"
 
-        init(_ command: String, env: [String: String]) throws {
-            let exports = env.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-            try Terminal.tmux(["new-session", "-d", "-s", name, "-x", "150", "-y", "50",
+        /// PAGER is `cat` unless a test sets it: a real pager would wait for a key.
+        init(_ command: String, env: [String: String], rows: Int = 50) throws {
+            let exports = (["PAGER": "cat"].merging(env) { $1 }).map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+            try Terminal.tmux(["new-session", "-d", "-s", name, "-x", "150", "-y", String(rows),
                                "env \(exports) '\(CLITests.binary)' \(command); echo EXIT=$?; sleep 30"])
         }
 
@@ -49,6 +50,8 @@ import Testing
         func key(_ k: String) throws { try Terminal.tmux(["send-keys", "-t", name, k]) }
 
         var screen: String { (try? Terminal.tmux(["capture-pane", "-t", name, "-p", "-S", "-200"], read: true)) ?? "" }
+        /// The screen with its colours, as escape sequences.
+        var colouredScreen: String { (try? Terminal.tmux(["capture-pane", "-t", name, "-p", "-e"], read: true)) ?? "" }
 
         /// Waits until the screen holds `text` (as many times as `count`). capture-pane
         /// trims trailing spaces, so a prompt is waited for without its last space.
@@ -61,6 +64,17 @@ import Testing
             }
             return false
         }
+    }
+
+    /// The environment that points mq at a simulator's first org, with a fresh state dir.
+    static func env(_ sim: SimProcess) throws -> [String: String] {
+        ["MOSEND_BASE_URL": sim.url, "MOSEND_ORG": sim.orgs[0].id, "MOSEND_API_KEY": sim.orgs[0].apiKey,
+         "XDG_STATE_HOME": try stateDir()]
+    }
+
+    /// Ends the shell with Ctrl-D and checks it exits 0.
+    static func quit(_ t: Terminal) throws {
+        try Self.quit(t)
     }
 
     static func stateDir() throws -> String {
@@ -90,8 +104,7 @@ import Testing
         // A line starting with a space, and one that holds a key, stay out of history.
         try t.type(" summary | select activeAgents")
         try t.type("let k = \"mk_live_abcd.secret\"")
-        try t.key("C-d")
-        #expect(t.wait(for: "EXIT=0"), "\(t.screen)")
+        try Self.quit(t)
         let history = try String(contentsOfFile: state + "/mq/history", encoding: .utf8)
         #expect(history.contains("summary\\040|\\040select\\040contacts"))
         #expect(history.contains("billing"))
@@ -108,10 +121,7 @@ import Testing
 
     @Test func ctrlCDuringASlowScanReturnsThePromptAndKeepsTheRows() throws {
         let sim = try SimProcess(["--contacts", "2000", "--orgs", "1", "--latency-ms", "200"])
-        let t = try Terminal("", env: [
-            "MOSEND_BASE_URL": sim.url, "MOSEND_ORG": sim.orgs[0].id, "MOSEND_API_KEY": sim.orgs[0].apiKey,
-            "XDG_STATE_HOME": try Self.stateDir(),
-        ])
+        let t = try Terminal("", env: try Self.env(sim))
         #expect(t.wait(for: "mq \(sim.orgs[0].id.prefix(8))>"), "\(t.screen)")
         try t.type("customers | select name")
         usleep(900_000)  // some pages in, most to go (20 pages at 200 ms)
@@ -124,7 +134,104 @@ import Testing
         #expect(t.wait(for: "partial result: the statement stopped before its end"), "\(t.screen)")
         try t.type("summary | select contacts")
         #expect(t.wait(for: "(1 row)"), "the shell is still alive: \(t.screen)")
-        try t.key("C-d")
-        #expect(t.wait(for: "EXIT=0"))
+        try Self.quit(t)
+    }
+
+    @Test func tabCompletesASourceAStageAFieldAndACategoryValue() throws {
+        let t = try Terminal("--demo", env: ["XDG_STATE_HOME": try Self.stateDir()])
+        #expect(t.wait(for: "mq demo>"), "\(t.screen)")
+        try t.type("summ", enter: false)
+        try t.key("Tab")
+        try t.type("| select contacts")
+        #expect(t.wait(for: "mq demo> summary | select contacts"), "\(t.screen)")
+        #expect(t.wait(for: "(1 row)"), "\(t.screen)")
+        for (typed, tab) in [("customers wh", true), ("categ", true), ("=bil", true), ("| so", true), ("conv", true)] {
+            try t.type(typed, enter: false)
+            if tab { try t.key("Tab") }
+            usleep(100_000)
+        }
+        try t.type("| limit 2 | select category")
+        #expect(t.wait(for: "mq demo> customers where category =billing | sort conversations | limit 2 | select category"),
+                "\(t.screen)")
+        #expect(t.wait(for: "(2 rows)"), "\(t.screen)")
+        // Meta commands and their arguments complete too.
+        try t.type(".for", enter: false)
+        try t.key("Tab")
+        try t.type("cs", enter: false)
+        try t.key("Tab")
+        try t.key("Enter")
+        #expect(t.wait(for: "mq demo> .format csv"), "\(t.screen)")
+        try Self.quit(t)
+    }
+
+    @Test func tallResultsGoThroughThePagerShortOnesDoNot() throws {
+        // A pager that marks each line it shows.
+        let t = try Terminal("--demo", env: ["XDG_STATE_HOME": try Self.stateDir(), "PAGER": "sed s/^/P:/"], rows: 30)
+        #expect(t.wait(for: "mq demo>"), "\(t.screen)")
+        try t.type("customers | limit 40 | select name")
+        #expect(t.wait(for: "P:(40 rows)"), "\(t.screen)")
+        try t.type("summary | select contacts")
+        #expect(t.wait(for: "\n(1 row)"), "\(t.screen)")
+        #expect(!t.screen.contains("P:(1 row)"))
+        try t.type(".pager off")
+        try t.type("customers | limit 30 | select name")
+        #expect(t.wait(for: "\n(30 rows)"), "\(t.screen)")
+        try t.type(".pager on")
+        try t.type("summary | select activeAgents")
+        #expect(t.wait(for: "P:(1 row)"), "\(t.screen)")
+        try Self.quit(t)
+    }
+
+    @Test func aSlowStatementShowsProgressThenErasesIt() throws {
+        let sim = try SimProcess(["--contacts", "1500", "--orgs", "1", "--latency-ms", "150"])
+        let t = try Terminal("", env: try Self.env(sim))
+        #expect(t.wait(for: "mq \(sim.orgs[0].id.prefix(8))>"), "\(t.screen)")
+        try t.type("customers | count")
+        // 15 pages at 150 ms: the line shows the source, pages, rows and requests.
+        #expect(t.wait(for: "customers · ", seconds: 3), "\(t.screen)")
+        #expect(t.screen.contains(" rows · ") && t.screen.contains("(Ctrl-C stops)"), "\(t.screen)")
+        #expect(t.wait(for: " 1500"), "\(t.screen)")
+        #expect(!t.screen.contains("Ctrl-C stops"), "erased when done: \(t.screen)")
+        try Self.quit(t)
+    }
+
+    @Test func orgSwitchesAndTheNoKeyBannerPointsAtTheDemo() throws {
+        let t = try Terminal("--demo", env: ["XDG_STATE_HOME": try Self.stateDir()])
+        #expect(t.wait(for: "mq demo>"), "\(t.screen)")
+        try t.type(".org umbrella")
+        #expect(t.wait(for: "mq demo:Umbrella>"), "\(t.screen)")
+        try t.type("summary | select contacts")
+        #expect(t.wait(for: "(1 row)"), "\(t.screen)")
+        try t.type(".history 2")
+        #expect(t.wait(for: "summary | select contacts\n"), "\(t.screen)")
+        try Self.quit(t)
+
+        let bare = try Terminal("", env: ["XDG_STATE_HOME": try Self.stateDir(), "XDG_CONFIG_HOME": try Self.stateDir()])
+        #expect(bare.wait(for: "mq --demo"), "\(bare.screen)")
+        #expect(bare.wait(for: "mq>"), "\(bare.screen)")
+        try Self.quit(bare)
+    }
+
+    /// Outside the shell Ctrl-C stops the statement, shows the rows so far, exits 130.
+    @Test func ctrlCInCommandModeExits130WithThePartialRows() throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1", "--latency-ms", "200"])
+        let t = try Terminal("-c 'customers | select name' --format csv", env: try Self.env(sim))
+        usleep(1_000_000)
+        try t.key("C-c")
+        #expect(t.wait(for: "EXIT=130", seconds: 2), "\(t.screen)")
+        #expect(t.screen.contains("partial result"), "\(t.screen)")
+    }
+
+    /// On a terminal a diagnostic is coloured; NO_COLOR and --no-color turn it off.
+    @Test func colourOnATerminalUnlessNoColor() throws {
+        let coloured = try Terminal("-c 'customers | srot x'", env: ["NO_COLOR": ""])  // empty counts as unset
+        #expect(coloured.wait(for: "EXIT=1"), "\(coloured.screen)")
+        #expect(coloured.colouredScreen.contains("\u{1B}["), "\(coloured.colouredScreen)")
+        for (args, env) in [("-c 'customers | srot x'", ["NO_COLOR": "1"]), ("--no-color -c 'customers | srot x'", [:])] {
+            let plain = try Terminal(args, env: env)
+            #expect(plain.wait(for: "EXIT=1"), "\(plain.screen)")
+            #expect(plain.screen.contains("unknown stage `srot`"))
+            #expect(!plain.colouredScreen.contains("\u{1B}["), "\(plain.colouredScreen)")
+        }
     }
 }
