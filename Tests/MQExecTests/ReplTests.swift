@@ -74,7 +74,8 @@ import Testing
 
     /// Ends the shell with Ctrl-D and checks it exits 0.
     static func quit(_ t: Terminal) throws {
-        try Self.quit(t)
+        try t.key("C-d")
+        #expect(t.wait(for: "EXIT=0"), "\(t.screen)")
     }
 
     static func stateDir() throws -> String {
