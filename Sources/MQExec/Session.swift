@@ -141,6 +141,35 @@ public final class Session {
     /// Sets a variable from outside (`--set`, script arguments).
     public func set(_ name: String, _ value: JSON) { variables[name] = .value(value) }
 
+    /// Sets a variable from a command-line text (`--set NAME=TEXT`, `$1`), read as
+    /// `let NAME = TEXT` would read it when TEXT is one literal: a date (`2026-04`), a
+    /// day (`today`), a duration or relative date (`15m`, `-7d`), true, false, null, or a
+    /// number written the way mq would print it. Anything else, a phone number such as
+    /// `+447700900123` or an id such as `007` included, stays the text it is.
+    public func set(_ name: String, text: String) {
+        variables[name] = .value(Session.argumentValue(text, now: now()))
+    }
+
+    static func argumentValue(_ text: String, now: Instant) -> JSON {
+        guard let statements = try? Parser.parse(SourceText("let arg = " + text)), statements.count == 1,
+              case .letValue(_, let e) = statements[0].kind
+        else { return .string(text) }
+        var literal = e
+        if case .unary("-", let x) = e.kind { literal = x }
+        switch literal.kind {
+        case .int(let n):
+            guard String(e.kind == literal.kind ? n : -n) == text else { return .string(text) }
+        case .double:
+            guard Double(text) != nil, text.first != "+", !text.hasPrefix("0") || text.hasPrefix("0.") || text.hasPrefix("-0.") else {
+                return .string(text)
+            }
+        case .date, .day, .duration, .bool, .null: break
+        default: return .string(text)
+        }
+        guard let value = try? Planner(PlannerContext(now: now)).resolveConstant(e) else { return .string(text) }
+        return Evaluator(now: now).eval(value, JSONObject()).json
+    }
+
     /// Disables or clears the response cache (`--no-cache`, `.cache off|clear`).
     public func setCache(enabled: Bool) { cache?.isEnabled = enabled }
 
@@ -358,11 +387,11 @@ public final class Session {
         case .spark(let e):
             say(Charts.sparkline(rows.compactMap { eval.eval(e, $0).number }) + "\n")
         case .chart(let es) where es.count == 2:
-            say(Charts.bars(rows.map { (eval.eval(es[0], $0).text, eval.eval(es[1], $0).number ?? 0) }, width: settings.width))
+            say(Charts.bars(rows.map { (eval.eval(es[0], $0).text, eval.eval(es[1], $0).number ?? 0) }, width: min(settings.width, Session.chartWidth)))
         case .chart(let es):
             let counted = Aggregation.count(rows, by: [es[0]], eval)
             say(Charts.bars(counted.map { (Value($0[Planner.columnName(es[0])] ?? .null).text, Double($0["count"]?.intValue ?? 0)) },
-                            width: settings.width))
+                            width: min(settings.width, Session.chartWidth)))
         default: break
         }
         if let e = state.partialError { throw e }
@@ -508,6 +537,9 @@ public final class Session {
         }
         return try await command.run(self, MetaCommands.Invocation(args: args, span: span, source: source))
     }
+
+    /// Bars never grow wider than this, however wide the terminal (or a file: no limit).
+    static let chartWidth = 120
 
     /// `.last` keeps at most this many rows of a result.
     static let lastLimit = 100_000

@@ -1,21 +1,42 @@
 import MQCore
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// How one JSON value reads in a cell of any format: the shared spelling of scalars
 /// and nested values, before each format adds its own escaping.
 enum CellText {
     /// Strings without quotes, numbers and booleans as JSON spells them, nested arrays
     /// and objects as compact JSON; nil for null (each format shows null its own way).
-    static func plain(_ value: JSON) -> String? {
+    ///
+    /// `forReading` (tables, vertical, markdown: formats people read) shows a double to 15
+    /// significant digits, so an average reads 4.3668 rather than 4.3668000000000005;
+    /// csv, tsv and json keep every digit.
+    static func plain(_ value: JSON, forReading: Bool = false) -> String? {
         switch value {
         case .null: return nil
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
         // `description` is what JSONWriter writes (421.6, 5.0); non-finite numbers have no
         // JSON spelling, and a cell saying "nan" is more honest than one saying "null".
-        case .double(let d): return d.description
+        case .double(let d): return forReading ? readable(d) : d.description
         case .string(let s): return s
         case .array, .object: return value.jsonText
         }
+    }
+
+    /// The shortest spelling, unless it needs more than 15 significant digits (binary
+    /// noise such as 0.30000000000000004): then 15, trailing zeros dropped.
+    static func readable(_ d: Double) -> String {
+        let exact = d.description
+        guard d.isFinite, exact.utf8.count > 16 else { return exact }
+        let magnitude = log10(abs(d)).rounded(.down)
+        let scale = pow(10, 14 - magnitude)
+        guard scale.isFinite, scale > 0 else { return exact }
+        let rounded = (d * scale).rounded() / scale
+        return rounded.isFinite ? rounded.description : exact
     }
 
     static func isNumber(_ value: JSON) -> Bool {

@@ -28,7 +28,7 @@ final class MarkdownRenderer: Renderer {
         if !data.columns.isEmpty {
             let headers = data.columns.map(Self.escape)
             let cells = data.rows.map { row in
-                data.columns.map { key in CellText.plain(row[key] ?? .null).map(Self.escape) ?? "" }
+                data.columns.map { key in CellText.plain(row[key] ?? .null, forReading: true).map(Self.escape) ?? "" }
             }
             let numeric = data.columns.map { key in
                 var sawNumber = false

@@ -107,7 +107,7 @@ struct Grid {
             for (i, column) in data.columns.enumerated() {
                 let value = row[column] ?? .null
                 let c: Cell
-                if let text = CellText.plain(value) {
+                if let text = CellText.plain(value, forReading: true) {
                     let number = CellText.isNumber(value)
                     c = Cell(text: CellText.singleLine(text), isNumber: number, isNull: false)
                     if number { sawNumber[i] = true } else { sawOther[i] = true }

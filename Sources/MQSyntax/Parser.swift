@@ -380,9 +380,9 @@ public struct Parser {
                 throw expected("what to join: customer, from \"FILE\", ($var) or (QUERY)", after: left ? "`join left`" : after)
             }
             guard eatWord("on") else { throw expected("`on FIELD`", after: "the join's source") }
-            let on = try expression(after: "`on`", minPrecedence: 4)
+            let on = try expression(after: "`on`", minPrecedence: 5)
             var equals: Expr? = nil
-            if eat("=") { equals = try expression(after: "`=`", minPrecedence: 4) }
+            if eat("=") { equals = try expression(after: "`=`", minPrecedence: 5) }
             return done(.join(Join(left: left, target: target, on: on, equals: equals)), (equals ?? on).span)
         case "flatten":
             let e = try expression(after: after)

@@ -41,7 +41,9 @@ struct MQCommand: ParsableCommand {
     @Flag(help: "Run on the built-in simulator's demo data (2,000 contacts), started in-process on 127.0.0.1.")
     var demo = false
 
-    @Argument(help: "A script file, then its arguments ($1, $2, …).") var script: [String] = []
+    /// Everything after the script's path is its own (`mq t.mq -30d --format x` gives $1 = -30d).
+    @Argument(parsing: .captureForPassthrough, help: "A script file, then its arguments ($1, $2, …).")
+    var script: [String] = []
 
     func validate() throws {
         if let format, OutputFormat(rawValue: format.lowercased()) == nil {
@@ -50,6 +52,10 @@ struct MQCommand: ParsableCommand {
         for s in sets where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not `\(s)`") }
         if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1") }
         if command != nil && !script.isEmpty { throw ValidationError("give either -c or a script file, not both") }
+        // Arguments after the script are its own; an option before it is mq's, and unknown.
+        if let first = script.first, first.hasPrefix("-"), first != "-" {
+            throw ValidationError("Unknown option '\(first)'")
+        }
     }
 }
 
@@ -131,10 +137,13 @@ final class RequestLog: Sendable {
     }
 }
 
-func terminalWidth() -> Int {
+/// How wide a table may be: the terminal's width; else COLUMNS; else no limit, so that
+/// `mq … > report.txt` keeps every cell whole.
+func terminalWidth(environment env: [String: String]) -> Int {
     var w = winsize()
     if isatty(1) != 0, ioctl(1, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 0 { return Int(w.ws_col) }
-    return 120
+    if let c = env["COLUMNS"].flatMap({ Int($0) }), c > 0 { return c }
+    return 1 << 20
 }
 
 func runMain() async -> Int32 {
@@ -245,7 +254,7 @@ func runMain() async -> Int32 {
     let colorAllowed = !cmd.noColor && (env["NO_COLOR"] ?? "").isEmpty
     settings.color = isatty(1) != 0 && colorAllowed
     settings.errorColor = isatty(2) != 0 && colorAllowed
-    settings.width = terminalWidth()
+    settings.width = terminalWidth(environment: env)
     settings.maxRequests = cmd.maxRequests
     let terminalOut = StdoutSink(fd: 1)
     let err = StdoutSink(fd: 2)
@@ -282,12 +291,10 @@ func runMain() async -> Int32 {
         progress.start()
     }
     for s in cmd.sets {
-        let (name, value) = (String(s.split(separator: "=", maxSplits: 1)[0]), String(s.split(separator: "=", maxSplits: 1).dropFirst().first ?? ""))
-        session.set(name, Int(value).map(JSON.int) ?? Double(value).map(JSON.double) ?? .string(value))
+        let parts = s.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        session.set(String(parts[0]), text: parts.count > 1 ? String(parts[1]) : "")
     }
-    for (i, a) in arguments.enumerated() {
-        session.set(String(i + 1), Int(a).map(JSON.int) ?? Double(a).map(JSON.double) ?? .string(a))
-    }
+    for (i, a) in arguments.enumerated() { session.set(String(i + 1), text: a) }
     if let pager { pager.mode = { [unowned session] in session.settings.pager } }
     if interactive && resolved.credentials == nil {
         FileHandle.standardError.write(Data(Connection.noCredentials(configPath: Config.defaultPath(environment: env)).utf8))

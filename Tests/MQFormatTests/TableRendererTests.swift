@@ -1,5 +1,5 @@
 import MQCore
-import MQFormat
+@testable import MQFormat
 import Testing
 
 @Suite struct TableRendererTests {
@@ -158,5 +158,21 @@ import Testing
             \(dim)(1 row)\(reset)
 
             """)
+    }
+}
+
+/// People read tables: binary noise in a double is not shown; csv keeps every digit.
+@Suite struct ReadableNumberTests {
+    @Test func doublesReadAt15SignificantDigitsInTablesOnly() throws {
+        #expect(CellText.readable(0.1 + 0.2) == "0.3")
+        #expect(CellText.readable(4.3668000000000005) == "4.3668")
+        #expect(CellText.readable(7523.450000000001) == "7523.45")
+        #expect(CellText.readable(6.0) == "6.0")
+        #expect(CellText.readable(1.0 / 3.0) == "0.333333333333333")
+        #expect(CellText.readable(123456789012.25) == "123456789012.25")
+        #expect(CellText.readable(1e300 * 10) == "1e+301")
+        #expect(CellText.readable(-2.0000000000000004) == "-2.0")
+        #expect(CellText.plain(.double(0.1 + 0.2)) == "0.30000000000000004", "csv and json keep every digit")
+        #expect(CellText.plain(.double(0.1 + 0.2), forReading: true) == "0.3")
     }
 }
