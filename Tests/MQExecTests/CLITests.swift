@@ -277,5 +277,26 @@ import Testing
         #expect(!r.err.contains("\r") && !r.err.contains("Ctrl-C stops"), "no progress: \(r.err)")
         #expect(r.err.contains("unknown field `x`"))
     }
+
+    /// Script arguments and --set read as `let` would read one literal, except numbers
+    /// that would not print back the same (a phone number, an id with leading zeros);
+    /// everything after the script's path is the script's, options included.
+    @Test func argumentsReadAsLiteralsButPhonesStayText() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-args-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("args.mq").path
+        try "let a = $1\nlet b = $2\nlet c = $3\nlet d = $4\nlet e = $5\n.vars\n".write(toFile: script, atomically: true, encoding: .utf8)
+        let r = try Self.mq(["--set", "sla=15m", "--set", "from=2026-04", "--set", "n=-3", "--set", "x=1.5", "--set", "t=true",
+                             script, "+447700900123", "007", "42", "--format", "hello world"],
+                            env: ["MQ_NOW": "2026-11-15T12:00:00Z"])
+        #expect(r.status == 0, "\(r.err)")
+        for line in ["$a = \"+447700900123\"", "$b = \"007\"", "$c = 42", "$d = \"--format\"", "$e = \"hello world\"",
+                     "$sla = 900", "$from = \"2026-04-01T00:00:00.000Z\"", "$n = -3", "$x = 1.5", "$t = true"] {
+            #expect(r.out.contains(line + "\n"), "\(line) in \(r.out)")
+        }
+        let unknown = try Self.mq(["--bogus", script])
+        #expect(unknown.status == 2 && unknown.err.contains("Unknown option '--bogus'"), "\(unknown.err)")
+    }
 }
 
