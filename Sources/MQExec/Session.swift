@@ -385,7 +385,15 @@ public final class Session {
         let eval = Evaluator(now: now())
         switch op {
         case .spark(let e):
-            say(Charts.sparkline(rows.compactMap { eval.eval(e, $0).number }) + "\n")
+            // A null is a gap (a space), so each glyph stays on its row's day.
+            let values = rows.map { eval.eval(e, $0).number ?? .nan }
+            let present = values.filter(\.isFinite)
+            var line = Charts.sparkline(values)
+            if let low = present.min(), let high = present.max(), let last = present.last {
+                func n(_ d: Double) -> String { Charts.formatValue(d) }
+                line += "  min \(n(low)) · max \(n(high)) · last \(n(last)) · \(values.count) value\(values.count == 1 ? "" : "s")"
+            }
+            say(line + "\n")
         case .chart(let es) where es.count == 2:
             say(Charts.bars(rows.map { (eval.eval(es[0], $0).text, eval.eval(es[1], $0).number ?? 0) }, width: min(settings.width, Session.chartWidth)))
         case .chart(let es):

@@ -66,7 +66,7 @@ public enum Charts {
 
     /// Integers without decimals; others as Swift prints them when that is short,
     /// else to two decimals (a bar's label does not need 0.30000000000000004).
-    static func formatValue(_ v: Double) -> String {
+    public static func formatValue(_ v: Double) -> String {
         guard v.isFinite else { return v.description }
         if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
         let short = v.description

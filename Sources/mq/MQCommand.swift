@@ -169,7 +169,9 @@ func runMain() async -> Int32 {
         var config = SimConfiguration()
         config.contacts = 2000
         // Demo data ends this hour, so `since -7d` and `today` mean what they say.
-        let nowMs = Int(Date().timeIntervalSince1970 * 1000)
+        // With MQ_NOW, the demo's data ends then, so that a script gives the same answer.
+        let pinned = env["MQ_NOW"].flatMap { Instant.parseISO8601($0)?.instant.milliseconds }
+        let nowMs = pinned ?? Int(Date().timeIntervalSince1970 * 1000)
         config.now = Instant(milliseconds: nowMs - nowMs % 3_600_000)
         do {
             let server = try await SimServer.start(config)
