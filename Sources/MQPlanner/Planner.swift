@@ -173,7 +173,7 @@ public struct Planner {
                 leading = false
                 blocker = "`offset` before it skips rows"
             case .summarize(let aggs, let by):
-                let rb = try by.map { (b) throws(Diagnostic) -> Expr in try resolve(b, known: known) }
+                let rb = try groupKeys(by, known: &known, operators: &operators)
                 let ra = try aggs.map { (a) throws(Diagnostic) -> Projection in
                     guard case .call(let f, _) = a.expr.kind, Planner.aggregates.contains(f) else {
                         throw Diagnostic("E029", "`summarize` takes aggregates: count() sum() avg() min() max() median() distinct()",
@@ -186,7 +186,7 @@ public struct Planner {
                 leading = false
                 blocker = "`summarize` before it"
             case .count(let by):
-                let rb = try by.map { (b) throws(Diagnostic) -> Expr in try resolve(b, known: known) }
+                let rb = try groupKeys(by, known: &known, operators: &operators)
                 operators.append(.count(by: rb))
                 known = rb.map(Planner.columnName) + ["count"]
                 leading = false
@@ -351,6 +351,27 @@ public struct Planner {
 
     /// Bare words become fields when the source has such a field (else strings); `$vars`
     /// holding values become literals; fields the source does not have are errors.
+    /// Group keys: a named key (`by agent = agent.name`) becomes a derived column first,
+    /// then the rows are grouped by that name, so the result's column is called `agent`.
+    func groupKeys(_ by: [Projection], known: inout [String]?, operators: inout [Operator]) throws(Diagnostic) -> [Expr] {
+        var derived: [Projection] = []
+        var keys: [Expr] = []
+        for b in by {
+            let e = try resolve(b.expr, known: known)
+            if let name = b.name, name != Planner.columnName(e) {
+                derived.append(Projection(name: name, expr: e, span: b.span))
+                keys.append(Expr(.field([name]), b.span))
+            } else {
+                keys.append(e)
+            }
+        }
+        if !derived.isEmpty {
+            operators.append(.derive(derived))
+            known = known.map { $0 + derived.map { $0.name! } }
+        }
+        return keys
+    }
+
     func resolve(_ e: Expr, known: [String]?) throws(Diagnostic) -> Expr {
         func r(_ x: Expr) throws(Diagnostic) -> Expr { try resolve(x, known: known) }
         switch e.kind {

@@ -116,8 +116,9 @@ public struct Stage: Sendable, Equatable {
         case sort([SortKey])
         case limit(Expr)
         case offset(Expr)
-        case summarize([Projection], by: [Expr])
-        case count(by: [Expr])
+        /// Group keys may be named (`by agent = agent.name`), as `select` names columns.
+        case summarize([Projection], by: [Projection])
+        case count(by: [Projection])
         case distinct([Expr])
         case join(Join)
         case flatten(Expr)

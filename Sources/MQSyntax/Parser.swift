@@ -339,12 +339,12 @@ public struct Parser {
             return done(.offset(e), e.span)
         case "summarize":
             let aggs = try projections(after: after, named: false)
-            var by: [Expr] = []
-            if eatWord("by") { by = try exprList(after: "`by`") }
+            var by: [Projection] = []
+            if eatWord("by") { by = try projections(after: "`by`", named: false) }
             return done(.summarize(aggs, by: by), by.last?.span ?? aggs.last?.span)
         case "count":
-            var by: [Expr] = []
-            if eatWord("by") { by = try exprList(after: "`by`") }
+            var by: [Projection] = []
+            if eatWord("by") { by = try projections(after: "`by`", named: false) }
             return done(.count(by: by), by.last?.span)
         case "distinct":
             let es = try exprList(after: after)

@@ -63,8 +63,8 @@ public enum Printer {
         case .offset(let e): return "offset \(expr(e))"
         case .summarize(let ps, let by):
             return "summarize " + ps.map(projection).joined(separator: ", ")
-                + (by.isEmpty ? "" : " by " + by.map { expr($0) }.joined(separator: ", "))
-        case .count(let by): return by.isEmpty ? "count" : "count by " + by.map { expr($0) }.joined(separator: ", ")
+                + (by.isEmpty ? "" : " by " + by.map(projection).joined(separator: ", "))
+        case .count(let by): return by.isEmpty ? "count" : "count by " + by.map(projection).joined(separator: ", ")
         case .distinct(let es): return "distinct " + es.map { expr($0) }.joined(separator: ", ")
         case .join(let j):
             let target: String = switch j.target {
