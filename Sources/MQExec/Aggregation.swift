@@ -102,6 +102,12 @@ enum Aggregation {
     /// One aggregate over a group's non-null argument values.
     static func aggregate(_ f: String, _ values: [Value], count: Int) -> Value {
         if f == "count" { return .int(count) }
+        // Conditions add up: sum(x = y) counts the rows where it holds, avg(x = y) is their share.
+        if f == "sum" || f == "avg" || f == "median", !values.isEmpty,
+           values.allSatisfy({ if case .bool = $0 { true } else { false } })
+        {
+            return aggregate(f, values.map { if case .bool(let b) = $0 { .int(b ? 1 : 0) } else { $0 } }, count: count)
+        }
         switch f {
         case "distinct": return .int(Set(values.map { $0.json.jsonText }).count)
         case "min": return values.min { Compare.sortOrder($0, $1) < 0 } ?? .null
