@@ -174,15 +174,37 @@ public struct Planner {
                 blocker = "`offset` before it skips rows"
             case .summarize(let aggs, let by):
                 let rb = try groupKeys(by, known: &known, operators: &operators)
-                let ra = try aggs.map { (a) throws(Diagnostic) -> Projection in
-                    guard case .call(let f, _) = a.expr.kind, Planner.aggregates.contains(f) else {
-                        throw Diagnostic("E029", "`summarize` takes aggregates: count() sum() avg() min() max() median() distinct()",
-                                         at: a.expr.span, hints: ["e.g. `summarize n = count(), avg(csat) by category`"])
+                // An expression over aggregates (`round(avg(csat), 2)`, `100 * avg(x = y)`) is
+                // computed after the fold: its aggregates are folded under their own names,
+                // then a `select` computes the expression and keeps the columns asked for.
+                var folded: [Projection] = []
+                var outputs: [Projection] = []
+                var nested = false
+                for a in aggs {
+                    let resolved = try resolve(a.expr, known: known)
+                    let name = a.name ?? Planner.columnName(a.expr)
+                    if case .call(let f, _) = resolved.kind, Planner.aggregates.contains(f) {
+                        folded.append(Projection(name: name, expr: resolved, span: a.span))
+                        outputs.append(Projection(name: name, expr: Expr(.field([name]), a.span), span: a.span))
+                        continue
                     }
-                    return Projection(name: a.name ?? Planner.columnName(a.expr), expr: try resolve(a.expr, known: known), span: a.span)
+                    var helpers: [Projection] = []
+                    let outer = Planner.extractAggregates(resolved, into: &helpers)
+                    guard !helpers.isEmpty else {
+                        throw Diagnostic("E029", "`summarize` takes aggregates: count() sum() avg() min() max() median() distinct()",
+                                         at: a.expr.span, hints: ["e.g. `summarize n = count(), avg(csat) by category`",
+                                                                  "an expression over them works too: `round(avg(csat), 2)`"])
+                    }
+                    for h in helpers where !folded.contains(where: { $0.name == h.name }) { folded.append(h) }
+                    outputs.append(Projection(name: name, expr: outer, span: a.span))
+                    nested = true
                 }
-                operators.append(.summarize(ra, by: rb))
-                known = rb.map(Planner.columnName) + ra.map { $0.name! }
+                operators.append(.summarize(folded, by: rb))
+                if nested {
+                    let keys = rb.map { Projection(name: Planner.columnName($0), expr: Expr(.field([Planner.columnName($0)]), $0.span), span: $0.span) }
+                    operators.append(.select(keys + outputs))
+                }
+                known = rb.map(Planner.columnName) + outputs.map { $0.name! }
                 leading = false
                 blocker = "`summarize` before it"
             case .count(let by):
@@ -351,6 +373,24 @@ public struct Planner {
 
     /// Bare words become fields when the source has such a field (else strings); `$vars`
     /// holding values become literals; fields the source does not have are errors.
+    /// Replaces each aggregate call in an expression by a field named after it, and
+    /// collects those calls (to be folded first) into `helpers`.
+    static func extractAggregates(_ e: Expr, into helpers: inout [Projection]) -> Expr {
+        switch e.kind {
+        case .call(let f, _) where aggregates.contains(f):
+            let name = "(" + columnName(e) + ")"
+            if !helpers.contains(where: { $0.name == name }) { helpers.append(Projection(name: name, expr: e, span: e.span)) }
+            return Expr(.field([name]), e.span)
+        case .call(let f, let args): return Expr(.call(f, args.map { extractAggregates($0, into: &helpers) }), e.span)
+        case .unary(let op, let x): return Expr(.unary(op, extractAggregates(x, into: &helpers)), e.span)
+        case .binary(let op, let a, let b):
+            return Expr(.binary(op, extractAggregates(a, into: &helpers), extractAggregates(b, into: &helpers)), e.span)
+        case .list(let xs): return Expr(.list(xs.map { extractAggregates($0, into: &helpers) }), e.span)
+        case .isNull(let x, let negated): return Expr(.isNull(extractAggregates(x, into: &helpers), negated: negated), e.span)
+        default: return e
+        }
+    }
+
     /// Group keys: a named key (`by agent = agent.name`) becomes a derived column first,
     /// then the rows are grouped by that name, so the result's column is called `agent`.
     func groupKeys(_ by: [Projection], known: inout [String]?, operators: inout [Operator]) throws(Diagnostic) -> [Expr] {
