@@ -51,8 +51,10 @@ public enum HelpTopics {
                   text: "The first N rows. A limit no local stage can change is sent to the API, and paging stops once it is met.",
                   examples: ["customers | limit 3", "customers | offset 10 | limit 2 | select name"]),
         HelpTopic(name: "summarize", synopsis: "summarize AGG, … [by FIELD, …]",
-                  text: "Aggregates: count() sum() avg() min() max() median() distinct().",
-                  examples: ["customers | summarize n = count(), avg(csat) by category"]),
+                  text: "Aggregates: count() sum() avg() min() max() median() distinct(), and expressions over them. "
+                      + "A condition adds up: sum(x = y) counts where it holds, avg(x = y) is its share. Keys may be named.",
+                  examples: ["customers | summarize n = count(), avg(csat) by category",
+                             "customers | summarize csat = round(avg(csat), 2), resolvedPct = round(100 * avg(resolutionOutcome = resolved), 1) by agent = agent.name"]),
         HelpTopic(name: "count", synopsis: "count [by FIELD, …]",
                   text: "Counts rows, or rows per group, largest first.",
                   examples: ["customers | count by resolutionOutcome"]),

@@ -124,7 +124,7 @@ public final class CurlTransport: Sendable {
             for d in dropped { d.complete(.failure(TransportError(.cancelled, "cancelled"))) }
             for id in cancels {
                 if let easy = byID[id] {
-                    state.withLock { $0.cancelledEarly.remove(id) }
+                    _ = state.withLock { $0.cancelledEarly.remove(id) }
                     finish(easy, .failure(TransportError(.cancelled, "cancelled")))
                 }
             }
