@@ -100,7 +100,9 @@ public final class CachingReportsAPI: ReportsAPI {
         let key = "customers:\(query.since ?? "")|\(query.until ?? "")|\(query.category ?? "")|"
             + "\(query.resolutionOutcome ?? "")|\(query.search ?? "")|\(query.rowLimit.map(String.init) ?? "")"
         if case .pages(let pages)? = lookup(key) { return ReplayPages(pages) }
-        return RecordingPages(base.customerPages(query, s)) { [weak self] pages in self?.store(key, .pages(pages)) }
+        return RecordingPages(base.customerPages(query, s), rowLimit: query.rowLimit) { [weak self] pages in
+            self?.store(key, .pages(pages))
+        }
     }
 }
 
@@ -118,21 +120,34 @@ final class ReplayPages: PageSource {
     }
 }
 
-/// A live scan that hands its pages to the cache once it has ended.
+/// A live scan that hands its pages to the cache once it has ended: at the page without
+/// a next cursor, or once a pushed row limit is met. Either may be the last page the
+/// caller asks for (`| limit 5` stops pulling after it), so it is stored then, not
+/// when a `nil` is asked for that may never be.
 final class RecordingPages: PageSource {
     private let live: any PageSource
+    private let rowLimit: Int?
     private let done: @Sendable ([Page]) -> Void
-    private let pages = Mutex<[Page]>([])
-    init(_ live: any PageSource, done: @escaping @Sendable ([Page]) -> Void) {
+    private let pages = Mutex<(pages: [Page], rows: Int, stored: Bool)>(([], 0, false))
+    init(_ live: any PageSource, rowLimit: Int?, done: @escaping @Sendable ([Page]) -> Void) {
         self.live = live
+        self.rowLimit = rowLimit
         self.done = done
     }
     func next() async throws(APIError) -> Page? {
-        guard let p = try await live.next() else {
-            done(pages.withLock { $0 })
-            return nil
+        let p = try await live.next()
+        let complete = pages.withLock { state -> [Page]? in
+            guard !state.stored else { return nil }
+            if let p {
+                state.pages.append(p)
+                state.rows += p.rows.count
+            }
+            let ended = p == nil || p?.nextCursor == nil || rowLimit.map { state.rows >= $0 } == true
+            guard ended else { return nil }
+            state.stored = true
+            return state.pages
         }
-        pages.withLock { $0.append(p) }
+        if let complete { done(complete) }
         return p
     }
 }

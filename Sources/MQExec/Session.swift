@@ -474,6 +474,8 @@ public final class Session {
                 if let n = call.query.rowLimit {
                     let pages = max(1, (n + 99) / 100)
                     out += "  pages: up to \(pages), following cursors; stops once \(n) row\(n == 1 ? "" : "s") have arrived\n"
+                } else if let n = Session.streamingLimit(plan.operators) {
+                    out += "  pages: following cursors until \(n) row\(n == 1 ? " passes" : "s pass") the local stages (at most every page)\n"
                 } else {
                     out += "  pages: every page, following cursors to the last (100 rows a page)\n"
                 }
@@ -499,6 +501,18 @@ public final class Session {
         for n in plan.notes { out += "note: \(n)\n" }
         for w in plan.warnings { out += "warning: \(w)\n" }
         return out
+    }
+
+    /// A `limit` that only streaming stages precede: paging stops once it is met.
+    static func streamingLimit(_ ops: [Operator]) -> Int? {
+        for op in ops {
+            switch op {
+            case .filter, .select, .derive, .flatten, .offset: continue
+            case .limit(let n): return n
+            default: return nil
+            }
+        }
+        return nil
     }
 
     static func describe(_ op: Operator) -> String {

@@ -45,6 +45,18 @@ import Testing
         #expect(twice.requests == once.requests + 1, "\(twice.urls)")
     }
 
+    /// A scan that a pushed limit ends (`| limit 5` stops pulling after its page) is kept
+    /// too: running it again, or with other local stages, makes no request.
+    @Test func aRepeatedLimitedQueryCostsNoRequest() async throws {
+        let sim = try SimProcess(["--contacts", "800", "--orgs", "1"])
+        let q = "customers where category=billing | limit 5; customers | limit 250 | count"
+        let once = try await Runner.run(q, sim: sim, format: .ndjson)
+        let twice = try await Runner.run(q + "; " + q + "; customers where category=billing | limit 5 | select name", sim: sim,
+                                         format: .ndjson)
+        #expect(once.requests == 1 + 3)
+        #expect(twice.requests == once.requests, "\(twice.urls)")
+    }
+
     @Test func pushdownOffCostsMoreButAnswersTheSame() async throws {
         let sim = try SimProcess(["--contacts", "600", "--orgs", "1"])
         // Without pushdown every page is fetched and filtered here; with it, only matches come.
