@@ -5,8 +5,8 @@ import Synchronization
 /// from memory, so running a query again with other local stages costs no request.
 ///
 /// A customers scan is cached as its whole page sequence once it has ended (the last
-/// page, or a pushed row limit met); a scan stopped early by the caller is not, since the
-/// next one may need more pages.
+/// page, or a pushed row limit met), if it is at most `maxScanRows` rows long; a scan
+/// stopped early by the caller is not, since the next one may need more pages.
 public final class CachingReportsAPI: ReportsAPI {
     let base: any ReportsAPI
     let ttl: Double
@@ -20,8 +20,13 @@ public final class CachingReportsAPI: ReportsAPI {
         case pages([Page])
     }
 
-    public init(_ base: any ReportsAPI, ttl: Double = 300, clock: @escaping @Sendable () -> Double) {
+    /// A scan longer than this is not kept: a streaming `customers | count` over 100,000
+    /// contacts must run in constant memory, and such a scan is rarely repeated at once.
+    let maxScanRows: Int
+
+    public init(_ base: any ReportsAPI, ttl: Double = 300, maxScanRows: Int = 2_500, clock: @escaping @Sendable () -> Double) {
         self.base = base
+        self.maxScanRows = maxScanRows
         self.ttl = ttl
         self.clock = clock
     }
@@ -100,7 +105,7 @@ public final class CachingReportsAPI: ReportsAPI {
         let key = "customers:\(query.since ?? "")|\(query.until ?? "")|\(query.category ?? "")|"
             + "\(query.resolutionOutcome ?? "")|\(query.search ?? "")|\(query.rowLimit.map(String.init) ?? "")"
         if case .pages(let pages)? = lookup(key) { return ReplayPages(pages) }
-        return RecordingPages(base.customerPages(query, s), rowLimit: query.rowLimit) { [weak self] pages in
+        return RecordingPages(base.customerPages(query, s), rowLimit: query.rowLimit, maxRows: maxScanRows) { [weak self] pages in
             self?.store(key, .pages(pages))
         }
     }
@@ -127,11 +132,13 @@ final class ReplayPages: PageSource {
 final class RecordingPages: PageSource {
     private let live: any PageSource
     private let rowLimit: Int?
+    private let maxRows: Int
     private let done: @Sendable ([Page]) -> Void
     private let pages = Mutex<(pages: [Page], rows: Int, stored: Bool)>(([], 0, false))
-    init(_ live: any PageSource, rowLimit: Int?, done: @escaping @Sendable ([Page]) -> Void) {
+    init(_ live: any PageSource, rowLimit: Int?, maxRows: Int, done: @escaping @Sendable ([Page]) -> Void) {
         self.live = live
         self.rowLimit = rowLimit
+        self.maxRows = maxRows
         self.done = done
     }
     func next() async throws(APIError) -> Page? {
@@ -139,8 +146,14 @@ final class RecordingPages: PageSource {
         let complete = pages.withLock { state -> [Page]? in
             guard !state.stored else { return nil }
             if let p {
-                state.pages.append(p)
                 state.rows += p.rows.count
+                guard state.rows <= maxRows else {
+                    // Too long to keep: let the pages go as they pass.
+                    state.pages.removeAll()
+                    state.stored = true
+                    return nil
+                }
+                state.pages.append(p)
             }
             let ended = p == nil || p?.nextCursor == nil || rowLimit.map { state.rows >= $0 } == true
             guard ended else { return nil }

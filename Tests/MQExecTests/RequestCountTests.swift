@@ -57,6 +57,15 @@ import Testing
         #expect(twice.requests == once.requests, "\(twice.urls)")
     }
 
+    /// A scan longer than the cache keeps (2,500 rows) streams in constant memory and is
+    /// fetched again when repeated.
+    @Test func aLongScanIsNotKept() async throws {
+        let sim = try SimProcess(["--contacts", "3000", "--orgs", "1"])
+        let twice = try await Runner.run("customers | count; customers | count", sim: sim, format: .ndjson)
+        #expect(twice.output == "{\"count\":3000}\n{\"count\":3000}\n")
+        #expect(twice.requests == 2 * 30)
+    }
+
     @Test func pushdownOffCostsMoreButAnswersTheSame() async throws {
         let sim = try SimProcess(["--contacts", "600", "--orgs", "1"])
         // Without pushdown every page is fetched and filtered here; with it, only matches come.
