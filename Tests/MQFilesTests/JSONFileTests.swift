@@ -70,6 +70,44 @@ import Testing
         #expect(error.column == c.column)
     }
 
+    /// An array is read an element at a time: elements (with strings holding `]`, `}`,
+    /// escaped quotes and newlines) that straddle the 1 MB read chunks come out whole,
+    /// and an error deep in the file names its line and column.
+    @Test func aLargeArrayStreamsAcrossChunks() throws {
+        let dir = try TempDirectory()
+        var text: [UInt8] = Array("[\n".utf8)
+        for i in 0..<40_000 {
+            let tricky = i % 3 == 0 ? "a]},\\\"b\\n" : String(repeating: "y", count: i % 89)
+            let element = "{\"n\":\(i),\"s\":\"\(tricky)\",\"nested\":{\"list\":[1,[2,{}]]}}"
+            text += Array(element.utf8) + Array((i == 39_999 ? "\n]\n" : i % 2 == 0 ? ",\n" : " , ").utf8)
+        }
+        #expect(text.count > 3 << 20)
+        let path = try dir.write("big.json", text)
+        let reader = try RowReader(path: path)
+        var count = 0
+        var sum = 0
+        while let batch = try reader.next(max: 1000) {
+            for row in batch {
+                sum += row["n"]?.intValue ?? 0
+                if count % 3 == 0 { #expect(row["s"] == .string("a]},\"b\n")) }
+                count += 1
+            }
+        }
+        #expect(count == 40_000)
+        #expect(sum == 40_000 * 39_999 / 2)
+
+        // A broken element near the end: its line, counted across every chunk.
+        var broken = text
+        broken.removeLast(3)  // "\n]\n"
+        broken += Array(",\n{\"n\": }\n]".utf8)
+        let lines = broken.filter { $0 == 0x0A }.count
+        let badPath = try dir.write("broken.json", broken)
+        let error = try #require(fileError { try readRows(path: badPath) })
+        #expect(error.message == "unexpected '}', expected a value")
+        #expect(error.line == lines)
+        #expect(error.column == 7)
+    }
+
     @Test func descriptionReadsLikeADiagnostic() throws {
         let dir = try TempDirectory()
         let path = try dir.write("bad.json", "[{\"a\":1},\n {\"a\":2},\n 3]")
