@@ -38,10 +38,11 @@ struct Spawned {
         return env.merging(extra) { $1 }
     }
 
-    /// Runs `executable` (mq by default) with `args`; stdin is /dev/null unless `stdinPath`.
-    /// Killed after `timeout` seconds.
+    /// Runs `executable` (mq by default) with `args`; stdin is /dev/null unless `stdinPath`,
+    /// stdout a file read back into `out` unless `stdoutPath`. Killed after `timeout` seconds.
     static func run(_ args: [String], env: [String: String], executable: String = CLITests.binary,
-                    directory: String? = nil, stdinPath: String = "/dev/null", timeout: Double = 120) throws -> Spawned
+                    directory: String? = nil, stdinPath: String = "/dev/null", stdoutPath: String? = nil,
+                    timeout: Double = 120) throws -> Spawned
     {
         let tmp = FileManager.default.temporaryDirectory
         let outPath = tmp.appendingPathComponent("mq-spawn-\(UUID().uuidString).out").path
@@ -54,7 +55,7 @@ struct Spawned {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath ?? outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         // posix_spawn_file_actions_addchdir_np is not imported: env -C changes directory and
         // execs the program in place (same process, so wait4 still measures it).
