@@ -316,7 +316,7 @@ func runMain() async -> Int32 {
     let status: Int32
     if interactive {
         status = await Repl(session: session, promptName: { connection.promptName },
-                            historyPath: Repl.path(environment: env)).run()
+                            historyPath: Repl.path(environment: env), secrets: { connection.secrets }).run()
     } else {
         Interrupts.install(exitOnSecond: true)
         let (ran, stopped) = await Interrupts.run(session, source)
@@ -398,6 +398,9 @@ final class Connection: @unchecked Sendable {
 
         """
     }
+
+    /// The secret of the credentials in use, for the shell to keep out of its history.
+    var secrets: [String] { resolved?.credentials.map { [$0.secret] } ?? [] }
 
     /// The prompt's name for the org: `demo`, or the start of its id.
     var promptName: String {
