@@ -11,8 +11,8 @@ struct Spawned {
     var status: Int32?
     /// The signal that ended it, when one did (SIGSEGV for a crash, SIGKILL for a hang).
     var signal: Int32?
-    /// Peak resident set size in kilobytes (`ru_maxrss`).
-    var maxRSSKB: Int
+    /// Peak resident set size in kilobytes (`ru_maxrss`), when measured (`measureMemory`).
+    var maxRSSKB: Int?
     var timedOut: Bool
 
     /// No crash, no hang, no runtime trap message: what every hardening run must show.
@@ -22,7 +22,7 @@ struct Spawned {
 
     var summary: String {
         "status \(status.map(String.init) ?? "-") signal \(signal.map(String.init) ?? "-")\(timedOut ? " (timed out)" : "")"
-            + ", \(maxRSSKB) kB\nstdout: \(out.prefix(600))\nstderr: \(err.prefix(1500))"
+            + ", \(maxRSSKB.map { "\($0) kB" } ?? "memory not measured")\nstdout: \(out.prefix(600))\nstderr: \(err.prefix(1500))"
     }
 
     /// The environment of a run: this process's, without any Mosend settings, pointed at
@@ -38,12 +38,55 @@ struct Spawned {
         return env.merging(extra) { $1 }
     }
 
+    /// Measures a child's peak memory: forks, execs it, and writes `status signal maxrss`
+    /// from wait4 to a file. Why a grandchild: Linux carries a process's peak RSS across
+    /// exec, and a child spawned from this test process starts with this process's peak
+    /// (hundreds of MB while the suites run); a child forked from this small interpreter
+    /// starts with its few MB instead, an upper bound on the error.
+    static let measurer = """
+        import os, signal, sys
+        report, timeout, argv = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.execv(argv[0], argv)
+            finally:
+                os._exit(127)
+        expired = []
+        def expire(*_):
+            expired.append(1)
+            os.kill(pid, signal.SIGKILL)
+        signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        _, status, usage = os.wait4(pid, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        code = os.waitstatus_to_exitcode(status)
+        with open(report, "w") as f:
+            f.write(f"{code} {usage.ru_maxrss} {1 if expired else 0}")
+        """
+
     /// Runs `executable` (mq by default) with `args`; stdin is /dev/null unless `stdinPath`,
     /// stdout a file read back into `out` unless `stdoutPath`. Killed after `timeout` seconds.
+    /// With `measureMemory`, runs it under `measurer` for its peak RSS.
     static func run(_ args: [String], env: [String: String], executable: String = CLITests.binary,
                     directory: String? = nil, stdinPath: String = "/dev/null", stdoutPath: String? = nil,
-                    timeout: Double = 120) throws -> Spawned
+                    timeout: Double = 120, measureMemory: Bool = false) throws -> Spawned
     {
+        if measureMemory {
+            let report = FileManager.default.temporaryDirectory.appendingPathComponent("mq-rss-\(UUID().uuidString)").path
+            defer { unlink(report) }
+            var r = try run(["-c", measurer, report, String(timeout), executable] + args, env: env, executable: "/usr/bin/python3",
+                            directory: directory, stdinPath: stdinPath, stdoutPath: stdoutPath, timeout: timeout + 30)
+            guard r.status == 0, let line = try? String(contentsOfFile: report, encoding: .utf8) else {
+                throw TestFailure("the memory measurer failed: \(r.summary)")
+            }
+            let f = line.split(separator: " ").compactMap { Int($0) }
+            guard f.count == 3 else { throw TestFailure("the memory measurer wrote \(line)") }
+            (r.status, r.signal) = f[0] >= 0 ? (Int32(f[0]), nil) : (nil, Int32(-f[0]))
+            r.maxRSSKB = f[1]
+            r.timedOut = f[2] == 1
+            return r
+        }
         let tmp = FileManager.default.temporaryDirectory
         let outPath = tmp.appendingPathComponent("mq-spawn-\(UUID().uuidString).out").path
         let errPath = tmp.appendingPathComponent("mq-spawn-\(UUID().uuidString).err").path
@@ -97,7 +140,7 @@ struct Spawned {
             err: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self),
             status: exited ? (raw >> 8) & 0xFF : nil,
             signal: exited ? nil : raw & 0x7F,
-            maxRSSKB: usage.ru_maxrss,
+            maxRSSKB: nil,
             timedOut: timedOut)
     }
 }
