@@ -7,9 +7,13 @@ import Testing
 /// output, traces, errors, `.curl`, saved files, `.output` files, history, and every file
 /// under its home, config, state, cache and temporary directories) for the secrets it
 /// was given: an API key's secret part and a token. Zero hits.
-@Suite struct SecretsTests {
+///
+/// Part of ReplTests, since it drives the shell in tmux: tmux tests run in their own
+/// phase (scripts/test), so that no tmux server is started while the other suites spawn
+/// processes whose descriptors it could inherit and keep.
+extension ReplTests {
     /// Where one session lives: every directory mq may write to is under `root`.
-    struct Sandbox {
+    struct SecretSandbox {
         let root: URL
         var home: URL { root.appendingPathComponent("home") }
         var config: URL { root.appendingPathComponent("config") }
@@ -54,7 +58,7 @@ import Testing
     }
 
     /// Where `secret` occurs in `haystack`, by name.
-    static func hits(_ secrets: [String], in texts: [(String, [UInt8])]) -> [String] {
+    static func secretHits(_ secrets: [String], in texts: [(String, [UInt8])]) -> [String] {
         var out: [String] = []
         for (name, bytes) in texts {
             for s in secrets where bytes.count >= s.utf8.count {
@@ -72,7 +76,7 @@ import Testing
 
     @Test func noSecretInAnythingAFullSessionWrites() throws {
         let sim = try SimProcess(["--contacts", "500", "--orgs", "2"])
-        let box = try Sandbox()
+        let box = try SecretSandbox()
         defer { box.remove() }
         let (org0, org1) = (sim.orgs[0], sim.orgs[1])
         let secrets = [Self.secretPart(org0.apiKey), Self.secretPart(org1.apiKey), org0.token, org1.token]
@@ -141,7 +145,7 @@ import Testing
         try run("profile", ["--trace", "-c", ".profile other; summary | select contacts; .curl"], status: 0)
 
         // The shell, in a terminal, writing history.
-        let t = try ReplTests.Terminal("--no-color", env: box.env(sim).filter { $0.key.hasPrefix("MOSEND_") || $0.key.hasPrefix("XDG_") || ["HOME", "TMPDIR", "MQ_NOW"].contains($0.key) })
+        let t = try Terminal("--no-color", env: box.env(sim).filter { $0.key.hasPrefix("MOSEND_") || $0.key.hasPrefix("XDG_") || ["HOME", "TMPDIR", "MQ_NOW"].contains($0.key) })
         let prompt = "mq \(org0.id.prefix(8))>"
         #expect(t.wait(for: prompt), "\(t.screen)")
         for line in [".trace on", "customers | limit 3 | select name", "summary | select contacts", ".curl",
@@ -156,7 +160,7 @@ import Testing
         // Pasted secrets stay out of history: a whole key, and the secret part alone.
         try t.type("let pasted = \"\(org0.apiKey)\"")
         try t.type("let bare = \"\(Self.secretPart(org0.apiKey))\"")
-        try ReplTests.quit(t)
+        try Self.quit(t)
 
         // Everything written is there to be searched.
         let files = box.files()
@@ -169,8 +173,8 @@ import Testing
         // The secrets were in use: requests with them succeeded.
         #expect(String(decoding: outputs[0].1, as: UTF8.self).contains("X-Api-Key: mk_test_"), ".curl shows the redacted key")
         // The search finds a secret when there is one to find.
-        #expect(Self.hits(secrets, in: [("probe", Array(("x" + secrets[0] + "y").utf8))]).count == 1)
-        let hits = Self.hits(secrets, in: outputs + files)
+        #expect(Self.secretHits(secrets, in: [("probe", Array(("x" + secrets[0] + "y").utf8))]).count == 1)
+        let hits = Self.secretHits(secrets, in: outputs + files)
         #expect(hits.isEmpty, "\(hits)")
     }
 }
