@@ -78,7 +78,6 @@ struct MosendSimCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        MosendSimCommand.closeInheritedPipesAndSockets()
         var c = SimConfiguration()
         c.host = host
         c.port = port
@@ -119,23 +118,6 @@ struct MosendSimCommand: AsyncParsableCommand {
             // NIO's text names the syscall; say what the operator needs to know.
             throw ListenError(
                 message: "cannot listen on \(SimServer.url(host: host, port: port)): \(String(cString: strerror(error.errnoCode)))")
-        }
-    }
-}
-
-extension MosendSimCommand {
-    /// Closes pipes and sockets inherited beyond stdin, stdout and stderr. A parent that
-    /// starts several children at once can leak one child's descriptors into another
-    /// (Foundation's Process does: its status socket and pipes are not close-on-exec), and
-    /// a simulator that lives on holding them makes the parent wait for that other child's
-    /// end forever: the test suite hung so, in Process.waitUntilExit.
-    static func closeInheritedPipesAndSockets() {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
-        for fd in names.compactMap({ Int32($0) }) where fd > 2 {
-            var st = stat()
-            guard fstat(fd, &st) == 0 else { continue }
-            let type = st.st_mode & S_IFMT
-            if type == S_IFSOCK || type == S_IFIFO { close(fd) }
         }
     }
 }
