@@ -100,6 +100,7 @@ struct Spawned {
         posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath ?? outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        Spawn.closeOthers(&actions)
         // posix_spawn_file_actions_addchdir_np is not imported: env -C changes directory and
         // execs the program in place (same process, so wait4 still measures it).
         let command = directory.map { ["/usr/bin/env", "-C", $0, executable] } ?? [executable]
