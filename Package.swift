@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "MQConfigTests", dependencies: ["MQConfig"]),
         .testTarget(
             name: "MQExecTests",
-            dependencies: ["MQExec", "MQClient", "MQFormat", "MQSyntax", "MQPlanner", "MQCore", "MQTestSupport"],
+            dependencies: ["MQExec", "MQClient", "MQFormat", "MQSyntax", "MQPlanner", "MQCore", "MQTestSupport", "MosendSim"],
             exclude: ["queries", "fixtures"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurlShim", "CEditShim"]),
         .testTarget(

@@ -61,7 +61,16 @@ final class CustomerPager: PageSource {
         }
         var rows = try client.rows(of: body, path: path, params)
         if let remaining, rows.count > remaining { rows.removeLast(rows.count - remaining) }
-        let next = Self.nextCursor(body)
+        let next: String?
+        do throws(CursorShapeError) {
+            next = try Self.nextCursor(body)
+        } catch {
+            state.withLock { $0.done = true }
+            throw APIError(category: .invalidResponse, path: path, params: params,
+                           detail: "the next cursor (\(error.path)) is \(MosendClient.describe(error.value)), not a string; "
+                               + "the scan cannot go on, so it stops with the \(s.rows) rows before this page",
+                           stoppedAtCursor: s.cursor)
+        }
         if let next, next == s.cursor || s.seen.contains(next) {
             state.withLock { $0.done = true }
             throw APIError(category: .cursorLoop, path: path, params: params,
@@ -80,13 +89,29 @@ final class CustomerPager: PageSource {
         return Page(rows: rows, number: number, cursor: s.cursor, nextCursor: next)
     }
 
-    /// The next cursor in any shape api.md lists; nil when null, absent or empty.
-    static func nextCursor(_ body: JSON) -> String? {
-        for candidate in [body["nextCursor"], body["next_cursor"], body["meta"]?["nextCursor"],
-                          body["pagination"]?["nextCursor"], body["pagination"]?["next_cursor"]]
-        {
-            if let s = candidate?.stringValue, !s.isEmpty { return s }
+    /// The next cursor in any shape api.md lists; nil when null, absent or empty. An
+    /// integer is taken as its digits; any other value (an object, say) cannot be sent
+    /// back, and ending the scan there would lose the rows after it in silence: it throws.
+    static func nextCursor(_ body: JSON) throws(CursorShapeError) -> String? {
+        let candidates: [(String, JSON?)] = [
+            ("nextCursor", body["nextCursor"]), ("next_cursor", body["next_cursor"]), ("meta.nextCursor", body["meta"]?["nextCursor"]),
+            ("pagination.nextCursor", body["pagination"]?["nextCursor"]),
+            ("pagination.next_cursor", body["pagination"]?["next_cursor"]),
+        ]
+        for (path, candidate) in candidates {
+            switch candidate {
+            case nil, .null?: continue
+            case .string(let s)?: if !s.isEmpty { return s }
+            case .int(let n)?: return String(n)
+            case let other?: throw CursorShapeError(path: path, value: other)
+            }
         }
         return nil
     }
+}
+
+/// A next cursor that is neither a string, an integer, nor null.
+struct CursorShapeError: Error {
+    let path: String
+    let value: JSON
 }

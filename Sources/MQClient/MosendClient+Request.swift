@@ -46,6 +46,7 @@ extension MosendClient {
                 switch e.kind {
                 case .cancelled: throw cancelled()
                 case .refused: throw failure(.refused, e.message)
+                case .tooLarge: throw failure(.invalidResponse, e.message)
                 default: break
                 }
                 let err = failure(.network, Self.explain(e, origin: origin))

@@ -147,10 +147,17 @@ public final class MosendClient: ReportsAPI {
     }
 
     /// `data` of a list endpoint as rows. Lenient where it costs nothing: null is no rows,
-    /// and a lone object is one row.
+    /// and a lone object is one row. A row that is not an object is an error, never
+    /// dropped in silence.
     func rows(of body: JSON, path: String, _ params: [(String, String)]) throws(APIError) -> [JSON] {
         switch body["data"] {
-        case .array(let a)?: return a
+        case .array(let a)?:
+            if let i = a.firstIndex(where: { $0.objectValue == nil }) {
+                throw APIError(category: .invalidResponse, path: path, params: params,
+                               detail: "expected rows that are objects, but row \(i + 1) of \(a.count) in \"data\" is "
+                                   + Self.describe(a[i]))
+            }
+            return a
         case .null?: return []
         case .object(let o)?: return [.object(o)]
         default:

@@ -187,7 +187,17 @@ public final class Session {
             let status = await run(s, source)
             if outputClosed { return 0 }
             // Results and diagnostics appear in the order the statements ran.
-            try? (out as? FlushableSink)?.flush()
+            do {
+                try (out as? FlushableSink)?.flush()
+            } catch is OutputClosed {
+                outputClosed = true
+                return 0
+            } catch {
+                // A full disk or `> /dev/full`: the results are lost, which is a failure.
+                warn("error: \(error)\n")
+                try? (err as? FlushableSink)?.flush()
+                return 1
+            }
             try? (err as? FlushableSink)?.flush()
             if status != 0 { return status }
         }

@@ -76,6 +76,11 @@ extension Diagnostic {
     static func unexpected(_ found: String, expected: String, at s: Span, hints: [String] = []) -> Diagnostic {
         Diagnostic("E011", "expected \(expected), found \(found)", at: s, hints: hints)
     }
+    static func tooDeep(limit: Int, at s: Span) -> Diagnostic {
+        Diagnostic("E012", "the statement nests deeper than \(limit) levels", at: s,
+                   hints: ["parentheses, `not`, `-`, subqueries and chains of operators each add a level; "
+                       + "for many alternatives use `in [a, b, …]`"])
+    }
     static func unknownSource(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
         Diagnostic("E020", "unknown source `\(name)`", at: s, hints: Hints.didYouMean(suggestion)
             + ["sources: summary, billing, messaging, customers, customer ID, timeline ID, from \"FILE\", $NAME"])

@@ -5,6 +5,19 @@ import MQCore
 public struct Parser {
     var tokens: [Token]
     var p = 0
+    /// How deep the tree being built is (an upper bound): nesting plus operator chains.
+    var depth = 0
+
+    /// Deeper statements are refused: the parser, the planner, the evaluator and the
+    /// printer all walk the tree recursively, and `((((…` a thousand deep overflowed the
+    /// stack of the thread running it (a crash, found by the hardening suite).
+    public static let maxDepth = 200
+
+    /// Counts one level more (undone by the caller's `defer`), refusing past `maxDepth`.
+    mutating func descend() throws(Diagnostic) {
+        depth += 1
+        if depth > Parser.maxDepth { throw Diagnostic.tooDeep(limit: Parser.maxDepth, at: current.span) }
+    }
 
     /// Every statement of a script, or the first error.
     public static func parse(_ source: SourceText) throws(Diagnostic) -> [Statement] {
@@ -171,6 +184,9 @@ public struct Parser {
     // MARK: queries
 
     mutating func query(after: String = "the start") throws(Diagnostic) -> Query {
+        let saved = depth
+        defer { depth = saved }
+        try descend()
         let src = try source(after: after)
         var clauses: [Clause] = []
         var seen = Set<String>()
@@ -481,10 +497,14 @@ public struct Parser {
     }
 
     public mutating func expression(after: String = "the start", minPrecedence: Int = 1) throws(Diagnostic) -> Expr {
+        // Each operator of a chain (`a + b + c`, `x is null is null`) deepens the tree by one.
+        let saved = depth
+        defer { depth = saved }
         var lhs = try unary(after: after)
         while true {
             // `is [not] null`, at comparison strength.
             if isWord("is"), minPrecedence <= 4 {
+                try descend()
                 let isTok = advance()
                 let negated = eatWord("not")
                 guard isWord("null") else { throw expected("`null`", after: negated ? "`is not`" : "`is`") }
@@ -496,6 +516,7 @@ public struct Parser {
             if isWord("not"), minPrecedence <= 4, p + 1 < tokens.count,
                case .word(let w) = tokens[p + 1].kind, ["in", "has"].contains(w.lowercased())
             {
+                try descend()
                 _ = advance()
                 let op = advance()
                 let rhs = try operand(after: "`not \(w)`")
@@ -504,6 +525,7 @@ public struct Parser {
                 continue
             }
             guard let op = binaryOperator(), let prec = Parser.precedence[op], prec >= minPrecedence else { return lhs }
+            try descend()
             let opTok = advance()
             let rhs: Expr
             if prec == 4 {
@@ -531,6 +553,9 @@ public struct Parser {
     }
 
     mutating func unary(after: String) throws(Diagnostic) -> Expr {
+        let saved = depth
+        defer { depth = saved }
+        try descend()
         let t = current
         if isWord("not") {
             _ = advance()

@@ -34,6 +34,15 @@ public struct SimResponse: Sendable {
     public var headers: [(String, String)]
     public var body: [UInt8]
     public var dropAfter: Int?
+    /// Bytes streamed after `body` (the `huge` fault), so the simulator never holds them.
+    public var filler: Filler?
+
+    public struct Filler: Sendable {
+        public var count: Int
+        public var byte: UInt8
+        /// Sent after the filler.
+        public var suffix: [UInt8]
+    }
 
     init(status: Int, body: [UInt8], headers: [(String, String)] = []) {
         self.status = status

@@ -100,6 +100,22 @@ struct SimResponder: HTTPResponder {
                 throw DroppedConnection()
             })
         }
+        if let filler = r.filler, request.method != .head {
+            // Chunked, no length: the client learns the size only by reading it.
+            let head = r.body
+            return Response(status: status, headers: headers, body: ResponseBody { writer in
+                try await writer.write(ByteBuffer(bytes: head))
+                let chunk = ByteBuffer(repeating: filler.byte, count: 1 << 20)
+                var left = filler.count
+                while left > 0 {
+                    let n = min(left, chunk.readableBytes)
+                    try await writer.write(n == chunk.readableBytes ? chunk : chunk.getSlice(at: 0, length: n)!)
+                    left -= n
+                }
+                try await writer.write(ByteBuffer(bytes: filler.suffix))
+                try await writer.finish(nil)
+            })
+        }
         let body = request.method == .head ? ByteBuffer() : ByteBuffer(bytes: r.body)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
     }

@@ -36,6 +36,11 @@ struct MosendSimCommand: AsyncParsableCommand {
     @Option(help: "Answer 429 with Retry-After beyond N requests a second (0: off).") var rateLimit = 0
     @Option(help: "Fraction of API responses whose connection is closed mid-body.") var dropRate = 0.0
     @Option(help: "Fraction of API responses sent as 200 with truncated or invalid JSON.") var malformedRate = 0.0
+    @Option(help: ArgumentHelp(
+        "Comma-separated kinds a malformed response is drawn from, or `all` (default: \(MalformedKind.classic.map(\.rawValue).joined(separator: ","))).",
+        discussion: "Kinds: \(MalformedKind.allCases.map(\.rawValue).joined(separator: ", ")). With one kind and --malformed-rate 1, every API response is that kind."))
+    var malformedKinds: String?
+    @Option(help: "Size in MB of the `huge` malformed kind's body.") var hugeBodyMb = 200
     @Option(help: "From the page after page N on, answer every cursor with itself (0: never).")
     var repeatCursorAfter = 0
 
@@ -51,10 +56,25 @@ struct MosendSimCommand: AsyncParsableCommand {
         for (name, rate) in [("--fail-rate", failRate), ("--drop-rate", dropRate), ("--malformed-rate", malformedRate)] {
             guard (0...1).contains(rate) else { throw ValidationError("\(name) must be between 0 and 1") }
         }
+        _ = try parsedMalformedKinds()
+        guard hugeBodyMb >= 0 else { throw ValidationError("--huge-body-mb must not be negative") }
         guard orgs >= 1 else { throw ValidationError("--orgs must be at least 1") }
         guard contacts >= 0 else { throw ValidationError("--contacts must not be negative") }
         guard pageMax >= 1 else { throw ValidationError("--page-max must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+    }
+
+    func parsedMalformedKinds() throws -> [MalformedKind] {
+        guard let malformedKinds else { return [] }
+        if malformedKinds == "all" { return MalformedKind.allCases }
+        return try malformedKinds.split(separator: ",").map { name in
+            let n = name.trimmingCharacters(in: .whitespaces)
+            guard let k = MalformedKind(rawValue: n) else {
+                throw ValidationError("--malformed-kinds: unknown kind `\(n)`; the kinds are: "
+                    + MalformedKind.allCases.map(\.rawValue).joined(separator: ", ") + ", or all")
+            }
+            return k
+        }
     }
 
     func run() async throws {
@@ -75,6 +95,8 @@ struct MosendSimCommand: AsyncParsableCommand {
         c.rateLimit = rateLimit
         c.dropRate = dropRate
         c.malformedRate = malformedRate
+        c.malformedKinds = try parsedMalformedKinds()
+        c.hugeBodyBytes = hugeBodyMb * 1024 * 1024
         c.repeatCursorAfter = repeatCursorAfter
 
         let engine = SimEngine(configuration: c)

@@ -86,7 +86,8 @@ struct Resolved {
     }
 }
 
-/// Standard output with a buffer; a closed pipe (`mq … | head`) ends the run quietly.
+/// Standard output with a buffer; a closed pipe (`mq … | head`) ends the run quietly, and
+/// any other failure to write (a full disk, `> /dev/full`) is an error that says so.
 final class StdoutSink: FlushableSink {
     private var buffer: [UInt8] = []
     let fd: Int32
@@ -105,13 +106,24 @@ final class StdoutSink: FlushableSink {
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n < 0 {
-                if errno == EINTR { continue }
+                let code = errno
+                if code == EINTR { continue }
                 buffer.removeAll()
-                throw OutputClosed()
+                if code == EPIPE { throw OutputClosed() }
+                throw OutputFailed(fd: fd, code: code)
             }
             offset += n
         }
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+/// Standard output or error could not be written (not a closed pipe: that is `OutputClosed`).
+struct OutputFailed: Error, CustomStringConvertible {
+    let fd: Int32
+    let code: Int32
+    var description: String {
+        "cannot write to standard \(fd == 2 ? "error" : "output"): \(String(cString: strerror(code)))"
     }
 }
 
@@ -304,7 +316,7 @@ func runMain() async -> Int32 {
     let status: Int32
     if interactive {
         status = await Repl(session: session, promptName: { connection.promptName },
-                            historyPath: Repl.path(environment: env)).run()
+                            historyPath: Repl.path(environment: env), secrets: { connection.secrets }).run()
     } else {
         Interrupts.install(exitOnSecond: true)
         let (ran, stopped) = await Interrupts.run(session, source)
@@ -386,6 +398,9 @@ final class Connection: @unchecked Sendable {
 
         """
     }
+
+    /// The secret of the credentials in use, for the shell to keep out of its history.
+    var secrets: [String] { resolved?.credentials.map { [$0.secret] } ?? [] }
 
     /// The prompt's name for the org: `demo`, or the start of its id.
     var promptName: String {

@@ -52,6 +52,9 @@ struct Repl {
     /// `demo`, or the org's id (it changes with `.org` and `.profile`).
     let promptName: () -> String
     let historyPath: String
+    /// The secrets in use (an API key's secret part, a token): a line holding one is not
+    /// kept in history, whatever it looks like.
+    var secrets: () -> [String] = { [] }
 
     static let historyLimit = 5000
 
@@ -137,11 +140,12 @@ struct Repl {
         }
     }
 
-    /// History keeps what was typed, but not a line that starts with a space or that
-    /// looks as if it holds a key.
+    /// History keeps what was typed, but not a line that starts with a space, that looks
+    /// as if it holds a key, or that holds the secret in use (pasted without its prefix).
     func remember(_ input: String) {
         guard !input.hasPrefix(" ") else { return }
         for secret in ["mk_live_", "mk_test_", "Bearer "] where input.contains(secret) { return }
+        for secret in secrets() where secret.count >= 8 && input.contains(secret) { return }
         _ = mq_history_add(input)
     }
 

@@ -30,6 +30,8 @@ import Testing
             defer { posix_spawn_file_actions_destroy(&actions) }
             posix_spawn_file_actions_addopen(&actions, 1, read ? outPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            // The tmux server this may start lives on: it must hold none of our descriptors.
+            Spawn.closeOthers(&actions)
             let argv = ["tmux", "-L", "mq-tests"] + args
             var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
             defer { for a in cargs { free(a) } }

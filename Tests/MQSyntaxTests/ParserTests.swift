@@ -162,6 +162,40 @@ import Testing
         }
     }
 
+    /// Nesting and operator chains, `n` deep: each construct that deepens the tree.
+    static func deep(_ n: Int) -> [String] {
+        [
+            "customers | where " + String(repeating: "(", count: n) + "x" + String(repeating: ")", count: n),
+            "customers | where " + String(repeating: "not ", count: n) + "x",
+            "customers | select y = " + String(repeating: "-", count: n) + "x",
+            "customers | select y = " + Array(repeating: "x", count: n).joined(separator: " + "),
+            "customers | where " + Array(repeating: "x = 1", count: n).joined(separator: " and "),
+            "customers | where x" + String(repeating: " is null", count: n),
+            String(repeating: "(", count: n) + "customers" + String(repeating: ")", count: n),
+            "customers | select y = " + String(repeating: "lower(", count: n) + "x" + String(repeating: ")", count: n),
+            "customers | where x in " + String(repeating: "[", count: n) + "1" + String(repeating: "]", count: n),
+        ]
+    }
+
+    /// Regression: `((((…1…))))` a thousand deep crashed mq (stack overflow in the
+    /// recursive descent, then in every stage that walks the tree). Deeper than
+    /// `Parser.maxDepth` is now a diagnostic with a caret, however deep the input.
+    @Test(arguments: deep(100_000) + deep(Parser.maxDepth + 1))
+    func tooDeepIsADiagnosticNotACrash(_ text: String) {
+        do {
+            _ = try Parser.parse(SourceText(text))
+            Issue.record("parsed \(text.prefix(60))…")
+        } catch {
+            #expect(error.code == "E012", "\(error.render(SourceText(text)).prefix(300))")
+            #expect(!error.isIncomplete)
+        }
+    }
+
+    @Test(arguments: deep(Parser.maxDepth - 20))
+    func deepButWithinTheLimitParses(_ text: String) throws {
+        _ = try Parser.parse(SourceText(text))
+    }
+
     @Test func aDiagnosticShowsTheLineACaretAndTheHint() throws {
         let source = SourceText("customers\n  | srot name", name: "q.mq")
         do {

@@ -16,8 +16,14 @@ public final class SimProcess: Sendable {
     public let orgs: [Org]
     /// The first stdout line, verbatim.
     public let announcement: String
-    nonisolated(unsafe) private let process: Process
-    nonisolated(unsafe) private let stdin: Pipe
+    public let pid: Int32
+    /// Our ends of its stdin (kept open: it exits when this closes) and of its stdout
+    /// and stderr (kept open, so that a late line never meets a closed pipe).
+    private let stdinWrite: Int32
+    private let stdoutRead: Int32
+    private let stderrRead: Int32
+    private let stopped = NSLock()
+    nonisolated(unsafe) private var isStopped = false
 
     public enum Failure: Error, CustomStringConvertible {
         case noBinary(String)
@@ -37,27 +43,51 @@ public final class SimProcess: Sendable {
         return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("mosend-sim").path
     }
 
+    /// Spawned with posix_spawn, inheriting nothing but its three pipes (see `Spawn`):
+    /// it lives as long as the tests that use it, so it must hold no other process's
+    /// descriptors.
     public init(_ arguments: [String]) throws {
         let bin = SimProcess.binary
         guard FileManager.default.isExecutableFile(atPath: bin) else { throw Failure.noBinary(bin) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = arguments + ["--exit-on-eof"]
-        let out = Pipe()
-        let err = Pipe()
-        let input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
+        let input = Spawn.pipe(), out = Spawn.pipe(), err = Spawn.pipe()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, input.read, 0)
+        posix_spawn_file_actions_adddup2(&actions, out.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, err.write, 2)
+        Spawn.closeOthers(&actions)
+        let argv = [bin] + arguments + ["--exit-on-eof"]
+        var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for a in cargs { free(a) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, bin, &actions, nil, &cargs, environ)
+        close(input.read)
+        close(out.write)
+        close(err.write)
+        guard rc == 0 else {
+            for fd in [input.write, out.read, err.read] { close(fd) }
+            throw Failure.exited("posix_spawn: \(String(cString: strerror(rc)))")
+        }
         var line = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty {
-                let e = String(decoding: err.fileHandleForReading.availableData, as: UTF8.self)
-                throw Failure.exited(e)
+            let n = read(out.read, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 {
+                var e = [UInt8]()
+                while true {
+                    let k = read(err.read, &buffer, buffer.count)
+                    if k < 0 && errno == EINTR { continue }
+                    if k <= 0 { break }
+                    e += buffer[..<k]
+                }
+                for fd in [input.write, out.read, err.read] { close(fd) }
+                var status: Int32 = 0
+                waitpid(child, &status, 0)
+                throw Failure.exited(String(decoding: e, as: UTF8.self))
             }
-            line.append(contentsOf: chunk)
+            line += buffer[..<n]
             if let nl = line.firstIndex(of: 0x0A) {
                 line = Array(line[..<nl])
                 break
@@ -70,19 +100,29 @@ public final class SimProcess: Sendable {
                 token: $0["token"]!.stringValue!)
         }
         announcement = String(decoding: line, as: UTF8.self)
-        process = p
-        stdin = input
+        pid = child
+        stdinWrite = input.write
+        stdoutRead = out.read
+        stderrRead = err.read
     }
 
     deinit { stop() }
 
-    /// Signals the simulator to stop, without waiting: Process.waitUntilExit can block a
-    /// cooperative thread for good. It also exits when its stdin pipe closes.
+    /// Signals the simulator to stop and closes its stdin, without waiting: a thread of
+    /// its own reaps it.
     public func stop() {
-        if process.isRunning { process.terminate() }
+        stopped.lock()
+        defer { stopped.unlock() }
+        guard !isStopped else { return }
+        isStopped = true
+        kill(pid, SIGTERM)
+        for fd in [stdinWrite, stdoutRead, stderrRead] { close(fd) }
+        let child = pid
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(child, &status, 0) < 0 && errno == EINTR {}
+        }
     }
-
-    public var pid: Int32 { process.processIdentifier }
 
     /// `URL/organizations/ORG/reports/REST`
     public func reportURL(_ org: Org, _ rest: String) -> String { "\(url)/organizations/\(org.id)/reports/\(rest)" }

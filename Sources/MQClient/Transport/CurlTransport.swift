@@ -172,6 +172,8 @@ private final class Transfer: @unchecked Sendable {
     var body: [UInt8] = []
     var headers: [(String, String)] = []
     var easy: UnsafeMutableRawPointer? = nil
+    /// The body passed `options.maxResponseBytes` and the write callback stopped the transfer.
+    var tooLarge = false
     var headerList: UnsafeMutablePointer<curl_slist>? = nil
     /// libcurl writes a detailed message here; it must outlive the handle's use of it.
     let errorBuffer: UnsafeMutablePointer<CChar> = {
@@ -231,6 +233,10 @@ private final class Transfer: @unchecked Sendable {
         mq_curl_easy_setopt_write_function(h, CURLOPT_WRITEFUNCTION) { ptr, size, n, ctx in
             let t = Unmanaged<Transfer>.fromOpaque(ctx!).takeUnretainedValue()
             let count = size * n
+            if t.body.count + count > t.options.maxResponseBytes {
+                t.tooLarge = true
+                return 0  // anything but `count` makes libcurl stop with CURLE_WRITE_ERROR
+            }
             if let ptr { t.body.append(contentsOf: UnsafeRawBufferPointer(start: ptr, count: count)) }
             return count
         }
@@ -273,6 +279,13 @@ private final class Transfer: @unchecked Sendable {
             mq_curl_easy_getinfo_long(h, CURLINFO_HTTP_VERSION, &version)
             let v = version == Int(CURL_HTTP_VERSION_2_0) ? "2" : version == Int(CURL_HTTP_VERSION_3) ? "3" : "1.1"
             return .success(HTTPResponse(status: status, headers: headers, body: body, seconds: total, httpVersion: v))
+        }
+        if tooLarge {
+            body = []
+            let limit = options.maxResponseBytes
+            let size = limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit) bytes"
+            return .failure(TransportError(.tooLarge, "the response passed \(size), mq's limit for one response, "
+                + "and was not read further"))
         }
         let detail = String(cString: errorBuffer)
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail

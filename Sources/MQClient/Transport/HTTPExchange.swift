@@ -45,6 +45,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         case cancelled
         /// Refused before sending: a policy of ours (plain http, a redirect elsewhere…).
         case refused
+        /// The body passed `TransportOptions.maxResponseBytes`; the transfer was stopped there.
+        case tooLarge
         case other
     }
 
@@ -63,7 +65,7 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var isTransient: Bool {
         switch kind {
         case .connect, .connectTimeout, .stalled, .totalTimeout, .reset, .truncated: return true
-        case .tls, .cancelled, .refused, .other: return false
+        case .tls, .cancelled, .refused, .tooLarge, .other: return false
         }
     }
 
@@ -80,6 +82,10 @@ public struct TransportOptions: Sendable {
     /// Abort when no byte arrives for this long.
     public var stallTimeout = 30.0
     public var totalTimeout = 120.0
+    /// A response body larger than this is refused (the transfer stops there), so a broken
+    /// server or proxy cannot make mq hold hundreds of megabytes. A full page of 100
+    /// customers is about 60 KB.
+    public var maxResponseBytes = 64 << 20
     /// A PEM bundle of extra trusted CAs (`--cacert`, `MQ_CA_BUNDLE`).
     public var caBundle: String? = nil
     public var userAgent = "mq/0.1"

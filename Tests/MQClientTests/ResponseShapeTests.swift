@@ -1,0 +1,113 @@
+import MQClient
+import MQCore
+import MQTestSupport
+import Testing
+
+/// Bodies that are JSON but not what api.md promises, and bodies too big to hold: each a
+/// clean `APIError` naming the request, never a crash, never rows lost in silence.
+@Suite struct ResponseShapeTests {
+    static let list = "/organizations/00000000-0000-4000-8000-000000000001/reports/customers"
+
+    /// A body past `maxResponseBytes` stops the transfer there: one attempt (it is not a
+    /// transient fault), and the error says what the limit is.
+    @Test func aBodyPastTheSizeCapIsRefusedOnce() async throws {
+        let big = #"{"data":{"padding":""# + String(repeating: "x", count: 3 << 20) + #""}}"#
+        let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(body: big) }
+        let client = try Clients.forServer(server.url) { $0.transport.maxResponseBytes = 1 << 20 }
+        await expectAPIError({ try await client.summary(Statement()) }) { e in
+            e.category == .invalidResponse && e.attempts == 1 && e.detail.contains("passed 1 MB")
+                && e.requestLine.hasSuffix("/reports/summary") && e.exitStatus == 3
+        }
+        #expect(server.requests.count == 1, "not retried")
+        // Under the cap the same body is fine.
+        let roomy = try Clients.forServer(server.url) { $0.transport.maxResponseBytes = 4 << 20 }
+        let data = try await roomy.summary(Statement())
+        #expect(data["padding"]?.stringValue?.count == 3 << 20)
+        client.shutdown()
+        roomy.shutdown()
+        await server.stop()
+    }
+
+    @Test func theDefaultCapIsGenerousButBounded() {
+        let cap = TransportOptions().maxResponseBytes
+        #expect(cap >= 16 << 20 && cap <= 256 << 20, "\(cap)")
+    }
+
+    /// A row that is not an object is an error naming the row, not a row dropped.
+    @Test(arguments: [
+        (#"{"data":[{"id":"a"},7,{"id":"c"}],"nextCursor":null}"#, "row 2 of 3 in \"data\" is a number"),
+        (#"{"data":["a"],"nextCursor":null}"#, "row 1 of 1 in \"data\" is a string"),
+        (#"{"data":[[{"id":"a"}]],"nextCursor":null}"#, "row 1 of 1 in \"data\" is an array"),
+        (#"{"data":"customers","nextCursor":null}"#, "\"data\" is a string"),
+        (#"{"data":12,"nextCursor":null}"#, "\"data\" is a number"),
+    ])
+    func rowsThatAreNotObjectsAreAnError(body: String, message: String) async throws {
+        let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(body: body) }
+        let client = try Clients.forServer(server.url)
+        let (rows, _, error) = await Clients.scanAll(client)
+        #expect(rows.isEmpty)
+        #expect(error?.category == .invalidResponse, "\(String(describing: error))")
+        #expect(error?.detail.contains(message) == true, "\(String(describing: error))")
+        #expect(error?.path == Self.list)
+        client.shutdown()
+        await server.stop()
+    }
+
+    /// A cursor that cannot be sent back ends the scan with an error (the rows already
+    /// handed on stay), in every shape api.md lists; an integer is taken as its digits.
+    @Test(arguments: [
+        (#""nextCursor":{"after":"x"}"#, "nextCursor", "an object"),
+        (#""next_cursor":["x"]"#, "next_cursor", "an array"),
+        (#""meta":{"nextCursor":true}"#, "meta.nextCursor", "a boolean"),
+        (#""pagination":{"nextCursor":1.5}"#, "pagination.nextCursor", "a number"),
+        (#""pagination":{"next_cursor":{}}"#, "pagination.next_cursor", "an object"),
+    ])
+    func aCursorThatIsNotAStringEndsTheScanWithAnError(cursor: String, path: String, kind: String) async throws {
+        let server = try await ScriptedServer { n, _ in
+            n == 0
+                ? ScriptedServer.Reply(body: #"{"data":[{"id":"a"}],"nextCursor":"c1"}"#)
+                : ScriptedServer.Reply(body: #"{"data":[{"id":"b"}],"# + cursor + "}")
+        }
+        let client = try Clients.forServer(server.url)
+        let (rows, pages, error) = await Clients.scanAll(client)
+        #expect(rows == [["id": "a"]], "the first page's rows stay")
+        #expect(pages.count == 1)
+        #expect(error?.category == .invalidResponse)
+        #expect(error?.detail.contains("the next cursor (\(path)) is \(kind), not a string") == true, "\(String(describing: error))")
+        #expect(error?.stoppedAtCursor == "c1")
+        #expect(error?.params.contains { $0 == ("cursor", "c1") } == true)
+        #expect(server.requests.count == 2)
+        client.shutdown()
+        await server.stop()
+    }
+
+    @Test func anIntegerCursorIsFollowedAsItsDigits() async throws {
+        let server = try await ScriptedServer { n, _ in
+            n == 0
+                ? ScriptedServer.Reply(body: #"{"data":[{"id":"a"}],"nextCursor":100}"#)
+                : ScriptedServer.Reply(body: #"{"data":[{"id":"b"}],"nextCursor":null}"#)
+        }
+        let client = try Clients.forServer(server.url)
+        let (rows, _, error) = await Clients.scanAll(client)
+        #expect(error == nil)
+        #expect(rows.count == 2)
+        #expect(server.requests.last?.query.contains("cursor=100") == true)
+        client.shutdown()
+        await server.stop()
+    }
+
+    /// Duplicate keys: the last value wins (as in JavaScript, which a NestJS server is
+    /// written in), in the first key's place.
+    @Test func aDuplicateKeyKeepsItsLastValue() async throws {
+        let server = try await ScriptedServer { _, _ in
+            ScriptedServer.Reply(body: #"{"data":null,"data":[{"id":"a","n":1,"n":2}],"nextCursor":"x","nextCursor":null}"#)
+        }
+        let client = try Clients.forServer(server.url)
+        let (rows, pages, error) = await Clients.scanAll(client)
+        #expect(error == nil)
+        #expect(rows == [["id": "a", "n": 2]])
+        #expect(pages.count == 1, "the last nextCursor (null) ends the scan")
+        client.shutdown()
+        await server.stop()
+    }
+}
