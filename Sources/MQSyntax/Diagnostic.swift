@@ -120,9 +120,14 @@ public enum Hints {
     public static func closest(_ word: String, in candidates: [String]) -> String? {
         let w = word.lowercased()
         var best: (String, Int)? = nil
+        let length = w.count
         for c in candidates {
-            let d = distance(w, c.lowercased())
             let limit = max(1, min(3, c.count / 3))
+            // The distance is at least the difference in length: a long word is not
+            // compared in full (quadratic) against every short keyword.
+            let lc = c.lowercased()
+            guard abs(length - lc.count) <= limit else { continue }
+            let d = distance(w, lc)
             if d <= limit, best == nil || d < best!.1 { best = (c, d) }
         }
         if best == nil, let prefix = candidates.first(where: { $0.lowercased().hasPrefix(w) && w.count >= 3 }) {
