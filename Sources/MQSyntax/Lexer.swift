@@ -213,9 +213,14 @@ public struct Lexer {
         // A duration: a whole number and a unit letter, not followed by more word characters.
         if !isDouble, let u = peek(), "smhd".utf8.contains(u), !Lexer.isWordChar(peek(1)) {
             i += 1
-            let n = Int(text) ?? 0
             let unit = [UInt8(ascii: "s"): 1, UInt8(ascii: "m"): 60, UInt8(ascii: "h"): 3600, UInt8(ascii: "d"): 86_400][u]!
-            return tok(.duration(n * unit, text + String(UnicodeScalar(u))))
+            let literal = text + String(UnicodeScalar(u))
+            // Instants are milliseconds in an Int: a duration must be one too, or `-Nd`
+            // and `date + N` overflow downstream.
+            guard let n = Int(text), case (let ms, false) = n.multipliedReportingOverflow(by: unit * 1000) else {
+                throw Diagnostic.invalidLiteral(literal, "out of range", at: Span(start, i))
+            }
+            return tok(.duration(ms / 1000, literal))
         }
         if Lexer.isWordStart(peek()) {
             while Lexer.isWordChar(peek()) { i += 1 }
