@@ -28,4 +28,29 @@ import Testing
         #expect(Aggregation.aggregate("sum", [.int(Int.max), .int(1), .int(-2)], count: 3) == .int(Int.max - 1))
         #expect(Aggregation.aggregate("sum", [.bool(true), .bool(true)], count: 2) == .int(2))
     }
+
+    @Test(arguments: [
+        // date ± seconds converted the seconds with Int(s * 1000), which traps past
+        // Int.max; and a date past year 9999 printed with its fifth digit dropped. Outside
+        // years 0000–9999 a date is null.
+        ("today + 1e300", JSON.null),
+        ("2026-04 + 9223372036854775807", .null),
+        ("2026-04 - 1e11", .null),
+        ("9999-12-31T23:59:59.999Z + 1", .null),
+        ("9999-12-31 + 86399", .string("9999-12-31T23:59:59.000Z")),
+        ("2026-04 - 3600", .string("2026-03-31T23:00:00.000Z")),
+        // -Int.min does not fit in an Int: into a double, as + - * overflow.
+        ("-small", .double(9_223_372_036_854_775_808.0)),
+        ("-big", .int(-Int.max)),
+        // round's places became an Int unchecked (round(x, 1e300) trapped) and were
+        // counted one by one (round(x, 1e9) took seconds).
+        ("round(x, 1e300)", .double(1.25)),
+        ("round(x, 1000000000)", .double(1.25)),
+        ("round(x, 1)", .double(1.3)),
+        ("round(x)", .int(1)),
+        ("round(x, -2)", .int(1)),
+    ])
+    func evaluates(_ expr: String, _ expected: JSON) throws {
+        #expect(try Self.value(expr) == expected, "\(expr)")
+    }
 }
