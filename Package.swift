@@ -110,5 +110,7 @@ if Context.environment["MQ_FUZZ"] == "1" {
         .executableTarget(name: "fuzz-parser", dependencies: ["MQSyntax", "MQPlanner", "MQExec", "MQCore"], path: "Fuzz/Parser"),
         .executableTarget(name: "fuzz-json", dependencies: ["MQCore"], path: "Fuzz/JSON"),
         .executableTarget(name: "fuzz-files", dependencies: ["MQFiles", "MQCore"], path: "Fuzz/Files"),
+        .executableTarget(
+            name: "fuzz-session", dependencies: ["MQExec", "MQFormat", "MQSyntax", "MQCore"], path: "Fuzz/Session"),
     ]
 }
