@@ -76,6 +76,9 @@ extension Diagnostic {
     static func unexpected(_ found: String, expected: String, at s: Span, hints: [String] = []) -> Diagnostic {
         Diagnostic("E011", "expected \(expected), found \(found)", at: s, hints: hints)
     }
+    static func tooDeep(_ limit: Int, at s: Span) -> Diagnostic {
+        Diagnostic("E012", "nested more than \(limit) levels deep", at: s)
+    }
     static func unknownSource(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
         Diagnostic("E020", "unknown source `\(name)`", at: s, hints: Hints.didYouMean(suggestion)
             + ["sources: summary, billing, messaging, customers, customer ID, timeline ID, from \"FILE\", $NAME"])

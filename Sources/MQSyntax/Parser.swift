@@ -5,6 +5,13 @@ import MQCore
 public struct Parser {
     var tokens: [Token]
     var p = 0
+    /// Levels of nesting entered: parentheses, lists, calls, operands, subqueries.
+    var depth = 0
+
+    /// Recursive descent spends stack on each level, and so do the printer, planner and
+    /// evaluator on the tree it makes: deeper nesting is an error rather than a stack
+    /// overflow (the fuzzer's 1,400 parentheses crashed). No query needs more than a few.
+    static let maxDepth = 128
 
     /// Every statement of a script, or the first error.
     public static func parse(_ source: SourceText) throws(Diagnostic) -> [Statement] {
@@ -37,6 +44,12 @@ public struct Parser {
     // MARK: token helpers
 
     var current: Token { tokens[p] }
+
+    /// Enters a level of nesting; the caller leaves it with `defer { depth -= 1 }`.
+    mutating func nest() throws(Diagnostic) {
+        depth += 1
+        if depth > Parser.maxDepth { throw Diagnostic.tooDeep(Parser.maxDepth, at: current.span) }
+    }
 
     mutating func advance() -> Token {
         let t = tokens[p]
@@ -171,6 +184,8 @@ public struct Parser {
     // MARK: queries
 
     mutating func query(after: String = "the start") throws(Diagnostic) -> Query {
+        try nest()
+        defer { depth -= 1 }
         let src = try source(after: after)
         var clauses: [Clause] = []
         var seen = Set<String>()
@@ -481,6 +496,8 @@ public struct Parser {
     }
 
     public mutating func expression(after: String = "the start", minPrecedence: Int = 1) throws(Diagnostic) -> Expr {
+        try nest()
+        defer { depth -= 1 }
         var lhs = try unary(after: after)
         while true {
             // `is [not] null`, at comparison strength.
@@ -539,6 +556,8 @@ public struct Parser {
         }
         if isSymbol("-") {
             _ = advance()
+            try nest()  // `- - - x` recurses here, not through `expression`
+            defer { depth -= 1 }
             let e = try unary(after: "`-`")
             // Fold negative literals so that they print and compare as written.
             switch e.kind {

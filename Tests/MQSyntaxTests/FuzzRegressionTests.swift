@@ -19,6 +19,16 @@ import Testing
         Case(text: "customers since -99999999999999999999d", code: "E003"),
         Case(text: "customers since -106751991168d", code: "E003"),
         Case(text: "customers since -106751991167d", code: nil),
+        // 1,400 nested parentheses overflowed the stack (recursive descent). Nesting
+        // past Parser.maxDepth (128) is an error; parentheses, unary minus and
+        // subqueries each count.
+        Case(text: "customers | where " + String(repeating: "(", count: 1400) + "x" + String(repeating: ")", count: 1400),
+             code: "E012"),
+        Case(text: "customers | where " + String(repeating: "(", count: 100) + "x" + String(repeating: ")", count: 100),
+             code: nil),
+        Case(text: "customers | select v = " + String(repeating: "- ", count: 5000) + "1", code: "E012"),
+        Case(text: "customers | select v = " + String(repeating: "[", count: 300), code: "E012"),
+        Case(text: String(repeating: "(", count: 300) + "customers" + String(repeating: ")", count: 300), code: "E012"),
     ]
 
     /// Statements whose printed form did not parse back to the same tree.
