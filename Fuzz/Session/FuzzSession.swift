@@ -196,7 +196,8 @@ let widths = [120, 30, 8]
 public func fuzzSession(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
     // Parse first: only statements that stay inside the session run.
-    guard let statements = try? Parser.parse(SourceText(text)), statements.allSatisfy(isSafe) else { return 0 }
+    let source = SourceText(text, name: "fuzz.mq")
+    guard let statements = try? Parser.parse(source), statements.allSatisfy(isSafe) else { return 0 }
     // The format and table width come from the input's length, so one input always runs
     // the same way and the corpus covers them all.
     let format = formats[size % formats.count]
@@ -213,7 +214,11 @@ public func fuzzSession(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             describe: APIDescription(url: { path, _ in "http://memory" + path }, requestCount: { 0 }),
             settings: settings, out: DiscardSink(), err: DiscardSink(), baseDirectory: dir,
             now: { now }, monotonic: { 0 })
-        _ = await session.run(SourceText(text, name: "fuzz.mq"))
+        // Session.run(source) without parsing again: statement by statement, stopping
+        // at the first that fails, as a script does.
+        for statement in statements {
+            if await session.run(statement, source) != 0 { break }
+        }
         done.signal()
     }
     done.wait()
