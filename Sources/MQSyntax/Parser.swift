@@ -5,13 +5,16 @@ import MQCore
 public struct Parser {
     var tokens: [Token]
     var p = 0
-    /// Levels of nesting entered: parentheses, lists, calls, operands, subqueries.
+    /// Levels of nesting entered: expressions (parentheses, lists, calls, operands), each
+    /// operator of a chain, unary minus, subqueries.
     var depth = 0
 
     /// Recursive descent spends stack on each level, and so do the printer, planner and
     /// evaluator on the tree it makes: deeper nesting is an error rather than a stack
-    /// overflow (the fuzzer's 1,400 parentheses crashed). No query needs more than a few.
-    static let maxDepth = 128
+    /// overflow (the fuzzer's 1,400 parentheses crashed). A chain `a or b or c …` is as
+    /// deep as it is long, since its tree is, and the printer parenthesizes some chains
+    /// (`(a = b) != c`): counting each operator keeps what prints within the limit too.
+    static let maxDepth = 256
 
     /// Every statement of a script, or the first error.
     public static func parse(_ source: SourceText) throws(Diagnostic) -> [Statement] {
@@ -45,7 +48,7 @@ public struct Parser {
 
     var current: Token { tokens[p] }
 
-    /// Enters a level of nesting; the caller leaves it with `defer { depth -= 1 }`.
+    /// Enters a level of nesting; the caller restores `depth` when it returns.
     mutating func nest() throws(Diagnostic) {
         depth += 1
         if depth > Parser.maxDepth { throw Diagnostic.tooDeep(Parser.maxDepth, at: current.span) }
@@ -496,8 +499,9 @@ public struct Parser {
     }
 
     public mutating func expression(after: String = "the start", minPrecedence: Int = 1) throws(Diagnostic) -> Expr {
+        let entry = depth
+        defer { depth = entry }
         try nest()
-        defer { depth -= 1 }
         var lhs = try unary(after: after)
         while true {
             // `is [not] null`, at comparison strength.
@@ -507,6 +511,7 @@ public struct Parser {
                 guard isWord("null") else { throw expected("`null`", after: negated ? "`is not`" : "`is`") }
                 let n = advance()
                 lhs = Expr(.isNull(lhs, negated: negated), lhs.span.to(n.span).to(isTok.span))
+                try nest()
                 continue
             }
             // `not in`, `not has`
@@ -518,6 +523,7 @@ public struct Parser {
                 let rhs = try operand(after: "`not \(w)`")
                 let inner = Expr(.binary(w.lowercased(), lhs, rhs), lhs.span.to(rhs.span))
                 lhs = Expr(.unary("not", inner), lhs.span.to(rhs.span).to(op.span))
+                try nest()
                 continue
             }
             guard let op = binaryOperator(), let prec = Parser.precedence[op], prec >= minPrecedence else { return lhs }
@@ -529,6 +535,7 @@ public struct Parser {
                 rhs = try expression(after: "`\(op)`", minPrecedence: prec + 1)
             }
             lhs = Expr(.binary(op, lhs, rhs), lhs.span.to(rhs.span).to(opTok.span))
+            try nest()
         }
     }
 

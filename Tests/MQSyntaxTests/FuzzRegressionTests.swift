@@ -20,8 +20,8 @@ import Testing
         Case(text: "customers since -106751991168d", code: "E003"),
         Case(text: "customers since -106751991167d", code: nil),
         // 1,400 nested parentheses overflowed the stack (recursive descent). Nesting
-        // past Parser.maxDepth (128) is an error; parentheses, unary minus and
-        // subqueries each count.
+        // past Parser.maxDepth (256) is an error; parentheses, unary minus, subqueries
+        // and each operator of a chain count.
         Case(text: "customers | where " + String(repeating: "(", count: 1400) + "x" + String(repeating: ")", count: 1400),
              code: "E012"),
         Case(text: "customers | where " + String(repeating: "(", count: 100) + "x" + String(repeating: ")", count: 100),
@@ -29,6 +29,8 @@ import Testing
         Case(text: "customers | select v = " + String(repeating: "- ", count: 5000) + "1", code: "E012"),
         Case(text: "customers | select v = " + String(repeating: "[", count: 300), code: "E012"),
         Case(text: String(repeating: "(", count: 300) + "customers" + String(repeating: ")", count: 300), code: "E012"),
+        Case(text: "customers | where " + Array(repeating: "a = 1", count: 300).joined(separator: " or "), code: "E012"),
+        Case(text: "customers | where " + Array(repeating: "a = 1", count: 100).joined(separator: " or "), code: nil),
     ]
 
     /// Statements whose printed form did not parse back to the same tree.
@@ -38,6 +40,11 @@ import Testing
         // a number running into letters: the printer now uses the lexer's own test.
         "customer \"f2f34d258-de6-4c94-9e50-80a58d6527f4\" | select id",
         "timeline \"３f9c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2c\"",
+        // A chain of comparisons parses flat and prints parenthesized, `((a = b) != c) …`:
+        // with only parentheses counted toward the depth limit, 140 of them printed
+        // past it. Each operator of the chain counts now, so what parses prints back.
+        "customers | where a " + Array(repeating: "= b != c", count: 120).joined(separator: " "),
+        "customers | where x is null is null is null = a is not null",
     ]
 
     @Test(arguments: roundTrips)
