@@ -100,3 +100,17 @@ let package = Package(
             ]),
     ]
 )
+
+// Fuzz targets (Fuzz/, run by scripts/fuzz): only with MQ_FUZZ=1, built with
+// `--sanitize=fuzzer --sanitize=address` in their own scratch path. They define
+// LLVMFuzzerTestOneInput and no `main` (libFuzzer supplies it), so an ordinary build,
+// which would try to link them as programs, never sees them.
+if Context.environment["MQ_FUZZ"] == "1" {
+    package.targets += [
+        .executableTarget(name: "fuzz-parser", dependencies: ["MQSyntax", "MQPlanner", "MQExec", "MQCore"], path: "Fuzz/Parser"),
+        .executableTarget(name: "fuzz-json", dependencies: ["MQCore"], path: "Fuzz/JSON"),
+        .executableTarget(name: "fuzz-files", dependencies: ["MQFiles", "MQCore"], path: "Fuzz/Files"),
+        .executableTarget(
+            name: "fuzz-session", dependencies: ["MQExec", "MQFormat", "MQSyntax", "MQCore"], path: "Fuzz/Session"),
+    ]
+}

@@ -20,6 +20,22 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     public func adding(milliseconds ms: Int) -> Instant { Instant(milliseconds: milliseconds + ms) }
+
+    /// Years 0000 through 9999: what ISO-8601's four-digit years spell, so what mq reads
+    /// (`parseISO8601`) and writes (`iso8601` would drop a fifth digit).
+    public static let representable = Instant(year: 0, month: 1, day: 1)
+        ... Instant(year: 9999, month: 12, day: 31, hour: 23, minute: 59, second: 59, millisecond: 999)
+
+    /// This instant moved by `seconds` (to the millisecond, toward zero): `date + 3600`.
+    /// Nil when the result is not `representable`, or `seconds` is not finite.
+    public func offset(bySeconds seconds: Double) -> Instant? {
+        let ms = seconds * 1000
+        // Beyond 10^15 ms (31,000 years) no representable instant is in reach, and the
+        // Int conversion and the sum below could trap.
+        guard ms.isFinite, abs(ms) < 1e15 else { return nil }
+        let moved = Instant(milliseconds: milliseconds + Int(ms))
+        return Instant.representable.contains(moved) ? moved : nil
+    }
     public func adding(seconds s: Int) -> Instant { Instant(milliseconds: milliseconds + s * 1000) }
     public func adding(days d: Int) -> Instant { Instant(milliseconds: milliseconds + d * Instant.millisecondsPerDay) }
 

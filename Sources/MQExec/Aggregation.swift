@@ -119,7 +119,17 @@ enum Aggregation {
         switch f {
         case "sum":
             if values.allSatisfy({ if case .int = $0 { true } else { false } }) {
-                return .int(values.reduce(0) { if case .int(let n) = $1 { $0 + n } else { $0 } })
+                // Integers stay integers, overflowing into a double as `+` does. The sum
+                // wraps and counts its overflows, so an intermediate one that later
+                // comes back (Int.max, 1, -2) still gives the exact integer.
+                var total = 0
+                var carries = 0
+                for case .int(let n) in values {
+                    let (r, overflow) = total.addingReportingOverflow(n)
+                    if overflow { carries += n > 0 ? 1 : -1 }
+                    total = r
+                }
+                if carries == 0 { return .int(total) }
             }
             return .double(numbers.reduce(0, +))
         case "avg": return .double(numbers.reduce(0, +) / Double(numbers.count))

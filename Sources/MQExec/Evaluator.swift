@@ -39,7 +39,8 @@ struct Evaluator: Sendable {
             // `-7d`: seven days before now.
             if case .duration(let s, _) = x.kind { return .date(now.adding(seconds: -s)) }
             switch eval(x, row) {
-            case .int(let n): return .int(-n)
+            // -Int.min does not fit: into a double, as `+ - *` overflow.
+            case .int(let n): return n == .min ? .double(-Double(n)) : .int(-n)
             case .double(let d): return .double(-d)
             default: return .null
             }
@@ -96,10 +97,10 @@ struct Evaluator: Sendable {
     }
 
     func arithmetic(_ op: String, _ a: Value, _ b: Value) -> Value {
-        // Dates: date ± seconds, date − date in seconds.
-        if case .date(let d) = a {
-            if let s = b.number, op == "+" { return .date(d.adding(milliseconds: Int(s * 1000))) }
-            if let s = b.number, op == "-" { return .date(d.adding(milliseconds: Int(-s * 1000))) }
+        // Dates: date ± seconds, date − date in seconds. A date beyond year 9999 (or
+        // before year 0) has no spelling: null, as division by zero is.
+        if case .date(let d) = a, let s = b.number, op == "+" || op == "-" {
+            return d.offset(bySeconds: op == "+" ? s : -s).map { .date($0) } ?? .null
         }
         if op == "-", let x = a.instant, let y = b.instant, a.number == nil, b.number == nil {
             return .double(Double(x.milliseconds - y.milliseconds) / 1000)
@@ -139,10 +140,14 @@ struct Evaluator: Sendable {
         case "coalesce": return args.first { !$0.isNull } ?? .null
         case "round":
             guard let x = args[0].number else { return .null }
-            let places = args.count > 1 ? Int(args[1].number ?? 0) : 0
+            // Places are clamped before becoming an Int (round(x, 1e300) trapped, and
+            // counted to a billion); past ~308 the scale is infinite and x stays as it is.
+            let p = args.count > 1 ? args[1].number ?? 0 : 0
+            let places = p.isNaN ? 0 : Int(min(max(p, 0), 400))
             var scale = 1.0
-            for _ in 0..<max(0, places) { scale *= 10 }
-            let r = (x * scale).rounded() / scale
+            for _ in 0..<places { scale *= 10 }
+            let scaled = x * scale
+            let r = scale.isFinite && scaled.isFinite ? scaled.rounded() / scale : x
             return places <= 0 && abs(r) < 9e15 ? .int(Int(r)) : .double(r)
         case "days_since":
             guard let i = args[0].instant else { return .null }

@@ -17,11 +17,17 @@ public final class RowReader {
     /// Opens `path`. With `format` nil the extension decides; an unknown extension is an
     /// error that lists the ones that work. A missing or unreadable file fails here, with
     /// the operating system's reason; problems inside the file surface from `next`.
-    public init(path: String, format: FileFormat? = nil) throws(FileError) {
+    public convenience init(path: String, format: FileFormat? = nil) throws(FileError) {
         guard let format = format ?? FileFormat(path: path) else { throw .unknownFormat(path) }
+        try self.init(path: path, format: format, chunkSize: FileInput.chunkSize)
+    }
+
+    /// Opens `path` with a read window that starts at `chunkSize` bytes: the fuzz target
+    /// (Fuzz/Files) uses a few bytes, so that window edges fall inside small inputs.
+    package init(path: String, format: FileFormat, chunkSize: Int) throws(FileError) {
         self.path = path
         self.format = format
-        let input = try FileInput(path: path)
+        let input = try FileInput(path: path, chunkSize: chunkSize)
         switch format {
         case .json: decoder = JSONDocumentDecoder(input: input)
         case .ndjson: decoder = NDJSONDecoder(input: input)

@@ -51,7 +51,9 @@ public enum Charts {
             } else if high == low {
                 out.append(levels[3])
             } else {
-                out.append(levels[Int(((v - low) / (high - low) * 7).rounded())])
+                // In halves: high − low overflows to infinity for values near ±1.8e308
+                // (and then inf / inf is NaN, which no Int holds); halving is exact.
+                out.append(levels[Int(((v / 2 - low / 2) / (high / 2 - low / 2) * 7).rounded())])
             }
         }
         return out

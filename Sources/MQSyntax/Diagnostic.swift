@@ -76,10 +76,8 @@ extension Diagnostic {
     static func unexpected(_ found: String, expected: String, at s: Span, hints: [String] = []) -> Diagnostic {
         Diagnostic("E011", "expected \(expected), found \(found)", at: s, hints: hints)
     }
-    static func tooDeep(limit: Int, at s: Span) -> Diagnostic {
-        Diagnostic("E012", "the statement nests deeper than \(limit) levels", at: s,
-                   hints: ["parentheses, `not`, `-`, subqueries and chains of operators each add a level; "
-                       + "for many alternatives use `in [a, b, …]`"])
+    static func tooDeep(_ limit: Int, at s: Span) -> Diagnostic {
+        Diagnostic("E012", "nested more than \(limit) levels deep", at: s)
     }
     static func unknownSource(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
         Diagnostic("E020", "unknown source `\(name)`", at: s, hints: Hints.didYouMean(suggestion)
@@ -125,9 +123,14 @@ public enum Hints {
     public static func closest(_ word: String, in candidates: [String]) -> String? {
         let w = word.lowercased()
         var best: (String, Int)? = nil
+        let length = w.count
         for c in candidates {
-            let d = distance(w, c.lowercased())
             let limit = max(1, min(3, c.count / 3))
+            // The distance is at least the difference in length: a long word is not
+            // compared in full (quadratic) against every short keyword.
+            let lc = c.lowercased()
+            guard abs(length - lc.count) <= limit else { continue }
+            let d = distance(w, lc)
             if d <= limit, best == nil || d < best!.1 { best = (c, d) }
         }
         if best == nil, let prefix = candidates.first(where: { $0.lowercased().hasPrefix(w) && w.count >= 3 }) {

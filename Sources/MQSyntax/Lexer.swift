@@ -58,6 +58,19 @@ public struct Lexer {
 
     func peek(_ k: Int = 0) -> UInt8? { i + k < b.count ? b[i + k] : nil }
 
+    /// 8-4-4-4-12 ASCII hex digits: what lexes as a pasted contact id (and so may print bare).
+    static func isUUID(_ text: some Collection<UInt8>) -> Bool {
+        guard text.count == 36 else { return false }
+        for (k, c) in text.enumerated() {
+            if k == 8 || k == 13 || k == 18 || k == 23 {
+                if c != UInt8(ascii: "-") { return false }
+            } else if !isHex(c) {
+                return false
+            }
+        }
+        return true
+    }
+
     static func isDigit(_ c: UInt8?) -> Bool { c.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
     static func isHex(_ c: UInt8) -> Bool { isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46) }
     static func isWordStart(_ c: UInt8?) -> Bool {
@@ -152,15 +165,7 @@ public struct Lexer {
 
     /// A UUID at the cursor (8-4-4-4-12 hex, not followed by a word character).
     mutating func uuid() -> String? {
-        guard i + 36 <= b.count else { return nil }
-        for k in 0..<36 {
-            let c = b[i + k]
-            if k == 8 || k == 13 || k == 18 || k == 23 {
-                if c != UInt8(ascii: "-") { return nil }
-            } else if !Lexer.isHex(c) {
-                return nil
-            }
-        }
+        guard i + 36 <= b.count, Lexer.isUUID(b[i..<i + 36]) else { return nil }
         if i + 36 < b.count, Lexer.isWordChar(b[i + 36]) { return nil }
         let s = String(decoding: b[i..<i + 36], as: UTF8.self)
         i += 36
@@ -213,9 +218,14 @@ public struct Lexer {
         // A duration: a whole number and a unit letter, not followed by more word characters.
         if !isDouble, let u = peek(), "smhd".utf8.contains(u), !Lexer.isWordChar(peek(1)) {
             i += 1
-            let n = Int(text) ?? 0
             let unit = [UInt8(ascii: "s"): 1, UInt8(ascii: "m"): 60, UInt8(ascii: "h"): 3600, UInt8(ascii: "d"): 86_400][u]!
-            return tok(.duration(n * unit, text + String(UnicodeScalar(u))))
+            let literal = text + String(UnicodeScalar(u))
+            // Instants are milliseconds in an Int: a duration must be one too, or `-Nd`
+            // and `date + N` overflow downstream.
+            guard let n = Int(text), case (let ms, false) = n.multipliedReportingOverflow(by: unit * 1000) else {
+                throw Diagnostic.invalidLiteral(literal, "out of range", at: Span(start, i))
+            }
+            return tok(.duration(ms / 1000, literal))
         }
         if Lexer.isWordStart(peek()) {
             while Lexer.isWordChar(peek()) { i += 1 }

@@ -5,19 +5,16 @@ import MQCore
 public struct Parser {
     var tokens: [Token]
     var p = 0
-    /// How deep the tree being built is (an upper bound): nesting plus operator chains.
+    /// Levels of nesting entered: expressions (parentheses, lists, calls, operands), each
+    /// operator of a chain, unary minus, subqueries.
     var depth = 0
 
-    /// Deeper statements are refused: the parser, the planner, the evaluator and the
-    /// printer all walk the tree recursively, and `((((…` a thousand deep overflowed the
-    /// stack of the thread running it (a crash, found by the hardening suite).
-    public static let maxDepth = 200
-
-    /// Counts one level more (undone by the caller's `defer`), refusing past `maxDepth`.
-    mutating func descend() throws(Diagnostic) {
-        depth += 1
-        if depth > Parser.maxDepth { throw Diagnostic.tooDeep(limit: Parser.maxDepth, at: current.span) }
-    }
+    /// Recursive descent spends stack on each level, and so do the printer, planner and
+    /// evaluator on the tree it makes: deeper nesting is an error rather than a stack
+    /// overflow (the fuzzer's 1,400 parentheses crashed). A chain `a or b or c …` is as
+    /// deep as it is long, since its tree is, and the printer parenthesizes some chains
+    /// (`(a = b) != c`): counting each operator keeps what prints within the limit too.
+    public static let maxDepth = 256
 
     /// Every statement of a script, or the first error.
     public static func parse(_ source: SourceText) throws(Diagnostic) -> [Statement] {
@@ -50,6 +47,12 @@ public struct Parser {
     // MARK: token helpers
 
     var current: Token { tokens[p] }
+
+    /// Enters a level of nesting; the caller restores `depth` when it returns.
+    mutating func nest() throws(Diagnostic) {
+        depth += 1
+        if depth > Parser.maxDepth { throw Diagnostic.tooDeep(Parser.maxDepth, at: current.span) }
+    }
 
     mutating func advance() -> Token {
         let t = tokens[p]
@@ -184,9 +187,8 @@ public struct Parser {
     // MARK: queries
 
     mutating func query(after: String = "the start") throws(Diagnostic) -> Query {
-        let saved = depth
-        defer { depth = saved }
-        try descend()
+        try nest()
+        defer { depth -= 1 }
         let src = try source(after: after)
         var clauses: [Clause] = []
         var seen = Set<String>()
@@ -497,35 +499,34 @@ public struct Parser {
     }
 
     public mutating func expression(after: String = "the start", minPrecedence: Int = 1) throws(Diagnostic) -> Expr {
-        // Each operator of a chain (`a + b + c`, `x is null is null`) deepens the tree by one.
-        let saved = depth
-        defer { depth = saved }
+        let entry = depth
+        defer { depth = entry }
+        try nest()
         var lhs = try unary(after: after)
         while true {
             // `is [not] null`, at comparison strength.
             if isWord("is"), minPrecedence <= 4 {
-                try descend()
                 let isTok = advance()
                 let negated = eatWord("not")
                 guard isWord("null") else { throw expected("`null`", after: negated ? "`is not`" : "`is`") }
                 let n = advance()
                 lhs = Expr(.isNull(lhs, negated: negated), lhs.span.to(n.span).to(isTok.span))
+                try nest()
                 continue
             }
             // `not in`, `not has`
             if isWord("not"), minPrecedence <= 4, p + 1 < tokens.count,
                case .word(let w) = tokens[p + 1].kind, ["in", "has"].contains(w.lowercased())
             {
-                try descend()
                 _ = advance()
                 let op = advance()
                 let rhs = try operand(after: "`not \(w)`")
                 let inner = Expr(.binary(w.lowercased(), lhs, rhs), lhs.span.to(rhs.span))
                 lhs = Expr(.unary("not", inner), lhs.span.to(rhs.span).to(op.span))
+                try nest()
                 continue
             }
             guard let op = binaryOperator(), let prec = Parser.precedence[op], prec >= minPrecedence else { return lhs }
-            try descend()
             let opTok = advance()
             let rhs: Expr
             if prec == 4 {
@@ -534,6 +535,7 @@ public struct Parser {
                 rhs = try expression(after: "`\(op)`", minPrecedence: prec + 1)
             }
             lhs = Expr(.binary(op, lhs, rhs), lhs.span.to(rhs.span).to(opTok.span))
+            try nest()
         }
     }
 
@@ -553,9 +555,6 @@ public struct Parser {
     }
 
     mutating func unary(after: String) throws(Diagnostic) -> Expr {
-        let saved = depth
-        defer { depth = saved }
-        try descend()
         let t = current
         if isWord("not") {
             _ = advance()
@@ -564,6 +563,8 @@ public struct Parser {
         }
         if isSymbol("-") {
             _ = advance()
+            try nest()  // `- - - x` recurses here, not through `expression`
+            defer { depth -= 1 }
             let e = try unary(after: "`-`")
             // Fold negative literals so that they print and compare as written.
             switch e.kind {

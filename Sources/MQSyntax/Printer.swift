@@ -32,13 +32,10 @@ public enum Printer {
         }
     }
 
-    /// A contact id prints bare when it is a uuid, as it was most likely pasted.
+    /// A contact id prints bare when it is a uuid, as it was most likely pasted: exactly
+    /// when the lexer would read it back as one (8-4-4-4-12 ASCII hex), else quoted.
     static func contact(_ e: Expr) -> String {
-        if case .string(let s) = e.kind, s.count == 36, s.split(separator: "-").count == 5,
-           s.allSatisfy({ $0.isHexDigit || $0 == "-" })
-        {
-            return s
-        }
+        if case .string(let s) = e.kind, Lexer.isUUID(s.utf8) { return s }
         return expr(e)
     }
 

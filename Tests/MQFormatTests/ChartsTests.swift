@@ -64,4 +64,11 @@ import Testing
     func sparklineLevels(_ values: [Double], _ expected: String) {
         #expect(Charts.sparkline(values) == expected)
     }
+
+    /// Found while writing the session fuzz target (Fuzz/Session): with values near
+    /// ±1.8e308, high − low overflowed to infinity, inf / inf gave NaN, and Int(NaN) trapped.
+    @Test func sparklineOfTheWidestDoubles() {
+        #expect(Charts.sparkline([-1e308, 0, 1e308]) == "▁▅█")
+        #expect(Charts.sparkline([-Double.greatestFiniteMagnitude, Double.greatestFiniteMagnitude]) == "▁█")
+    }
 }
