@@ -75,7 +75,16 @@ import Testing
     }
 
     /// Ends the shell with Ctrl-D and checks it exits 0.
+    /// Waits for the prompt first: a Ctrl-D typed while a statement still runs reaches the
+    /// terminal in cooked mode, where libedit's switch to raw mode can drop it (seen on a
+    /// loaded CI machine).
     static func quit(_ t: Terminal) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let last = t.screen.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            if last?.hasSuffix(">") == true { break }
+            usleep(50_000)
+        }
         try t.key("C-d")
         #expect(t.wait(for: "EXIT=0"), "\(t.screen)")
     }
