@@ -9,20 +9,32 @@ import Testing
         let name = "mqtest\(getpid())\(Int.random(in: 0..<1_000_000))"
 
         /// PAGER is `cat` unless a test sets it: a real pager would wait for a key.
+        /// Each terminal has a tmux server of its own (socket `name`): with one shared
+        /// server, killing a test's last session made it exit, and the next test's
+        /// new-session could reach it while it shut down ("server exited unexpectedly",
+        /// a blank screen in CI).
         init(_ command: String, env: [String: String], rows: Int = 50) throws {
             let exports = (["PAGER": "cat"].merging(env) { $1 }).map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-            try Terminal.tmux(["new-session", "-d", "-s", name, "-x", "150", "-y", String(rows),
-                               "env \(exports) '\(CLITests.binary)' \(command); echo EXIT=$?; sleep 30"])
+            let status = try tmux(["new-session", "-d", "-s", name, "-x", "150", "-y", String(rows),
+                                   "env \(exports) '\(CLITests.binary)' \(command); echo EXIT=$?; sleep 30"]).status
+            guard status == 0, try tmux(["has-session", "-t", name]).status == 0 else {
+                throw TestFailure("tmux could not start a session (new-session exited \(status))")
+            }
         }
 
-        deinit { try? Terminal.tmux(["kill-session", "-t", name]) }
+        /// Killing the only session ends this terminal's server (kill-server, in tmux 3.3a
+        /// here, left it running).
+        deinit {
+            _ = try? tmux(["kill-session", "-t", name])
+            unlink("/tmp/tmux-\(getuid())/\(name)")
+        }
 
-        /// Runs tmux on the tests' own socket, with posix_spawn and waitpid: Foundation's
+        /// Runs tmux on this terminal's own socket, with posix_spawn and waitpid: Foundation's
         /// Process.waitUntilExit missed the exit of tmux's client here and waited forever.
         /// Output, when asked for, goes through a file: a command that starts the server
         /// (new-session) hands it whatever pipe we give.
         @discardableResult
-        static func tmux(_ args: [String], read: Bool = false) throws -> String {
+        func tmux(_ args: [String], read: Bool = false) throws -> (output: String, status: Int32) {
             let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
             defer { unlink(outPath) }
             var actions = posix_spawn_file_actions_t()
@@ -32,7 +44,7 @@ import Testing
             posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
             // The tmux server this may start lives on: it must hold none of our descriptors.
             Spawn.closeOthers(&actions)
-            let argv = ["tmux", "-L", "mq-tests"] + args
+            let argv = ["tmux", "-L", name] + args
             var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
             defer { for a in cargs { free(a) } }
             var pid: pid_t = 0
@@ -41,19 +53,20 @@ import Testing
             }
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            return read ? ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "") : ""
+            let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            return (read ? ((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "") : "", exit)
         }
 
         func type(_ text: String, enter: Bool = true) throws {
-            try Terminal.tmux(["send-keys", "-t", name, "-l", text])
-            if enter { try Terminal.tmux(["send-keys", "-t", name, "Enter"]) }
+            try tmux(["send-keys", "-t", name, "-l", text])
+            if enter { try tmux(["send-keys", "-t", name, "Enter"]) }
         }
 
-        func key(_ k: String) throws { try Terminal.tmux(["send-keys", "-t", name, k]) }
+        func key(_ k: String) throws { try tmux(["send-keys", "-t", name, k]) }
 
-        var screen: String { (try? Terminal.tmux(["capture-pane", "-t", name, "-p", "-S", "-200"], read: true)) ?? "" }
+        var screen: String { (try? tmux(["capture-pane", "-t", name, "-p", "-S", "-200"], read: true).output) ?? "" }
         /// The screen with its colours, as escape sequences.
-        var colouredScreen: String { (try? Terminal.tmux(["capture-pane", "-t", name, "-p", "-e"], read: true)) ?? "" }
+        var colouredScreen: String { (try? tmux(["capture-pane", "-t", name, "-p", "-e"], read: true).output) ?? "" }
 
         /// Waits until the screen holds `text` (as many times as `count`). capture-pane
         /// trims trailing spaces, so a prompt is waited for without its last space.
