@@ -14,12 +14,15 @@ struct MQCommand: ParsableCommand {
         commandName: "mq",
         abstract: "A query shell for the Mosend Reports API.",
         discussion: """
-            mq -c 'customers where category=billing since 2026-04 | sort resolutionOutcome | limit 20'
-            mq FILE.mq [ARG…]        run a script; ARGs are $1, $2, …
-            echo 'summary' | mq      statements from standard input
+            mq --demo                   the shell, on built-in demo data
+            mq                          the shell, on $MOSEND_BASE_URL and $MOSEND_ORG
+            mq -c 'customers | count by category'
+            mq FILE.mq [ARG…]           run a script; ARGs are $1, $2, …
+            echo 'summary' | mq         statements from standard input
+            In the shell: .help, and .help TOPIC for a source or a stage.
             """)
 
-    @Option(name: .customShort("c"), help: "Run these statements (separated by ; or newlines) and exit.")
+    @Option(name: .customShort("c"), help: ArgumentHelp("Run these statements (separated by ; or newlines) and exit.", valueName: "statements"))
     var command: String?
 
     @Option(help: "API base URL (MOSEND_BASE_URL).") var baseUrl: String?
@@ -38,6 +41,7 @@ struct MQCommand: ParsableCommand {
     @Flag(help: "Show time and requests after each result.") var timing = false
     @Flag(help: "Plain output (also NO_COLOR).") var noColor = false
     @Flag(help: "Allow plain http:// to hosts other than loopback.") var insecureHttp = false
+    @Flag(help: "Print mq's version and exit.") var version = false
     @Flag(help: "Run on the built-in simulator's demo data (2,000 contacts), started in-process on 127.0.0.1.")
     var demo = false
 
@@ -46,14 +50,17 @@ struct MQCommand: ParsableCommand {
     var script: [String] = []
 
     func validate() throws {
+        if version { throw CleanExit.message("mq \(mqVersion)") }
         if let format, OutputFormat(rawValue: format.lowercased()) == nil {
             throw ValidationError("--format must be one of: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
         }
         for s in sets where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not `\(s)`") }
         if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1") }
         if command != nil && !script.isEmpty { throw ValidationError("give either -c or a script file, not both") }
-        // Arguments after the script are its own; an option before it is mq's, and unknown.
+        // Arguments after the script are its own; an option before it is mq's: help and
+        // version, which passthrough parsing captures too, or else unknown.
         if let first = script.first, first.hasPrefix("-"), first != "-" {
+            if first == "-h" || first == "--help" { throw CleanExit.helpRequest(self) }
             throw ValidationError("Unknown option '\(first)'")
         }
     }

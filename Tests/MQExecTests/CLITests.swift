@@ -298,5 +298,22 @@ import Testing
         let unknown = try Self.mq(["--bogus", script])
         #expect(unknown.status == 2 && unknown.err.contains("Unknown option '--bogus'"), "\(unknown.err)")
     }
-}
 
+    /// `--help` and `--version` answer on stdout with 0, before or instead of a script:
+    /// passthrough parsing of the script's arguments once swallowed them as unknown options.
+    @Test func helpAndVersionAnswer() throws {
+        for flag in ["--help", "-h"] {
+            let r = try Self.mq([flag])
+            #expect(r.status == 0 && r.err.isEmpty, "\(flag): \(r.err)")
+            #expect(r.out.contains("USAGE: mq") && r.out.contains("--demo") && r.out.contains("-c <statements>"), "\(r.out)")
+        }
+        let v = try Self.mq(["--version"])
+        #expect(v.status == 0 && v.out.hasPrefix("mq ") && v.out.split(separator: ".").count == 3, "\(v.out)")
+        // After the script's path they are the script's.
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("help-\(UUID().uuidString).mq").path
+        try "let first = $1\n$first".write(toFile: script, atomically: true, encoding: .utf8)
+        defer { unlink(script) }
+        let passed = try Self.mq([script, "--help"])
+        #expect(passed.status == 0 && passed.out.contains("--help") && !passed.out.contains("USAGE"), "\(passed.out) \(passed.err)")
+    }
+}

@@ -88,7 +88,10 @@ public struct TransportOptions: Sendable {
     public var maxResponseBytes = 64 << 20
     /// A PEM bundle of extra trusted CAs (`--cacert`, `MQ_CA_BUNDLE`).
     public var caBundle: String? = nil
-    public var userAgent = "mq/0.1"
+    public var userAgent = "mq/\(mqVersion)"
 
     public init() {}
 }
+
+/// mq's version: `mq --version` and the User-Agent.
+public let mqVersion = "0.1.0"
