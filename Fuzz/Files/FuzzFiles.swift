@@ -6,7 +6,9 @@
 // file under /dev/shm (the readers take a path) and read twice, with that window and
 // with one larger than the input, in batches. Both reads must give the same rows and the
 // same error: the window is an implementation detail. After an error, the reader must
-// throw it again.
+// throw it again. A third read keeps only some fields (`RowReader(fields:)`, what a
+// query that names them gets): its rows must be the whole rows cut down to those
+// fields, in the same order, and its error the same.
 //
 // Built only by scripts/fuzz (MQ_FUZZ=1, --sanitize=fuzzer): libFuzzer supplies `main`.
 #if canImport(Glibc)
@@ -46,14 +48,31 @@ public func fuzzFiles(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             whole: \(all.rows.count) rows, \(all.error.map(String.init(describing:)) ?? "no error")
             """)
     }
+
+    var names = Set<String>()
+    for r in all.rows { names.formUnion(r.keys) }
+    let parity = (selector / 120) % 2
+    let kept = Set(names.sorted().enumerated().filter { $0.offset % 2 == parity }.map(\.element) + ["id"])
+    let fields = FieldSet(kept)
+    let projected = read(format, chunkSize: chunk, batch: batch, fields: fields)
+    let expected = all.rows.map { row in JSONObject(pairs: row.filter { kept.contains($0.key) }.map { ($0.key, $0.value) }) }
+    guard projected.rows.count == expected.count, zip(projected.rows, expected).allSatisfy({ $0.keys == $1.keys && $0.values == $1.values }),
+          projected.error == all.error
+    else {
+        fatalError("""
+            \(format) read keeping \(kept.sorted()) differs from the whole rows cut down
+            kept:  \(projected.rows.count) rows, \(projected.error.map(String.init(describing:)) ?? "no error")
+            whole: \(all.rows.count) rows, \(all.error.map(String.init(describing:)) ?? "no error")
+            """)
+    }
     return 0
 }
 
-func read(_ format: FileFormat, chunkSize: Int, batch: Int) -> (rows: [JSONObject], error: FileError?) {
+func read(_ format: FileFormat, chunkSize: Int, batch: Int, fields: FieldSet? = nil) -> (rows: [JSONObject], error: FileError?) {
     var rows: [JSONObject] = []
     let reader: RowReader
     do {
-        reader = try RowReader(path: path, format: format, chunkSize: chunkSize)
+        reader = try RowReader(path: path, format: format, chunkSize: chunkSize, fields: fields)
     } catch {
         fatalError("cannot open \(path): \(error)")
     }

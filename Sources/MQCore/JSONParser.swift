@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A malformed JSON document: what was wrong and where.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
@@ -43,6 +49,48 @@ public struct JSONParser {
     public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSON {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
+
+    /// Parses bytes in place. With `keeping`, a top-level object keeps only those members:
+    /// the others are checked as strictly as ever (the same errors at the same offsets)
+    /// but never become values, which is most of the cost of a wide row. Any other
+    /// top-level value is parsed whole.
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>, keeping: FieldSet? = nil,
+                             maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSON
+    {
+        var p = Cursor(buf: buffer, maxDepth: maxDepth)
+        p.skipWhitespace()
+        let v: JSON
+        if let keeping, p.i < buffer.count, buffer[p.i] == UInt8(ascii: "{") {
+            v = try p.parseObject(depth: 1, keeping: keeping)
+        } else {
+            v = try p.parseValue(depth: 0)
+        }
+        p.skipWhitespace()
+        if p.i != buffer.count { throw p.error("unexpected data after the JSON value") }
+        return v
+    }
+}
+
+/// The member names a reader keeps (`JSONParser.parse(buffer:keeping:)`), held as bytes
+/// so that a key is matched without becoming a String.
+public struct FieldSet: Sendable, Equatable {
+    public let names: Set<String>
+    let bytes: [[UInt8]]
+
+    public init(_ names: Set<String>) {
+        self.names = names
+        bytes = names.sorted().map { Array($0.utf8) }
+    }
+
+    public func contains(_ name: String) -> Bool { names.contains(name) }
+
+    /// The kept name spelled by these bytes (a key without escapes), or nil.
+    func match(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        for b in bytes where b.count == key.count {
+            if b.withUnsafeBufferPointer({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) { return true }
+        }
+        return false
+    }
 }
 
 private struct Cursor {
@@ -80,6 +128,32 @@ private struct Cursor {
         let b = buf[j]
         if b >= 0x21 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
         return "byte 0x\(String(b, radix: 16))"
+    }
+
+    /// After a member or an element: true at `close` (consumed), false after a `,`.
+    mutating func closes(_ close: UInt8) throws(JSONParseError) -> Bool {
+        skipWhitespace()
+        let expected = close == UInt8(ascii: "}") ? "',' or '}'" : "',' or ']'"
+        guard i < buf.count else { throw error("unexpected end of input, expected \(expected)") }
+        if buf[i] == UInt8(ascii: ",") {
+            i += 1
+            return false
+        }
+        if buf[i] == close {
+            i += 1
+            return true
+        }
+        throw error("unexpected \(describeByte(at: i)), expected \(expected)")
+    }
+
+    /// The `:` after a key, with the space around it.
+    mutating func colon() throws(JSONParseError) {
+        skipWhitespace()
+        guard i < buf.count, buf[i] == UInt8(ascii: ":") else {
+            throw error("unexpected \(describeByte(at: i)), expected ':' after a key")
+        }
+        i += 1
+        skipWhitespace()
     }
 
     mutating func parseValue(depth: Int) throws(JSONParseError) -> JSON {
@@ -127,12 +201,7 @@ private struct Cursor {
                 throw error("unexpected \(describeByte(at: i)), expected a string key")
             }
             let key = try parseString()
-            skipWhitespace()
-            guard i < buf.count, buf[i] == UInt8(ascii: ":") else {
-                throw error("unexpected \(describeByte(at: i)), expected ':' after a key")
-            }
-            i += 1
-            skipWhitespace()
+            try colon()
             let value = try parseValue(depth: depth)
             // Duplicate keys are rare; check cheaply while small, with a set once large.
             if obj.count < 16 {
@@ -141,49 +210,127 @@ private struct Cursor {
                 if seen == nil { seen = Set(obj.keys) }
                 if seen!.insert(key).inserted { obj.appendUnchecked(key, value) } else { obj[key] = value }
             }
-            skipWhitespace()
-            guard i < buf.count else { throw error("unexpected end of input, expected ',' or '}'") }
-            if buf[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
-            }
-            if buf[i] == UInt8(ascii: "}") {
-                i += 1
-                return .object(obj)
-            }
-            throw error("unexpected \(describeByte(at: i)), expected ',' or '}'")
+            if try closes(UInt8(ascii: "}")) { return .object(obj) }
         }
     }
 
-    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {
+    /// An object that keeps only `keeping`'s members; the others are skipped but checked.
+    mutating func parseObject(depth: Int, keeping: FieldSet) throws(JSONParseError) -> JSON {
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
         i += 1
-        var arr: [JSON] = []
+        var obj = JSONObject()
         skipWhitespace()
-        if i < buf.count && buf[i] == UInt8(ascii: "]") {
+        if i < buf.count && buf[i] == UInt8(ascii: "}") {
             i += 1
-            return .array(arr)
+            return .object(obj)
         }
         while true {
             skipWhitespace()
-            arr.append(try parseValue(depth: depth))
-            skipWhitespace()
-            guard i < buf.count else { throw error("unexpected end of input, expected ',' or ']'") }
-            if buf[i] == UInt8(ascii: ",") {
-                i += 1
-                continue
+            guard i < buf.count, buf[i] == UInt8(ascii: "\"") else {
+                throw error("unexpected \(describeByte(at: i)), expected a string key")
             }
-            if buf[i] == UInt8(ascii: "]") {
-                i += 1
-                return .array(arr)
+            // A key without escapes is matched as bytes; one with escapes becomes a String.
+            var key: String? = nil
+            var kept = false
+            let open = i
+            let j = ByteScan.stringEnd(buf, from: i + 1)
+            if j < buf.count, buf[j] == UInt8(ascii: "\"") {
+                let raw = UnsafeBufferPointer(rebasing: buf[(open + 1)..<j])
+                guard UTF8Check.isValid(raw) else { throw error("invalid UTF-8 in a string", at: open + 1) }
+                kept = keeping.match(raw)
+                if kept { key = String(decoding: raw, as: UTF8.self) }
+                i = j + 1
+            } else {
+                let k = try parseString()
+                kept = keeping.contains(k)
+                if kept { key = k }
             }
-            throw error("unexpected \(describeByte(at: i)), expected ',' or ']'")
+            try colon()
+            if kept, let key {
+                let value = try parseValue(depth: depth)
+                if obj.keys.contains(key) { obj[key] = value } else { obj.appendUnchecked(key, value) }
+            } else {
+                try skipValue(depth: depth)
+            }
+            if try closes(UInt8(ascii: "}")) { return .object(obj) }
         }
     }
 
-    mutating func parseNumber() throws(JSONParseError) -> JSON {
+    /// Passes over a value with every check `parseValue` makes, building nothing.
+    mutating func skipValue(depth: Int) throws(JSONParseError) {
+        guard i < buf.count else { throw error("unexpected end of input, expected a value") }
+        switch buf[i] {
+        case UInt8(ascii: "{"):
+            if depth + 1 > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
+            i += 1
+            skipWhitespace()
+            if i < buf.count && buf[i] == UInt8(ascii: "}") {
+                i += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard i < buf.count, buf[i] == UInt8(ascii: "\"") else {
+                    throw error("unexpected \(describeByte(at: i)), expected a string key")
+                }
+                try skipString()
+                try colon()
+                try skipValue(depth: depth + 1)
+                if try closes(UInt8(ascii: "}")) { return }
+            }
+        case UInt8(ascii: "["):
+            if depth + 1 > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
+            i += 1
+            skipWhitespace()
+            if i < buf.count && buf[i] == UInt8(ascii: "]") {
+                i += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                try skipValue(depth: depth + 1)
+                if try closes(UInt8(ascii: "]")) { return }
+            }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try skipNumber()
+        default: throw error("unexpected \(describeByte(at: i)), expected a value")
+        }
+    }
+
+    /// A string checked as `parseString` checks it; only one with escapes is decoded.
+    mutating func skipString() throws(JSONParseError) {
+        let open = i
+        let j = ByteScan.stringEnd(buf, from: i + 1)
+        if j < buf.count, buf[j] == UInt8(ascii: "\"") {
+            let raw = UnsafeBufferPointer(rebasing: buf[(open + 1)..<j])
+            guard UTF8Check.isValid(raw) else { throw error("invalid UTF-8 in a string", at: open + 1) }
+            i = j + 1
+            return
+        }
+        _ = try parseString()
+    }
+
+    /// A number checked as `parseNumber` checks it. Only one that might overflow a Double
+    /// (an exponent, or hundreds of digits) is converted.
+    mutating func skipNumber() throws(JSONParseError) {
+        let (start, _, exponent) = try scanNumber()
+        if exponent || i - start > 300 {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
+            guard let d = Double(text), d.isFinite else {
+                throw error("number \(text.prefix(40)) is out of range", at: start)
+            }
+        }
+    }
+
+    /// Moves past a number in JSON's grammar (no leading zeros, digits after `.` and in an
+    /// exponent): where it started, whether it is an integer, whether it has an exponent.
+    mutating func scanNumber() throws(JSONParseError) -> (start: Int, isInteger: Bool, exponent: Bool) {
         let start = i
         var isInteger = true
+        var exponent = false
         if buf[i] == UInt8(ascii: "-") { i += 1 }
         guard i < buf.count, isDigit(buf[i]) else { throw error("invalid number: expected a digit", at: i) }
         if buf[i] == UInt8(ascii: "0") {
@@ -200,10 +347,42 @@ private struct Cursor {
         }
         if i < buf.count, buf[i] == UInt8(ascii: "e") || buf[i] == UInt8(ascii: "E") {
             isInteger = false
+            exponent = true
             i += 1
             if i < buf.count, buf[i] == UInt8(ascii: "+") || buf[i] == UInt8(ascii: "-") { i += 1 }
             guard i < buf.count, isDigit(buf[i]) else { throw error("invalid number: expected a digit in the exponent") }
             while i < buf.count, isDigit(buf[i]) { i += 1 }
+        }
+        return (start, isInteger, exponent)
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONParseError) -> JSON {
+        if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
+        i += 1
+        var arr: [JSON] = []
+        skipWhitespace()
+        if i < buf.count && buf[i] == UInt8(ascii: "]") {
+            i += 1
+            return .array(arr)
+        }
+        while true {
+            skipWhitespace()
+            arr.append(try parseValue(depth: depth))
+            if try closes(UInt8(ascii: "]")) { return .array(arr) }
+        }
+    }
+
+    mutating func parseNumber() throws(JSONParseError) -> JSON {
+        let (start, isInteger, _) = try scanNumber()
+        // Most numbers in rows are short integers: read them straight from the bytes.
+        if isInteger, i - start <= 18 {
+            var n = 0
+            var k = buf[start] == UInt8(ascii: "-") ? start + 1 : start
+            while k < i {
+                n = n &* 10 &+ Int(buf[k] &- 0x30)
+                k += 1
+            }
+            return .int(buf[start] == UInt8(ascii: "-") ? -n : n)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
         if isInteger, let n = Int(text) { return .int(n) }
@@ -220,18 +399,14 @@ private struct Cursor {
         i += 1
         // Fast path: no escapes. Scan to the closing quote, then validate UTF-8 once.
         let start = i
-        while i < buf.count {
-            let b = buf[i]
-            if b == UInt8(ascii: "\"") {
-                let s = try makeString(UnsafeBufferPointer(rebasing: buf[start..<i]), at: start)
-                i += 1
-                return s
-            }
-            if b == UInt8(ascii: "\\") { break }
-            if b < 0x20 { throw error("control character in a string; it must be escaped") }
-            i += 1
-        }
+        i = ByteScan.stringEnd(buf, from: i)
         guard i < buf.count else { throw error("unterminated string", at: open) }
+        if buf[i] == UInt8(ascii: "\"") {
+            let s = try makeString(UnsafeBufferPointer(rebasing: buf[start..<i]), at: start)
+            i += 1
+            return s
+        }
+        if buf[i] < 0x20 { throw error("control character in a string; it must be escaped") }
         // Slow path: escapes present.
         var out: [UInt8] = Array(UnsafeBufferPointer(rebasing: buf[start..<i]))
         while i < buf.count {
@@ -317,7 +492,12 @@ public enum UTF8Check {
     public static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         let n = b.count
+        guard let base = b.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
         while i < n {
+            // Eight ASCII bytes at a time.
+            while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            guard i < n else { break }
             let c = b[i]
             if c < 0x80 {
                 i += 1
@@ -346,5 +526,34 @@ public enum UTF8Check {
             i += need + 1
         }
         return true
+    }
+}
+
+/// Word-at-a-time scans over bytes (eight per step, as in simdjson's fallback kernel).
+enum ByteScan {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any byte of `w` is zero.
+    @inline(__always) static func hasZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
+
+    /// The index of the first byte from `start` that ends a string's plain run: `"`, `\`
+    /// or a control character (below 0x20); `buf.count` if there is none.
+    static func stringEnd(_ buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var j = start
+        let n = buf.count
+        if let base = buf.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while j + 8 <= n {
+                let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+                // A byte below 0x20: (b - 0x20) borrows into its high bit when b < 0x20
+                // (and b < 0x80, checked by ~w).
+                let control = (w &- ones &* 0x20) & ~w & highs != 0
+                if control || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C)) { break }
+                j += 8
+            }
+        }
+        while j < n, buf[j] != UInt8(ascii: "\""), buf[j] != UInt8(ascii: "\\"), buf[j] >= 0x20 { j += 1 }
+        return j
     }
 }

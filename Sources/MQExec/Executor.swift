@@ -12,11 +12,17 @@ struct Executor {
     let state: ExecutionState
     let maxRequests: Int
     let baseDirectory: String
+    /// Whether a file source builds only the fields the plan can look at (`FieldNeed`);
+    /// off with pushdown, so that the goldens' pushdown-off runs check it.
+    var pruneFields = true
 
-    func stream(_ plan: Plan) throws -> RowStream {
-        var s = try source(plan.source)
-        var i = 0
+    /// The stream of a plan's rows; `downstream` is what a plan it feeds needs of them
+    /// (nil: every field).
+    func stream(_ plan: Plan, downstream: Set<String>? = nil) throws -> RowStream {
         let ops = plan.operators
+        let need = pruneFields ? FieldNeed.input(of: ops, downstream: downstream) : nil
+        var s = try source(plan.source, need: need)
+        var i = 0
         while i < ops.count {
             switch ops[i] {
             case .filter(let e): s = FilterStream(s, e, eval)
@@ -66,7 +72,12 @@ struct Executor {
                 s = BlockingStream(s) { rows in Aggregation.top(rows, n, e, ev) }
             case .join(let j, let right):
                 let me = self
-                s = BlockingStream(s) { rows in try await me.join(rows, j, right) }
+                if let right {
+                    let rightNeed = pruneFields ? FieldNeed.rightSide(of: ops, at: i, downstream: downstream) : nil
+                    s = JoinStream(s) { try await me.joinIndex(j, right, need: rightNeed) }
+                } else {
+                    s = BlockingStream(s) { rows in try await me.joinCustomer(rows, j) }
+                }
             case .chart, .spark:
                 break  // drawn by the runner from the rows
             }
@@ -75,7 +86,7 @@ struct Executor {
         return s
     }
 
-    func source(_ src: PlannedSource) throws -> RowStream {
+    func source(_ src: PlannedSource, need: Set<String>?) throws -> RowStream {
         switch src {
         case .remote(let call):
             guard let api else {
@@ -103,7 +114,8 @@ struct Executor {
             }
         case .file(let path):
             do {
-                return FileStream(try RowReader(path: resolvePath(path)), shownAs: path, progress: state.progress)
+                let reader = try RowReader(path: resolvePath(path), fields: need.map(FieldSet.init))
+                return FileStream(reader, shownAs: path, progress: state.progress)
             } catch {
                 var e = error
                 e.path = path  // as the user wrote it
@@ -118,7 +130,7 @@ struct Executor {
         case .value(let j):
             return ArrayStream([JSONObject(pairs: [("value", j)])])
         case .subquery(let plan):
-            return try stream(plan)
+            return try stream(plan, downstream: need)
         }
     }
 
@@ -130,8 +142,8 @@ struct Executor {
     static var home: String { ProcessEnvironment.value("HOME") ?? "" }
 
     /// All rows of a plan.
-    func collect(_ plan: Plan) async throws -> [JSONObject] {
-        let s = try stream(plan)
+    func collect(_ plan: Plan, downstream: Set<String>? = nil) async throws -> [JSONObject] {
+        let s = try stream(plan, downstream: downstream)
         var all: [JSONObject] = []
         while let b = try await s.next() { all += b }
         if let e = state.partialError { throw e }
@@ -159,9 +171,10 @@ struct Executor {
 
     // MARK: joins
 
-    func join(_ rows: [JSONObject], _ j: Join, _ right: Plan?) async throws -> [JSONObject] {
-        guard let right else { return try await joinCustomer(rows, j) }
-        let rightRows = try await collect(right)
+    /// The right side of a join, read whole and indexed by its key; the left side then
+    /// streams through it (`JoinStream`).
+    func joinIndex(_ j: Join, _ right: Plan, need: Set<String>?) async throws -> JoinIndex {
+        let rightRows = try await collect(right, downstream: need)
         let rightKey = j.equals ?? j.on
         var index: [String: [JSONObject]] = [:]
         for r in rightRows {
@@ -169,22 +182,7 @@ struct Executor {
             guard !k.isNull else { continue }
             index[Executor.key(k), default: []].append(r)
         }
-        let rightColumns = rightRows.first.map { Array($0.keys) } ?? []
-        var out: [JSONObject] = []
-        for row in rows {
-            let k = eval.eval(j.on, row)
-            let matches = k.isNull ? [] : index[Executor.key(k)] ?? []
-            if matches.isEmpty {
-                if j.left {
-                    var r = row
-                    for c in rightColumns where r[c] == nil { r[c] = .null }
-                    out.append(r)
-                }
-                continue
-            }
-            for m in matches { out.append(Executor.merge(row, m)) }
-        }
-        return out
+        return JoinIndex(join: j, eval: eval, index: index, rightColumns: rightRows.first.map { Array($0.keys) } ?? [])
     }
 
     /// Join keys compare as text, so a CSV's number joins a JSON number and `+1…` joins `+1…`.

@@ -214,6 +214,55 @@ final class BlockingStream: RowStream {
     }
 }
 
+/// A join with a file, a variable or a subquery: the right side is indexed once, on the
+/// first pull, and the left side's batches stream through it in order, so the left rows
+/// are never all held at once and a `limit` after the join stops the reading.
+final class JoinStream: RowStream {
+    let upstream: RowStream
+    let build: () async throws -> JoinIndex
+    private var index: JoinIndex?
+    init(_ upstream: RowStream, _ build: @escaping () async throws -> JoinIndex) {
+        self.upstream = upstream
+        self.build = build
+    }
+    func next() async throws -> [JSONObject]? {
+        if index == nil { index = try await build() }
+        while let batch = try await upstream.next() {
+            let out = index!.join(batch)
+            if !out.isEmpty { return out }
+        }
+        return nil
+    }
+}
+
+/// The right rows of a join by key (as text: a CSV's number joins a JSON number).
+struct JoinIndex {
+    let join: Join
+    let eval: Evaluator
+    let index: [String: [JSONObject]]
+    /// For a left join's unmatched rows: the right side's columns, as nulls.
+    let rightColumns: [String]
+
+    func join(_ rows: [JSONObject]) -> [JSONObject] {
+        var out: [JSONObject] = []
+        out.reserveCapacity(rows.count)
+        for row in rows {
+            let k = eval.eval(join.on, row)
+            let matches = k.isNull ? [] : index[Executor.key(k)] ?? []
+            if matches.isEmpty {
+                if join.left {
+                    var r = row
+                    for c in rightColumns where r[c] == nil { r[c] = .null }
+                    out.append(r)
+                }
+                continue
+            }
+            for m in matches { out.append(Executor.merge(row, m)) }
+        }
+        return out
+    }
+}
+
 /// Folds every batch into a `GroupFold` as it arrives, then emits the groups.
 final class FoldStream: RowStream {
     let upstream: RowStream

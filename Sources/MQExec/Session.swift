@@ -288,7 +288,8 @@ public final class Session {
         progressBoard.start(progress)
         let state = ExecutionState(progress: progress)
         let exec = Executor(api: api, statement: APIStatement(), variables: variables, eval: Evaluator(now: now()),
-                            state: state, maxRequests: settings.maxRequests, baseDirectory: baseDirectory)
+                            state: state, maxRequests: settings.maxRequests, baseDirectory: baseDirectory,
+                            pruneFields: settings.pushdown)
         return (try exec.stream(plan), state)
     }
 
@@ -473,7 +474,11 @@ public final class Session {
         explain(try Planner(plannerContext()).plan(q))
     }
 
-    public func explain(_ plan: Plan) -> String {
+    public func explain(_ plan: Plan) -> String { explain(plan, downstream: nil) }
+
+    /// `downstream`: what the plan this one feeds needs of its rows (nil: all of them).
+    func explain(_ plan: Plan, downstream: Set<String>?) -> String {
+        let need = settings.pushdown ? FieldNeed.input(of: plan.operators, downstream: downstream) : nil
         var out = "plan: \(plan.text)\n"
         switch plan.source {
         case .remote(let call):
@@ -492,25 +497,39 @@ public final class Session {
             case .timeline: out += "  pages: 1 (the contact's detail; its timeline becomes rows)\n"
             default: out += "  pages: 1\n"
             }
-        case .file(let path): out += "source: the file \"\(path)\" (no request)\n"
+        case .file(let path):
+            out += "source: the file \"\(path)\" (no request)\n"
+            if let need { out += "  fields: \(Session.fieldList(need))\n" }
         case .variable(let v): out += "source: $\(v), kept earlier (no request)\n"
         case .value: out += "source: a kept value (no request)\n"
         case .subquery(let inner):
             out += "source: a subquery:\n"
-            out += explain(inner).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
+            out += explain(inner, downstream: need).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
             if !out.hasSuffix("\n") { out += "\n" }
         }
         if plan.operators.isEmpty {
             out += "local: nothing\n"
         } else {
             out += "local:\n"
-            for (i, op) in plan.operators.enumerated() { out += "  \(i + 1). \(Session.describe(op))\n" }
+            for (i, op) in plan.operators.enumerated() {
+                out += "  \(i + 1). \(Session.describe(op))\n"
+                if settings.pushdown, case .join(_, let right?) = op, case .file = right.source,
+                   let fields = FieldNeed.input(of: right.operators, downstream: FieldNeed.rightSide(of: plan.operators, at: i, downstream: downstream))
+                {
+                    out += "     fields of the file: \(Session.fieldList(fields))\n"
+                }
+            }
         }
         if let f = plan.format { out += "output: \(f)\n" }
         if let s = plan.save { out += "save: \"\(s)\"\n" }
         for n in plan.notes { out += "note: \(n)\n" }
         for w in plan.warnings { out += "warning: \(w)\n" }
         return out
+    }
+
+    static func fieldList(_ names: Set<String>) -> String {
+        names.isEmpty ? "none kept (rows are checked and counted)"
+            : names.sorted().joined(separator: ", ") + " (the others are read past, not kept)"
     }
 
     /// A `limit` that only streaming stages precede: paging stops once it is met.

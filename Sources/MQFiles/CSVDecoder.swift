@@ -29,10 +29,14 @@ final class CSVDecoder: RowDecoder {
     private var template = JSONObject()
     private var fields: [CSVFieldSpan] = []
     private var scratch: [UInt8] = []
+    private let keptFields: FieldSet?
+    /// Per column, whether rows keep it (all, without `fields`).
+    private var keep: [Bool] = []
 
-    init(input: FileInput, maxRecordBytes: Int = CSVDecoder.maxRecordBytes) {
+    init(input: FileInput, maxRecordBytes: Int = CSVDecoder.maxRecordBytes, fields: FieldSet? = nil) {
         self.input = input
         self.maxRecordBytes = maxRecordBytes
+        keptFields = fields
     }
 
     func read(max: Int, into rows: inout [JSONObject]) throws(FileError) -> Bool {
@@ -107,6 +111,14 @@ final class CSVDecoder: RowDecoder {
         var row = header.count <= CSVDecoder.templateColumnLimit ? template : JSONObject()
         for k in fields.indices {
             let f = fields[k]
+            if !keep[k] {
+                // Not kept: only checked, so that the file fails where it would otherwise.
+                let valid = f.hasDoubledQuotes
+                    ? { unescape(window, f); return scratch.withUnsafeBufferPointer { UTF8Check.isValid($0) } }()
+                    : UTF8Check.isValid(UnsafeBufferPointer(rebasing: window[f.start..<f.end]))
+                guard valid else { throw .invalidUTF8(input.path, line: line + f.lineOffset, field: k + 1, name: header[k]) }
+                continue
+            }
             let value: JSON?
             if f.hasDoubledQuotes {
                 unescape(window, f)
@@ -142,8 +154,9 @@ final class CSVDecoder: RowDecoder {
             names.append(name)
         }
         header = names
+        keep = names.map { keptFields?.contains($0) ?? true }
         template = JSONObject()
-        for name in names { template.appendUnchecked(name, .null) }
+        for (name, kept) in zip(names, keep) where kept { template.appendUnchecked(name, .null) }
     }
 
     /// The field's content with each `""` made `"`, into `scratch`.

@@ -27,9 +27,11 @@ final class JSONDocumentDecoder: RowDecoder {
     /// The 1-based line and column of the first unconsumed byte.
     private var line = 1
     private var column = 1
+    private let fields: FieldSet?
 
-    init(input: FileInput) {
+    init(input: FileInput, fields: FieldSet? = nil) {
         self.input = input
+        self.fields = fields
     }
 
     func read(max: Int, into out: inout [JSONObject]) throws(FileError) -> Bool {
@@ -140,7 +142,7 @@ final class JSONDocumentDecoder: RowDecoder {
             let slice = UnsafeBufferPointer(rebasing: input.bytes[0..<(length ?? input.bytes.count)])
             let value: JSON
             do {
-                value = try JSONParser.parse(Array(slice))
+                value = try JSONParser.parse(buffer: slice, keeping: fields)
             } catch {
                 let at = textPosition(of: error.offset, in: slice)
                 throw FileError(path: input.path, line: line + at.line - 1,
@@ -241,7 +243,10 @@ final class JSONDocumentDecoder: RowDecoder {
         }
         switch document {
         case .object(let object):
-            return [object]
+            guard let fields else { return [object] }
+            var kept = JSONObject()
+            for (k, v) in object where fields.contains(k) { kept.appendUnchecked(k, v) }
+            return [kept]
         case .array(let elements):
             var rows: [JSONObject] = []
             rows.reserveCapacity(elements.count)

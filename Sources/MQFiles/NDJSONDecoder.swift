@@ -15,9 +15,11 @@ final class NDJSONDecoder: RowDecoder {
     /// Lines consumed so far: the 1-based number of the last line read.
     private var line = 0
     private var started = false
+    private let fields: FieldSet?
 
-    init(input: FileInput) {
+    init(input: FileInput, fields: FieldSet? = nil) {
         self.input = input
+        self.fields = fields
     }
 
     func read(max: Int, into rows: inout [JSONObject]) throws(FileError) -> Bool {
@@ -66,9 +68,7 @@ final class NDJSONDecoder: RowDecoder {
         let bytes = UnsafeBufferPointer(rebasing: text[0..<n])
         let value: JSON
         do {
-            // An Array, because the parser works on one contiguous [UInt8] and would
-            // otherwise copy through the generic Collection path.
-            value = try JSONParser.parse(Array(bytes))
+            value = try JSONParser.parse(buffer: bytes, keeping: fields)
         } catch {
             throw FileError(
                 path: input.path, line: line, column: textPosition(of: error.offset, in: bytes).column,
