@@ -111,9 +111,15 @@ public struct Lexer {
             let nameStart = i
             while Lexer.isWordChar(peek()) { i += 1 }
             let name = String(decoding: b[nameStart..<i], as: UTF8.self)
-            let argsStart = i
+            var argsStart = i
             while let d = peek(), d != 0x0A, d != UInt8(ascii: ";") { i += 1 }
-            let args = String(decoding: b[argsStart..<i], as: UTF8.self).trimmingWhitespace
+            // Trimmed as bytes, as the lexer reads space: trimmed as Characters, a space
+            // followed by a combining mark is one Character and would stay.
+            var argsEnd = i
+            func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D }
+            while argsStart < argsEnd, isSpace(b[argsStart]) { argsStart += 1 }
+            while argsEnd > argsStart, isSpace(b[argsEnd - 1]) { argsEnd -= 1 }
+            let args = String(decoding: b[argsStart..<argsEnd], as: UTF8.self)
             return tok(.meta(name: name, args: args))
         }
         if let u = uuid() { return tok(.uuid(u)) }
@@ -262,14 +268,5 @@ public struct Lexer {
             i += 1
         }
         throw Diagnostic.unterminatedString(at: Span(start, i))
-    }
-}
-
-extension String {
-    var trimmingWhitespace: String {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" || f == "\r" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
-        return String(s)
     }
 }

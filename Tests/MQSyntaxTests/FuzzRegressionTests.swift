@@ -45,6 +45,10 @@ import Testing
         // past it. Each operator of the chain counts now, so what parses prints back.
         "customers | where a " + Array(repeating: "= b != c", count: 120).joined(separator: " "),
         "customers | where x is null is null is null = a is not null",
+        // A meta command's arguments were trimmed as Characters: printed `.x ٙ`, the
+        // space and the combining mark after it are one Character, which stayed.
+        ".x\r\r\r\u{0659}\r\r",
+        ".\u{FFFD}\r\u{0301}",
     ]
 
     @Test(arguments: roundTrips)
