@@ -6,6 +6,10 @@ import MQExec
 import MQSyntax
 import Synchronization
 
+#if canImport(Glibc)
+/// glibc's `malloc_trim` (malloc.h, which the Glibc module does not export).
+@_silgen_name("malloc_trim") func glibcMallocTrim(_ pad: Int) -> Int32
+#endif
 
 /// What Tab completes against while readline runs: a snapshot of the session's completer
 /// and the continuation lines typed before the current one. libedit's callbacks are C
@@ -138,6 +142,13 @@ struct Repl {
         if await Interrupts.run(session, SourceText(input, name: "<stdin>")).interrupted {
             FileHandle.standardError.write(Data("interrupted; the rows fetched so far are in `.last`\n".utf8))
         }
+        // A statement's pages and rows are freed, but long-lived small blocks (the request
+        // log, the cache) pin the heap pages around them, and the shell's RSS crept up
+        // ~13 KB a statement with 8 MB live (scripts/soak, heaptrack). Handing free pages
+        // back at the prompt keeps it flat; it takes well under a millisecond.
+        #if canImport(Glibc)
+        _ = glibcMallocTrim(0)
+        #endif
     }
 
     /// History keeps what was typed, but not a line that starts with a space, that looks
