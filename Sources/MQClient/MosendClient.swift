@@ -30,6 +30,15 @@ public struct ClientConfiguration: Sendable {
 }
 
 /// What `.trace on` prints for every attempt of every request.
+/// The trace hook, in a struct so that a Mutex holds it as it is. Held bare, the closure
+/// was re-abstracted by every `withLock` (its inout access converts a generic value to
+/// the concrete function type and back), each time inside another thunk: a call then
+/// recursed once per earlier request, and a script of 29,000 statements overflowed the
+/// stack (a segfault).
+struct TraceHook: Sendable {
+    let call: @Sendable (TraceEvent) -> Void
+}
+
 public struct TraceEvent: Sendable {
     public var method: String
     /// The full URL; it never holds the key, which travels in a header.
@@ -66,7 +75,7 @@ public final class MosendClient: ReportsAPI {
     let base: String
     /// Requests in flight and retries waiting, read by the progress line.
     public let activity = ClientActivity()
-    private let traceHook = Mutex<(@Sendable (TraceEvent) -> Void)?>(nil)
+    private let traceHook = Mutex<TraceHook?>(nil)
 
     /// Checks the base URL against the transport rules before anything is sent.
     public init(_ configuration: ClientConfiguration, environment: ClientEnvironment = .live,
@@ -96,9 +105,9 @@ public final class MosendClient: ReportsAPI {
     }
 
     /// Receives a `TraceEvent` per attempt; nil turns tracing off.
-    public func setTrace(_ hook: (@Sendable (TraceEvent) -> Void)?) { traceHook.withLock { $0 = hook } }
+    public func setTrace(_ hook: (@Sendable (TraceEvent) -> Void)?) { traceHook.withLock { $0 = hook.map(TraceHook.init) } }
 
-    func trace(_ e: TraceEvent) { traceHook.withLock { $0 }?(e) }
+    func trace(_ e: TraceEvent) { traceHook.withLock { $0 }?.call(e) }
 
     /// Stops the transport thread; calls after this fail as cancelled.
     public func shutdown() { transport.shutdown() }

@@ -29,15 +29,24 @@ public final class QueryProgress: Sendable {
 /// statement ends, so that a progress line is erased before anything else is printed.
 public final class ProgressBoard: Sendable {
     private let current = Mutex<QueryProgress?>(nil)
-    private let endHook = Mutex<(@Sendable () -> Void)?>(nil)
+    /// In a struct, not bare: see `Hook`.
+    private let endHook = Mutex<Hook?>(nil)
     public init() {}
 
     public var progress: QueryProgress? { current.withLock { $0 } }
-    public func onEnd(_ hook: @escaping @Sendable () -> Void) { endHook.withLock { $0 = hook } }
+    public func onEnd(_ hook: @escaping @Sendable () -> Void) { endHook.withLock { $0 = Hook(call: hook) } }
 
     func start(_ p: QueryProgress) { current.withLock { $0 = p } }
     func end() {
         current.withLock { $0 = nil }
-        endHook.withLock { $0 }?()
+        endHook.withLock { $0 }?.call()
+    }
+
+    /// A closure held bare in a Mutex is re-abstracted by every `withLock` (the inout
+    /// access converts it to the concrete function type and back), each time inside
+    /// another thunk, so each call recursed once per earlier statement and a long session
+    /// would overflow the stack. A struct field keeps the closure as it is.
+    struct Hook: Sendable {
+        let call: @Sendable () -> Void
     }
 }
