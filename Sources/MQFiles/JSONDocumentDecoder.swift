@@ -243,10 +243,7 @@ final class JSONDocumentDecoder: RowDecoder {
         }
         switch document {
         case .object(let object):
-            guard let fields else { return [object] }
-            var kept = JSONObject()
-            for (k, v) in object where fields.contains(k) { kept.appendUnchecked(k, v) }
-            return [kept]
+            return [keptFields(of: object)]
         case .array(let elements):
             var rows: [JSONObject] = []
             rows.reserveCapacity(elements.count)
@@ -257,12 +254,21 @@ final class JSONDocumentDecoder: RowDecoder {
                     }
                     throw .elementNotObject(path, index: i, element, line: at?.line, column: at?.column)
                 }
-                rows.append(object)
+                rows.append(keptFields(of: object))
             }
             return rows
         default:
             throw .documentNotRows(path, document)
         }
+    }
+
+    /// A row parsed whole, cut down to the fields kept (a single object, or an array
+    /// that is not streamed because a byte-order mark follows leading space).
+    private func keptFields(of object: JSONObject) -> JSONObject {
+        guard let fields else { return object }
+        var kept = JSONObject()
+        for (k, v) in object where fields.contains(k) { kept.appendUnchecked(k, v) }
+        return kept
     }
 
     /// Where element `target` of the top-level array starts, found by skipping over the

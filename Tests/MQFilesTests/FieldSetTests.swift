@@ -38,6 +38,9 @@ import Testing
         ("rows.ndjson", "{\"id\":1,\"name\":\"Ann \\u00e9\",\"tags\":[\"a\",{\"x\":[1,2e3]}],\"n\":-12,\"id\":2}\n{\"n\":1.5,\"z\":null}\n"),
         ("rows.json", "[{\"id\":\"a\",\"deep\":{\"a\":{\"b\":[true,false,null]}},\"n\":123456789012345678901},\n {\"n\":0, \"esc\\\"aped\":1}]"),
         ("rows.json", "{\"id\": 7, \"other\": \"x\", \"n\": -0}"),
+        // Space, then a byte-order mark, then the array: read whole, not streamed (the
+        // files fuzzer found it kept every field).
+        ("rows.json", "\n\n\u{FEFF}[{},\n {\"id\": 0},\n {\"a\\tb\":\"x\",\"n\":3,\"other\": 0}]"),
         ("rows.csv", "id,name,n,notes\n1,Ann,3,\"a \"\"quoted\"\", note\"\n2,Bob,,x\n"),
     ])
     func rowsKeepTheNamedFieldsInTheirOrder(_ name: String, _ text: String) throws {
