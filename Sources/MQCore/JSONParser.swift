@@ -84,7 +84,7 @@ public struct FieldSet: Sendable, Equatable {
 
     public func contains(_ name: String) -> Bool { names.contains(name) }
 
-    /// The kept name spelled by these bytes (a key without escapes), or nil.
+    /// Whether these bytes (a key without escapes) spell a kept name.
     func match(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
         for b in bytes where b.count == key.count {
             if b.withUnsafeBufferPointer({ memcmp($0.baseAddress!, key.baseAddress!, key.count) == 0 }) { return true }
