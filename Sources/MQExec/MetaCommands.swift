@@ -23,7 +23,7 @@ enum MetaCommands {
 
     static func onOff(_ name: String, _ inv: Invocation) throws -> Bool {
         guard let w = inv.words.first?.lowercased(), w == "on" || w == "off" else {
-            throw Diagnostic("E034", "`.\(name)` takes on or off", at: inv.span)
+            throw Diagnostic("E034", "`.\(name)` takes on or off", at: inv.span, hints: ["e.g. `.\(name) on`"])
         }
         return w == "on"
     }
@@ -151,7 +151,8 @@ enum MetaCommands {
         },
         Command(name: "pager", arguments: "on|off|auto", help: "page results through $PAGER (auto: when taller than the screen)") { s, inv in
             guard let w = inv.words.first?.lowercased(), let mode = PagerMode(rawValue: w) else {
-                throw Diagnostic("E034", "`.pager` takes on, off or auto", at: inv.span)
+                throw Diagnostic("E034", "`.pager` takes on, off or auto", at: inv.span,
+                                 hints: ["auto pages a result taller than the screen, when stdout is a terminal"])
             }
             s.settings.pager = mode
             return 0

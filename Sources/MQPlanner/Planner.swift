@@ -181,7 +181,7 @@ public struct Planner {
                 var outputs: [Projection] = []
                 var nested = false
                 for a in aggs {
-                    let resolved = try resolve(a.expr, known: known)
+                    let resolved = try resolve(a.expr, known: known, aggregates: true)
                     let name = a.name ?? Planner.columnName(a.expr)
                     if case .call(let f, _) = resolved.kind, Planner.aggregates.contains(f) {
                         folded.append(Projection(name: name, expr: resolved, span: a.span))
@@ -371,8 +371,6 @@ public struct Planner {
     /// are text, and a field name is an error.
     public func resolveConstant(_ e: Expr) throws(Diagnostic) -> Expr { try resolve(Parser.bare(e), known: []) }
 
-    /// Bare words become fields when the source has such a field (else strings); `$vars`
-    /// holding values become literals; fields the source does not have are errors.
     /// Replaces each aggregate call in an expression by a field named after it, and
     /// collects those calls (to be folded first) into `helpers`.
     static func extractAggregates(_ e: Expr, into helpers: inout [Projection]) -> Expr {
@@ -412,8 +410,12 @@ public struct Planner {
         return keys
     }
 
-    func resolve(_ e: Expr, known: [String]?) throws(Diagnostic) -> Expr {
-        func r(_ x: Expr) throws(Diagnostic) -> Expr { try resolve(x, known: known) }
+    /// Bare words become fields when the source has such a field (else strings); `$vars`
+    /// holding values become literals; fields the source does not have are errors. An
+    /// aggregate call is an error outside `summarize` (`aggregates`): elsewhere it has
+    /// no rows to fold and would quietly be null.
+    func resolve(_ e: Expr, known: [String]?, aggregates: Bool = false) throws(Diagnostic) -> Expr {
+        func r(_ x: Expr) throws(Diagnostic) -> Expr { try resolve(x, known: known, aggregates: aggregates) }
         switch e.kind {
         case .bareWord(let w):
             guard let known else { return e }
@@ -439,10 +441,12 @@ public struct Planner {
         case .binary(let op, let a, let b):
             let rb = try r(b)
             if op == "=~", case .string(let pattern) = rb.kind, !Regex.isValid(pattern) {
-                throw Diagnostic("E031", "invalid regular expression \"\(pattern)\"", at: b.span)
+                throw Diagnostic("E031", "invalid regular expression \"\(pattern)\"", at: b.span,
+                                 hints: ["ICU syntax, e.g. `name =~ \"^(ann|bob)\"`; `~` matches plain text"])
             }
             return Expr(.binary(op, try r(a), rb), e.span)
         case .call(let f, let args):
+            if !aggregates, Planner.aggregates.contains(f) { throw Diagnostic.aggregateOutsideSummarize(f, at: e.span) }
             return Expr(.call(f, try args.map(r)), e.span)
         case .isNull(let x, let negated): return Expr(.isNull(try r(x), negated: negated), e.span)
         default: return e
@@ -498,7 +502,8 @@ public struct Planner {
             if case .string(let s) = j { return s }
             return j.jsonText
         default:
-            throw Diagnostic("E031", "\(what) must be a text value", at: e.span)
+            throw Diagnostic("E031", "\(what) must be a text value", at: e.span,
+                             hints: ["e.g. \"…\" or a `$NAME` that holds one"])
         }
     }
 
@@ -509,9 +514,11 @@ public struct Planner {
             guard let j = scalar(v) else { throw unknownVariable(v, at: e.span) }
             if case .int(let n) = j, n >= 0 { return n }
             if case .string(let s) = j, let n = Int(s), n >= 0 { return n }
-            throw Diagnostic("E027", "`\(what)` needs a whole number; $\(v) is \(j.jsonText)", at: e.span)
+            throw Diagnostic("E027", "`\(what)` needs a whole number; $\(v) is \(j.jsonText)", at: e.span,
+                             hints: ["e.g. `let n = 20` then `\(what) $n`"])
         default:
-            throw Diagnostic("E027", "`\(what)` needs a whole number of at least 0", at: e.span)
+            throw Diagnostic("E027", "`\(what)` needs a whole number of at least 0", at: e.span,
+                             hints: ["e.g. `\(what) 20`"])
         }
     }
 

@@ -28,7 +28,7 @@ public struct Diagnostic: Error, Sendable, Equatable {
     ///       |             ^^^^
     ///       = hint: did you mean `sort`?
     public func render(_ source: SourceText, color: Bool = false) -> String {
-        let (line, column) = source.location(of: span.start)
+        let (line, column) = anchor(source)
         let text = source.line(line)
         let gutter = String(line).count
         let pad = String(repeating: " ", count: gutter)
@@ -48,9 +48,22 @@ public struct Diagnostic: Error, Sendable, Equatable {
         return out
     }
 
+    /// Where the caret goes. An input that ran out (`customers | where (x > 1` and a
+    /// newline) ends on the blank line after the statement: the caret goes right after
+    /// the statement's last character instead, where the missing part belongs.
+    func anchor(_ source: SourceText) -> (line: Int, column: Int) {
+        var (line, column) = source.location(of: span.start)
+        guard span.end <= span.start else { return (line, column) }
+        while line > 1, source.line(line).allSatisfy(\.isWhitespace) {
+            line -= 1
+            column = source.line(line).count + 1
+        }
+        return (line, column)
+    }
+
     /// `FILE:LINE:COL: error[CODE]: message`, for one-line reports.
     public func oneLine(_ source: SourceText) -> String {
-        let (line, column) = source.location(of: span.start)
+        let (line, column) = anchor(source)
         return "\(source.name):\(line):\(column): error[\(code)]: \(message)"
     }
 }
@@ -59,13 +72,20 @@ public struct Diagnostic: Error, Sendable, Equatable {
 
 extension Diagnostic {
     static func unexpectedCharacter(_ c: String, at s: Span) -> Diagnostic {
-        Diagnostic("E001", "unexpected character `\(c)`", at: s)
+        let hint: String = switch c {
+        case "'": "text takes double quotes: \"like this\""
+        case "$": "a variable is `$NAME` (set with `let NAME = …`), a script argument `$1`"
+        case "&": "conditions join with `and`"
+        case "!": "`!=` means not equal; `not` negates a condition"
+        default: "operators: = != < <= > >= ~ =~ + - * / and or not in has; text in double quotes"
+        }
+        return Diagnostic("E001", "unexpected character `\(c)`", at: s, hints: [hint])
     }
     static func unterminatedString(at s: Span) -> Diagnostic {
         Diagnostic("E002", "unterminated string", at: s, hints: ["close it with `\"`"], incomplete: true)
     }
-    static func invalidLiteral(_ text: String, _ why: String, at s: Span) -> Diagnostic {
-        Diagnostic("E003", "invalid literal `\(text)`: \(why)", at: s)
+    static func invalidLiteral(_ text: String, _ why: String, at s: Span, hint: String) -> Diagnostic {
+        Diagnostic("E003", "invalid literal `\(text)`: \(why)", at: s, hints: [hint])
     }
     static func unterminatedIdentifier(at s: Span) -> Diagnostic {
         Diagnostic("E004", "unterminated quoted name", at: s, hints: ["close it with a backtick"], incomplete: true)
@@ -77,14 +97,16 @@ extension Diagnostic {
         Diagnostic("E011", "expected \(expected), found \(found)", at: s, hints: hints)
     }
     static func tooDeep(_ limit: Int, at s: Span) -> Diagnostic {
-        Diagnostic("E012", "nested more than \(limit) levels deep", at: s)
+        Diagnostic("E012", "nested more than \(limit) levels deep", at: s,
+                   hints: ["keep a part with `let` and use it as `$NAME`, or write `x in [a, b, c]` for a chain of `or`s"])
     }
     static func unknownSource(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        Diagnostic("E020", "unknown source `\(name)`", at: s, hints: Hints.didYouMean(suggestion)
-            + ["sources: summary, billing, messaging, customers, customer ID, timeline ID, from \"FILE\", $NAME"])
+        Diagnostic("E020", "unknown source `\(name)`", at: s, hints: Hints.didYouMean(suggestion) + [sources])
     }
+    static let stages = "stages: " + Usage.forms.filter { $0.value.kind == .stage }.keys.sorted().joined(separator: " ")
+    static let sources = "sources: summary, billing, messaging, customers, customer ID, timeline ID, from \"FILE\", $NAME"
     static func unknownStage(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        Diagnostic("E021", "unknown stage `\(name)`", at: s, hints: Hints.didYouMean(suggestion))
+        Diagnostic("E021", "unknown stage `\(name)`", at: s, hints: suggestion == nil ? [stages] : Hints.didYouMean(suggestion))
     }
     static func unknownClause(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
         Diagnostic("E022", "unexpected `\(name)` after the source", at: s,
@@ -95,22 +117,25 @@ extension Diagnostic {
             + ["`.help` lists them"])
     }
     static func unknownFunction(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        Diagnostic("E024", "unknown function `\(name)`", at: s, hints: Hints.didYouMean(suggestion))
+        Diagnostic("E024", "unknown function `\(name)`", at: s, hints: Hints.didYouMean(suggestion)
+            + ["functions: lower upper len coalesce round days_since date month; in `summarize`: count sum avg min max median distinct"])
     }
     static func arity(_ name: String, expected: String, got: Int, at s: Span) -> Diagnostic {
-        Diagnostic("E025", "`\(name)` takes \(expected), not \(got)", at: s)
+        Diagnostic("E025", "`\(name)` takes \(expected), not \(got)", at: s,
+                   hints: Parser.signatures[name.lowercased()].map { [$0] } ?? [])
     }
     static func unknownFormat(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
         Diagnostic("E026", "unknown format `\(name)`", at: s,
                    hints: Hints.didYouMean(suggestion) + ["formats: table, vertical, csv, tsv, json, ndjson, markdown"])
     }
     static func notACount(_ what: String, at s: Span) -> Diagnostic {
-        Diagnostic("E027", "\(what) must be a whole number of at least 0", at: s)
+        Diagnostic("E027", "\(what) must be a whole number of at least 0", at: s,
+                   hints: [(what == "top" ? "e.g. `top 3 agent.name`" : "e.g. `\(what) 20`") + ", or a `$NAME` that holds one"])
     }
     static func duplicateClause(_ name: String, at s: Span) -> Diagnostic {
         Diagnostic("E028", "`\(name)` is given twice", at: s, hints: ["combine conditions with `and`"])
     }
-    static func aggregateOutsideSummarize(_ name: String, at s: Span) -> Diagnostic {
+    public static func aggregateOutsideSummarize(_ name: String, at s: Span) -> Diagnostic {
         Diagnostic("E029", "`\(name)()` is an aggregate: use it in `summarize`", at: s,
                    hints: ["e.g. `| summarize n = count(), \(name == "count" ? "avg(csat)" : "\(name)(csat)") by category`"])
     }

@@ -123,6 +123,10 @@ public struct Lexer {
             return tok(.meta(name: name, args: args))
         }
         if let u = uuid() { return tok(.uuid(u)) }
+        if let bad = brokenUUID() {
+            throw Diagnostic.invalidLiteral(bad, "not a uuid", at: Span(start, i),
+                                            hint: "a contact id is 36 characters, 8-4-4-4-12 hex digits: 3f0c9a1e-5b7d-4c2a-9e8f-1a2b3c4d5e6f")
+        }
         if Lexer.isDigit(c) { return try number(start: start, spaced: spaced) }
         if Lexer.isWordStart(c) {
             while Lexer.isWordChar(peek()) { i += 1 }
@@ -178,6 +182,23 @@ public struct Lexer {
         return s
     }
 
+    /// Something shaped like a uuid that is not one (a digit short, a stray letter): hex
+    /// digits and at least three dashes, the first after 8 digits. Read otherwise, it
+    /// would fail as a date or a subtraction, far from the mistake.
+    mutating func brokenUUID() -> String? {
+        guard i + 9 < b.count, b[i + 8] == UInt8(ascii: "-"), b[i..<i + 8].allSatisfy(Lexer.isHex) else { return nil }
+        var end = i
+        var dashes = 0
+        while end < b.count, b[end] == UInt8(ascii: "-") || Lexer.isWordChar(b[end]) {
+            if b[end] == UInt8(ascii: "-") { dashes += 1 }
+            end += 1
+        }
+        guard dashes >= 3 else { return nil }
+        let s = String(decoding: b[i..<end], as: UTF8.self)
+        i = end
+        return s
+    }
+
     mutating func number(start: Int, spaced: Bool) throws(Diagnostic) -> Token {
         func tok(_ k: Token.Kind) -> Token {
             atStatementStart = false
@@ -202,8 +223,8 @@ public struct Lexer {
             }
             let text = String(decoding: b[start..<i], as: UTF8.self)
             guard Instant.parseISO8601(text) != nil else {
-                throw Diagnostic.invalidLiteral(text, "not a valid date (use 2026-04, 2026-04-15 or 2026-04-15T10:30Z)",
-                                                at: Span(start, i))
+                throw Diagnostic.invalidLiteral(text, "not a valid date", at: Span(start, i),
+                                                hint: "dates: 2026-04, 2026-04-15, 2026-04-15T10:30Z, today, yesterday, -7d")
             }
             return tok(.date(text))
         }
@@ -229,19 +250,21 @@ public struct Lexer {
             // Instants are milliseconds in an Int: a duration must be one too, or `-Nd`
             // and `date + N` overflow downstream.
             guard let n = Int(text), case (let ms, false) = n.multipliedReportingOverflow(by: unit * 1000) else {
-                throw Diagnostic.invalidLiteral(literal, "out of range", at: Span(start, i))
+                throw Diagnostic.invalidLiteral(literal, "out of range", at: Span(start, i),
+                                                hint: "a duration is at most about 290,000 years: 9223372036854s, 106751991d")
             }
             return tok(.duration(ms / 1000, literal))
         }
         if Lexer.isWordStart(peek()) {
             while Lexer.isWordChar(peek()) { i += 1 }
             let bad = String(decoding: b[start..<i], as: UTF8.self)
-            throw Diagnostic.invalidLiteral(bad, "a number cannot run into letters (durations are 90s, 15m, 2h, 3d)",
-                                            at: Span(start, i))
+            throw Diagnostic.invalidLiteral(bad, "a number cannot run into letters", at: Span(start, i),
+                                            hint: "durations are 90s, 15m, 2h, 3d; a name that starts with a digit takes backticks: `\(bad)`")
         }
         if !isDouble, let n = Int(text) { return tok(.int(n)) }
         guard let d = Double(text), d.isFinite else {
-            throw Diagnostic.invalidLiteral(text, "out of range", at: Span(start, i))
+            throw Diagnostic.invalidLiteral(text, "out of range", at: Span(start, i),
+                                            hint: "numbers go up to about 1.8e308, whole ones exactly to 9223372036854775807")
         }
         return tok(.double(d))
     }

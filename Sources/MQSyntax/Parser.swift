@@ -8,6 +8,9 @@ public struct Parser {
     /// Levels of nesting entered: expressions (parentheses, lists, calls, operands), each
     /// operator of a chain, unary minus, subqueries.
     var depth = 0
+    /// The stage, clause or statement form parsed last (`sort`, `since`, `let`…), for
+    /// the usage hint of a token left over after it.
+    var construct: String? = nil
 
     /// Recursive descent spends stack on each level, and so do the printer, planner and
     /// evaluator on the tree it makes: deeper nesting is an error rather than a stack
@@ -124,13 +127,18 @@ public struct Parser {
         while true {
             while current.kind == .end { _ = advance() }
             if current.kind == .eof { return out }
+            construct = nil
             out.append(try statement())
             guard current.kind == .end || current.kind == .eof else {
+                var hints = unexpectedHints()
+                if hints.isEmpty { hints = leftoverHints() }
                 throw Diagnostic.unexpected(Parser.describe(current), expected: "the end of the statement (`;` or a newline)",
-                                            at: current.span, hints: unexpectedHints())
+                                            at: current.span, hints: hints)
             }
         }
     }
+
+    static let subqueryHint = "a subquery closes after its last stage: `join (customers where category = vip | select id) on id`"
 
     /// Hints for a token that should not be where it is.
     func unexpectedHints() -> [String] {
@@ -142,6 +150,30 @@ public struct Parser {
         return []
     }
 
+    /// Hints for a value left over after a complete stage (`select a b`, `where x = 1 2`):
+    /// the separator it probably lacks, and how the stage is written.
+    func leftoverHints() -> [String] {
+        var hints: [String] = []
+        let startsValue: Bool = switch current.kind {
+        case .word, .quotedName, .string, .int, .double, .date, .duration, .uuid, .variable: true
+        case .symbol(let s): s == "(" || s == "["
+        default: false
+        }
+        if startsValue, let c = construct {
+            switch c {
+            case "sort" where isWord("asc") || isWord("desc"):
+                hints.append("one direction a field: `sort name desc, createdAt asc`")
+            case "select", "project", "derive", "extend", "sort", "distinct", "summarize", "count":
+                hints.append("is a `,` missing before \(Parser.describe(current))?")
+            case "where", "filter", "where clause":
+                hints.append("is `and` or `or` missing before \(Parser.describe(current))?")
+            default: break
+            }
+        }
+        if let c = construct, let usage = Usage.hint(c) { hints.append(usage) }
+        return hints
+    }
+
     mutating func statement() throws(Diagnostic) -> Statement {
         let start = current.span
         if case .meta(let name, let args) = current.kind {
@@ -150,20 +182,29 @@ public struct Parser {
         }
         if isWord("let") {
             _ = advance()
-            guard case .word(let name) = current.kind else { throw expected("a name", after: "`let`") }
-            _ = advance()
-            guard eat("=") else { throw expected("`=`", after: "`let \(name)`") }
-            if startsQuery() {
-                let q = try query()
-                return Statement(kind: .letQuery(name: name, q), span: start.to(q.span))
+            construct = "let"
+            do throws(Diagnostic) {
+                guard case .word(let name) = current.kind else { throw expected("a name", after: "`let`") }
+                _ = advance()
+                guard eat("=") else { throw expected("`=`", after: "`let \(name)`") }
+                if startsQuery() {
+                    let q = try query()
+                    return Statement(kind: .letQuery(name: name, q), span: start.to(q.span))
+                }
+                let e = try expression(after: "`let \(name) =`")
+                return Statement(kind: .letValue(name: name, e), span: start.to(e.span))
+            } catch {
+                throw error.withUsage("let")
             }
-            let e = try expression()
-            return Statement(kind: .letValue(name: name, e), span: start.to(e.span))
         }
         if isWord("explain") {
             _ = advance()
-            let q = try query(after: "`explain`")
-            return Statement(kind: .explain(q), span: start.to(q.span))
+            do throws(Diagnostic) {
+                let q = try query(after: "`explain`")
+                return Statement(kind: .explain(q), span: start.to(q.span))
+            } catch {
+                throw error.withUsage("explain")
+            }
         }
         let q = try query()
         return Statement(kind: .query(q), span: q.span)
@@ -194,8 +235,11 @@ public struct Parser {
         var seen = Set<String>()
         while !atStatementEnd && !isSymbol("|") {
             guard case .word(let w) = current.kind else {
+                var hints = unexpectedHints()
+                if hints.isEmpty { hints = leftoverHints() }
+                if hints.isEmpty { hints = ["clauses: where, since, until, search, limit; stages follow `|`"] }
                 throw Diagnostic.unexpected(Parser.describe(current), expected: "a clause or `|`", at: current.span,
-                                            hints: unexpectedHints())
+                                            hints: hints)
             }
             let name = w.lowercased()
             guard Clause.names.contains(name) else {
@@ -208,11 +252,16 @@ public struct Parser {
             let kw = advance()
             guard seen.insert(name).inserted else { throw Diagnostic.duplicateClause(name, at: kw.span) }
             let e: Expr
-            switch name {
-            case "where": e = try expression(after: "`where`")
-            case "since", "until": e = try value(after: "`\(name)`")
-            case "search": e = try value(after: "`search`")
-            default: e = try countValue(after: "`limit`")
+            construct = name == "where" || name == "limit" ? name + " clause" : name
+            do throws(Diagnostic) {
+                switch name {
+                case "where": e = try expression(after: "`where`")
+                case "since", "until": e = try value(after: "`\(name)`")
+                case "search": e = try value(after: "`search`")
+                default: e = try countValue(after: "`limit`")
+                }
+            } catch {
+                throw error.withUsage(construct!)
             }
             let span = kw.span.to(e.span)
             let kind: Clause.Kind = switch name {
@@ -259,7 +308,7 @@ public struct Parser {
         case .symbol("("):
             _ = advance()
             let q = try query(after: "`(`")
-            guard isSymbol(")") else { throw expected("`)`", after: "the subquery") }
+            guard isSymbol(")") else { throw expected("`)`", after: "the subquery").adding(hint: Parser.subqueryHint) }
             let close = advance()
             return Source(kind: .subquery(q), span: t.span.to(close.span))
         case .word(let w):
@@ -276,14 +325,16 @@ public struct Parser {
                 return Source(kind: kind, span: t.span)
             case "customer", "timeline":
                 _ = advance()
-                let id = try contactId(after: "`\(name)`")
+                let id: Expr
+                do throws(Diagnostic) { id = try contactId(after: "`\(name)`") } catch { throw error.withUsage(name) }
                 return Source(kind: name == "customer" ? .customer(id) : .timeline(id), span: t.span.to(id.span))
             case "from":
                 _ = advance()
                 guard case .string(let path) = current.kind else {
-                    throw expected("a file name in quotes (from \"crm.csv\")", after: "`from`")
+                    throw expected("a file name in quotes (from \"crm.csv\")", after: "`from`").withUsage("from")
                 }
                 let f = advance()
+                construct = "from"
                 return Source(kind: .file(path), span: t.span.to(f.span))
             default:
                 throw Diagnostic.unknownSource(w, at: t.span, suggestion: Hints.closest(w, in: Source.names))
@@ -291,7 +342,8 @@ public struct Parser {
         case .eof:
             throw Diagnostic.incomplete(expected: "a source", after: after, at: t.span)
         default:
-            throw Diagnostic.unexpected(Parser.describe(t), expected: "a source (customers, summary, …)", at: t.span)
+            throw Diagnostic.unexpected(Parser.describe(t), expected: "a source (customers, summary, …)", at: t.span,
+                                        hints: [Diagnostic.sources])
         }
     }
 
@@ -319,12 +371,24 @@ public struct Parser {
         let t = current
         guard case .word(let w) = t.kind else {
             throw expected("a stage (where, sort, limit, …)", after: "`|`")
+                .adding(hint: Diagnostic.stages)
         }
         let name = w.lowercased()
         guard Stage.names.contains(name) else {
             throw Diagnostic.unknownStage(w, at: t.span, suggestion: Hints.closest(w, in: Stage.names))
         }
         _ = advance()
+        do throws(Diagnostic) {
+            let stage = try stageBody(name, t)
+            construct = name
+            return stage
+        } catch {
+            throw error.withUsage(name)
+        }
+    }
+
+    /// A stage after its name.
+    mutating func stageBody(_ name: String, _ t: Token) throws(Diagnostic) -> Stage {
         let after = "`\(name)`"
         func done(_ k: Stage.Kind, _ end: Span?) -> Stage { Stage(kind: k, span: t.span.to(end ?? t.span)) }
         switch name {
@@ -356,6 +420,10 @@ public struct Parser {
             let e = try countValue(after: after)
             return done(.offset(e), e.span)
         case "summarize":
+            if isWord("by") {
+                throw Diagnostic("E011", "expected an aggregate before `by`", at: current.span,
+                                 hints: ["e.g. `summarize n = count(), avg(csat) by category`; `count by category` only counts"])
+            }
             let aggs = try projections(after: after, named: false)
             var by: [Projection] = []
             if eatWord("by") { by = try projections(after: "`by`", named: false) }
@@ -388,7 +456,7 @@ public struct Parser {
                     target = .variable(v)
                 } else {
                     let q = try query(after: "`(`")
-                    guard eat(")") else { throw expected("`)`", after: "the subquery") }
+                    guard eat(")") else { throw expected("`)`", after: "the subquery").adding(hint: Parser.subqueryHint) }
                     target = .subquery(q)
                 }
             case .variable(let v):
@@ -601,6 +669,14 @@ public struct Parser {
         "count": 0...0, "sum": 1...1, "avg": 1...1, "min": 1...1, "max": 1...1, "median": 1...1, "distinct": 1...1,
     ]
 
+    /// How each function is called, for the hint of a wrong number of arguments.
+    static let signatures: [String: String] = [
+        "lower": "`lower(TEXT)`", "upper": "`upper(TEXT)`", "len": "`len(TEXT)` or `len(LIST)`", "coalesce": "`coalesce(A, B, …)`",
+        "round": "`round(X)` or `round(X, DIGITS)`", "days_since": "`days_since(DATE)`", "date": "`date(DATE)`",
+        "month": "`month(DATE)`", "count": "`count()`", "sum": "`sum(X)`", "avg": "`avg(X)`", "min": "`min(X)`", "max": "`max(X)`",
+        "median": "`median(X)`", "distinct": "`distinct(X)`",
+    ]
+
     mutating func primary(after: String) throws(Diagnostic) -> Expr {
         let t = current
         switch t.kind {
@@ -627,6 +703,11 @@ public struct Parser {
             guard isSymbol("]") else { throw expected("`]`", after: "the list") }
             let close = advance()
             return Expr(.list(items), t.span.to(close.span))
+        case .word(let w) where ["and", "or"].contains(w.lowercased()):
+            // `where and x = 1`: read as a field, it would fail later and further away.
+            throw Diagnostic.unexpected(Parser.describe(t), expected: "a value after \(after)", at: t.span,
+                                        hints: ["`\(w.lowercased())` joins two conditions: `where conversations > 3 \(w.lowercased()) category = billing`",
+                                                "a field named `\(w)` takes backticks"])
         case .word(let w):
             _ = advance()
             let lower = w.lowercased()

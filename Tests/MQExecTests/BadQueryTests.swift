@@ -33,7 +33,7 @@ import Testing
         "customers | where and a = 1", "customers | select a,, b", "customers | select a b",
         "customers | where name = \"a\" \"b\"", "customers | derive", "customers | distinct", "customers | where 1 +",
         "customers | select x = round(1, 2, 3)", "customers | sort name,", "customers ; | count", "let x = ; $x",
-        "customers | where `unterminated", "customers | where name = \"a\u{0}\" \u{0}",
+        "customers | where `unterminated", "customers | select n = sum(csat)", "customers | where count() > 1", "customers | where name = \"a\u{0}\" \u{0}",
         "customers | where \u{202E}name = 1 \u{202C}", "customers\n| where\n| count", "summary; billing; custmers",
         // Sizes and depths no person types: each must still be one diagnostic, quickly.
         "customers | where " + String(repeating: "(", count: 100_000) + "x = 1",
@@ -236,6 +236,7 @@ import Testing
             }
             let rendered = d.render(SourceText(text))
             #expect(Self.hasCaret(rendered), "\(rendered.prefix(400))")
+            #expect(!d.hints.isEmpty, "no hint: \(rendered.prefix(400))")
         }
     }
 
@@ -263,6 +264,7 @@ import Testing
                 #expect(r.status == 1, "\(text.prefix(200)): status \(r.status)\n\(r.errors.prefix(400))")
                 #expect(r.errors.contains("error[\(d.code)]"), "\(text.prefix(200)):\n\(r.errors.prefix(400))")
                 #expect(Self.hasCaret(r.errors), "\(text.prefix(200)):\n\(r.errors.prefix(400))")
+                #expect(r.errors.contains(" = hint: "), "no hint: \(text.prefix(200)):\n\(r.errors.prefix(400))")
             case .valid, .undecided:
                 // Not counted; it ran without crashing, whatever it answered.
                 #expect([0, 1, 3].contains(r.status), "\(text.prefix(200)): status \(r.status)")

@@ -1,4 +1,5 @@
 import MQExec
+import MQSyntax
 import MQTestSupport
 import Testing
 
@@ -23,6 +24,15 @@ import Testing
             #expect(topic?.examples.isEmpty == false, "\(name) has no example")
         }
         #expect(HelpTopics.topic("filter")?.name == "where")
+    }
+
+    /// A diagnostic's usage hint ends "`.help TOPIC` has more": that topic exists.
+    @Test func everyUsageHintNamesATopicThatExists() {
+        for name in Usage.forms.keys.sorted() {
+            let topic = Usage.topic(name)
+            #expect(HelpTopics.topic(topic) != nil, "\(name): no topic \(topic)")
+            #expect(Usage.hint(name)?.contains("`.help \(topic)`") == true)
+        }
     }
 
     @Test func helpShowsATopicAMetaCommandAndRejectsAnUnknownOne() async throws {

@@ -146,7 +146,25 @@ import Testing
         Bad(text: "customers | join nowhere on id", code: "E011", incomplete: false),
         Bad(text: "let = 3", code: "E011", incomplete: false),
         Bad(text: "from crm.csv", code: "E011", incomplete: false),
-        Bad(text: "| where x", code: "E011", incomplete: false),
+        Bad(text: "| where x", code: "E011", incomplete: false, hint: "sources:"),
+        // Hints that say what is probably missing, or how the construct is written.
+        Bad(text: "customers | select a b", code: "E011", incomplete: false, hint: "is a `,` missing before `b`?"),
+        Bad(text: "customers | where a = 1 2", code: "E011", incomplete: false, hint: "is `and` or `or` missing"),
+        Bad(text: "customers | sort name asc desc", code: "E011", incomplete: false, hint: "one direction a field"),
+        Bad(text: "customers | summarize by category", code: "E011", incomplete: false, hint: "`count by category`"),
+        Bad(text: "customers | where and a = 1", code: "E011", incomplete: false, hint: "joins two conditions"),
+        Bad(text: "customers | top 5", code: "E010", incomplete: true, hint: "`top N FIELD`"),
+        Bad(text: "customers since", code: "E010", incomplete: true, hint: "`since DATE`"),
+        Bad(text: "let x = ; 1", code: "E011", incomplete: false, hint: "`let NAME = QUERY | VALUE`"),
+        Bad(text: "timeline", code: "E010", incomplete: true, hint: "`.help timeline`"),
+        Bad(text: "customers | | count", code: "E011", incomplete: false, hint: "stages: chart count"),
+        Bad(text: "customers | where name = 'ann'", code: "E001", incomplete: false, hint: "double quotes"),
+        Bad(text: "customers | where x > 1e999", code: "E003", incomplete: false, hint: "1.8e308"),
+        Bad(text: "customers | select round(1, 2, 3)", code: "E025", incomplete: false, hint: "round(X, DIGITS)"),
+        Bad(text: "customers | where foo(x)", code: "E024", incomplete: false, hint: "functions: lower"),
+        // A uuid a digit short is reported as one, not as a bad date inside it.
+        Bad(text: "customer 00000000-0000-4000-8000-00000000000", code: "E003", incomplete: false, hint: "8-4-4-4-12"),
+        Bad(text: "customer 3f9c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2cx", code: "E003", incomplete: false, hint: "8-4-4-4-12"),
     ]
 
     @Test(arguments: bad)
@@ -157,6 +175,7 @@ import Testing
         } catch {
             #expect(error.code == c.code, "\(error.render(SourceText(c.text)))")
             #expect(error.isIncomplete == c.incomplete)
+            #expect(!error.hints.isEmpty, "no hint: \(error.render(SourceText(c.text)))")
             if let hint = c.hint { #expect(error.hints.contains { $0.contains(hint) }, "\(error.hints)") }
             #expect(Parser.completeness(of: c.text) == (c.incomplete ? .incomplete : .invalid(error)))
         }
