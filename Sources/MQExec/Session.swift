@@ -246,7 +246,12 @@ public final class Session {
             warn(Session.errorText(e, source: source, span: s.span))
             return e.exitStatus
         } catch let e as FileError {
-            warn("error: \(e)\n")
+            let (line, col) = source.location(of: s.span.start)
+            var text = "\(source.name):\(line):\(col): error: \(e)\n"
+            if e.line == nil, !e.path.hasPrefix("/"), access(baseDirectory + "/" + e.path, F_OK) != 0 {
+                text += "  hint: a relative path starts at \(baseDirectory)\n"
+            }
+            warn(text)
             return 1
         } catch let e as ExecError {
             var text = "error: \(e.message)\n"

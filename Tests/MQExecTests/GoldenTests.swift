@@ -40,6 +40,7 @@ enum Runner {
         defer { client.shutdown() }
         let out = BufferSink()
         let err = BufferSink()
+        let base = baseDirectory ?? directory.appendingPathComponent("fixtures").path
         var settings = SessionSettings()
         settings.pushdown = pushdown
         settings.width = 100
@@ -52,7 +53,7 @@ enum Runner {
                         + (params.isEmpty ? "" : "?" + params.map { "\($0.0)=\($0.1)" }.joined(separator: "&"))
                 },
                 requestCount: { count.withLock { $0 } }),
-            settings: settings, out: out, err: err, baseDirectory: baseDirectory ?? directory.appendingPathComponent("fixtures").path,
+            settings: settings, out: out, err: err, baseDirectory: base,
             now: { now }, monotonic: { 0 })
         let source = SourceText(text, name: "query.mq")
         let status = await session.run(source)
@@ -62,7 +63,9 @@ enum Runner {
         if status == 0, let last = try? Parser.parse(source).last, case .query(let q) = last.kind {
             explain = (try? session.explainText(q)) ?? ""
         }
-        return Result(explain: explain, output: out.text, errors: err.text, status: status, requests: requests,
+        // Where the checkout is differs between machines; goldens name it FIXTURES.
+        return Result(explain: explain, output: out.text, errors: err.text.replacingOccurrences(of: base, with: "FIXTURES"),
+                      status: status, requests: requests,
                       urls: urls.withLock { $0 })
     }
 }
