@@ -53,8 +53,9 @@ enum MetaCommands {
             for c in all {
                 text += ".\(c.name) \(c.arguments)".padding(toLength: width, withPad: " ", startingAt: 0) + "  \(c.help)\n"
             }
-            text += "\nsources: " + HelpTopics.all.prefix(7).map(\.name).joined(separator: " ")
-            text += "\nstages:  " + HelpTopics.all.dropFirst(7).map(\.name).joined(separator: " ")
+            text += "\nsources:    " + HelpTopics.all.prefix(7).map(\.name).joined(separator: " ")
+            text += "\nstages:     " + Usage.stageNames.joined(separator: " ")
+            text += "\nstatements: let explain"
             text += "\n`.help NAME` for one of them, with examples; Tab completes names, fields and values.\n"
             s.say(text)
             return 0

@@ -207,7 +207,9 @@ public final class Session {
     func say(_ text: String) { try? out.write(Array(text.utf8)) }
     func warn(_ text: String) { try? err.write(Array(text.utf8)) }
 
-    func report(_ d: Diagnostic, _ source: SourceText) { warn(d.render(source, color: settings.errorColor)) }
+    func report(_ d: Diagnostic, _ source: SourceText) {
+        warn(d.render(source, color: settings.errorColor, width: settings.width))
+    }
 
     /// Runs one statement; returns its exit status (0, or cli.md's for its failure).
     public func run(_ s: SyntaxStatement, _ source: SourceText) async -> Int32 {

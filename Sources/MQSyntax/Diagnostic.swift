@@ -27,7 +27,10 @@ public struct Diagnostic: Error, Sendable, Equatable {
     ///     1 | customers | srot name
     ///       |             ^^^^
     ///       = hint: did you mean `sort`?
-    public func render(_ source: SourceText, color: Bool = false) -> String {
+    ///
+    /// Hints wrap at spaces to fit `width` columns, continuing under their first word;
+    /// the line and caret never wrap, so that the caret stays under its column.
+    public func render(_ source: SourceText, color: Bool = false, width: Int = .max) -> String {
         let (line, column) = anchor(source)
         let text = source.line(line)
         let gutter = String(line).count
@@ -36,16 +39,38 @@ public struct Diagnostic: Error, Sendable, Equatable {
             let (l2, c2) = source.location(of: span.end)
             return l2 == line ? c2 : text.count + 1
         }()
-        let width = max(1, endCol - column)
-        let caret = String(repeating: " ", count: max(0, column - 1)) + String(repeating: "^", count: width)
+        let caretWidth = max(1, endCol - column)
+        let caret = String(repeating: " ", count: max(0, column - 1)) + String(repeating: "^", count: caretWidth)
         let (red, blue, bold, reset) = color ? ("\u{1B}[31m", "\u{1B}[34m", "\u{1B}[1m", "\u{1B}[0m") : ("", "", "", "")
         var out = "\(red)\(bold)error[\(code)]\(reset)\(bold): \(message)\(reset)\n"
         out += "\(pad)\(blue)-->\(reset) \(source.name):\(line):\(column)\n"
         out += "\(pad) \(blue)|\(reset)\n"
         out += "\(blue)\(line) |\(reset) \(text)\n"
         out += "\(pad) \(blue)|\(reset) \(red)\(caret)\(reset)\n"
-        for h in hints { out += "\(pad) \(blue)=\(reset) hint: \(h)\n" }
+        let lead = "\(pad) = hint: ".count
+        for h in hints {
+            let lines = Diagnostic.wrap(h, width: width - lead)
+            out += "\(pad) \(blue)=\(reset) hint: \(lines[0])\n"
+            for l in lines.dropFirst() { out += String(repeating: " ", count: lead) + l + "\n" }
+        }
         return out
+    }
+
+    /// Words of `text` in lines of at most `width` characters (a longer word stands alone).
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard text.count > width, width >= 20 else { return [text] }
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = String(word)
+            } else {
+                line += (line.isEmpty ? "" : " ") + word
+            }
+        }
+        lines.append(line)
+        return lines
     }
 
     /// Where the caret goes. An input that ran out (`customers | where (x > 1` and a
@@ -103,7 +128,7 @@ extension Diagnostic {
     static func unknownSource(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
         Diagnostic("E020", "unknown source `\(name)`", at: s, hints: Hints.didYouMean(suggestion) + [sources])
     }
-    static let stages = "stages: " + Usage.forms.filter { $0.value.kind == .stage }.keys.sorted().joined(separator: " ")
+    static let stages = "stages: " + Usage.stageNames.joined(separator: " ")
     static let sources = "sources: summary, billing, messaging, customers, customer ID, timeline ID, from \"FILE\", $NAME"
     static func unknownStage(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
         Diagnostic("E021", "unknown stage `\(name)`", at: s, hints: suggestion == nil ? [stages] : Hints.didYouMean(suggestion))

@@ -16,8 +16,9 @@ public enum Usage {
 
     public enum Kind: Sendable { case stage, clause, statement }
 
-    /// Keyed by construct; stage aliases (`filter`, `take`…) map to their stage.
-    public static let forms: [String: Form] = [
+    /// Keyed by construct, in the order `.help` and hints list them; stage aliases
+    /// (`filter`, `take`…) map to their stage through `form(_:)`.
+    public static let ordered: KeyValuePairs<String, Form> = [
         // Stages
         "where": Form(synopsis: "where EXPR", example: "where conversations > 3 and category = billing", kind: .stage),
         "select": Form(synopsis: "select FIELD, NAME = EXPR, …", example: "select name, rate = messagesOut / conversations", kind: .stage),
@@ -52,6 +53,11 @@ public enum Usage {
         "explain": Form(synopsis: "explain QUERY", example: "explain customers where category = billing | limit 5", kind: .statement),
     ]
 
+    public static let forms = Dictionary(uniqueKeysWithValues: ordered.map { ($0.key, $0.value) })
+
+    /// The stages, in the order of the language reference.
+    public static let stageNames = ordered.filter { $0.value.kind == .stage }.map(\.key)
+
     static let aliases = ["filter": "where", "project": "select", "extend": "derive", "take": "limit"]
 
     public static func form(_ name: String) -> Form? {
@@ -76,7 +82,7 @@ public enum Usage {
         guard let f = form(name) else { return nil }
         let topic = topic(name)
         let note = f.note.map { " (\($0))" } ?? ""
-        return "`\(f.synopsis)`\(note), e.g. `\(f.example)`; `.help \(topic)` has more"
+        return "`\(f.synopsis)`\(note), e.g. `\(f.example)`; see `.help \(topic)`"
     }
 }
 

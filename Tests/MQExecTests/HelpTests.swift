@@ -31,7 +31,7 @@ import Testing
         for name in Usage.forms.keys.sorted() {
             let topic = Usage.topic(name)
             #expect(HelpTopics.topic(topic) != nil, "\(name): no topic \(topic)")
-            #expect(Usage.hint(name)?.contains("`.help \(topic)`") == true)
+            #expect(Usage.hint(name)?.contains("see `.help \(topic)`") == true)
         }
     }
 

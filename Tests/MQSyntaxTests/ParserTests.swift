@@ -157,7 +157,7 @@ import Testing
         Bad(text: "customers since", code: "E010", incomplete: true, hint: "`since DATE`"),
         Bad(text: "let x = ; 1", code: "E011", incomplete: false, hint: "`let NAME = QUERY | VALUE`"),
         Bad(text: "timeline", code: "E010", incomplete: true, hint: "`.help timeline`"),
-        Bad(text: "customers | | count", code: "E011", incomplete: false, hint: "stages: chart count"),
+        Bad(text: "customers | | count", code: "E011", incomplete: false, hint: "stages: where select derive sort limit offset"),
         Bad(text: "customers | where name = 'ann'", code: "E001", incomplete: false, hint: "double quotes"),
         Bad(text: "customers | where x > 1e999", code: "E003", incomplete: false, hint: "1.8e308"),
         Bad(text: "customers | select round(1, 2, 3)", code: "E025", incomplete: false, hint: "round(X, DIGITS)"),
@@ -231,6 +231,29 @@ import Testing
 
                 """)
             #expect(error.oneLine(source) == "q.mq:2:5: error[E021]: unknown stage `srot`")
+        }
+    }
+
+    /// Hints wrap at spaces to the width, under their first word; the line and the caret
+    /// do not wrap.
+    @Test func hintsWrapToTheWidth() throws {
+        let text = "customers | where conversations > 3 | select a b"
+        do {
+            _ = try Parser.parse(SourceText(text))
+            Issue.record("parsed")
+        } catch {
+            let wide = error.render(SourceText(text))
+            let narrow = error.render(SourceText(text), width: 40)
+            let lines = narrow.split(separator: "\n")
+            #expect(lines.contains { $0.hasSuffix(text) }, "the statement stays whole: \(narrow)")
+            let hintLines = lines.drop { !$0.contains("= hint:") }
+            #expect(hintLines.count >= 3)
+            for l in hintLines { #expect(l.count <= 40, "\(l)") }
+            #expect(lines.count > wide.split(separator: "\n").count)
+            #expect(lines.filter { $0.hasPrefix("          ") }.count >= 2, "continuations sit under the hint's text: \(narrow)")
+            // The same words, in the same order.
+            func words(_ s: String) -> [Substring] { s.split { $0 == " " || $0 == "\n" } }
+            #expect(words(wide) == words(narrow))
         }
     }
 }
