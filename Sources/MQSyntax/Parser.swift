@@ -610,7 +610,30 @@ public struct Parser {
     /// The right side of a comparison: an arithmetic expression where a bare word is a
     /// value (`category=billing`).
     mutating func operand(after: String) throws(Diagnostic) -> Expr {
-        Parser.bare(try expression(after: after, minPrecedence: 5))
+        bareUnlessQuoted(try expression(after: after, minPrecedence: 5))
+    }
+
+    /// `bare`, except that a name in backticks stays a field: `where name = `nickname``
+    /// compares two fields (and prints back that way; an empty `` `` `` stays a field too).
+    func bareUnlessQuoted(_ e: Expr) -> Expr {
+        switch e.kind {
+        case .field(let path) where path.count == 1:
+            if case .quotedName = tokens[tokenIndex(at: e.span.start)].kind { return e }
+            return Expr(.bareWord(path[0]), e.span)
+        case .list(let items): return Expr(.list(items.map(bareUnlessQuoted)), e.span)
+        default: return e
+        }
+    }
+
+    /// The token that starts at `offset` (the last one before it, if none does).
+    func tokenIndex(at offset: Int) -> Int {
+        var lo = 0
+        var hi = tokens.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if tokens[mid].span.start <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
     }
 
     /// A plain word (or a list of them) on the right of a comparison is a bare word.

@@ -98,6 +98,18 @@ import Testing
         #expect(rr.kind == .bareWord("x"))
     }
 
+    /// A name in backticks stays a field on the right of a comparison, and in a list there.
+    @Test func aQuotedNameOnTheRightIsAField() throws {
+        let s = try #require(try Parser.parseStatement("customers | where name = `nickname` or x in [a, `b`]"))
+        guard case .query(let q) = s.kind, case .where(let e) = q.stages[0].kind,
+              case .binary("or", let l, let r) = e.kind,
+              case .binary("=", _, let lr) = l.kind, case .binary("in", _, let list) = r.kind,
+              case .list(let items) = list.kind
+        else { Issue.record("shape"); return }
+        #expect(lr.kind == .field(["nickname"]))
+        #expect(items.map(\.kind) == [.bareWord("a"), .field(["b"])])
+    }
+
     @Test func precedenceIsConventional() throws {
         let s = try #require(try Parser.parseStatement("customers | where a = 1 or b = 2 and not c > 3 + 4 * 5"))
         guard case .query(let q) = s.kind, case .where(let e) = q.stages[0].kind else { return }
