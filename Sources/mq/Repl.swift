@@ -139,6 +139,9 @@ struct Repl {
     /// Runs the input in a task that Ctrl-C cancels; the prompt comes back either way.
     func runInterruptibly(_ input: String) async {
         session.resumeOutput()
+        // The window may have been resized since the last statement: tables and charts
+        // fit the width it has now (psql asks each time too).
+        if let columns = terminalColumns() { session.settings.width = columns }
         if await Interrupts.run(session, SourceText(input, name: "<stdin>")).interrupted {
             FileHandle.standardError.write(Data("interrupted; the rows fetched so far are in `.last`\n".utf8))
         }

@@ -248,6 +248,31 @@ import Testing
     }
 
     /// On a terminal a diagnostic is coloured; NO_COLOR and --no-color turn it off.
+    /// A table fits the window as it is when the statement runs, not as it was when the
+    /// shell started.
+    @Test func tablesFitTheWindowAfterAResize() throws {
+        let t = try Terminal("--demo", env: ["XDG_STATE_HOME": try Self.stateDir()])
+        #expect(t.wait(for: "mq demo>"), "\(t.screen)")
+        let columns = "select name, email, phone, labels, agent"
+        try t.type("customers | limit 3 | \(columns)")
+        #expect(t.wait(for: "(3 rows)"), "\(t.screen)")
+        // Read before resizing: tmux reflows what is on the screen to the new width.
+        let wide = t.screen
+        try t.tmux(["resize-window", "-t", t.name, "-x", "70"])
+        try t.type("customers | limit 4 | \(columns)")
+        #expect(t.wait(for: "(4 rows)"), "\(t.screen)")
+        func table(ending end: String, in screen: String) -> ArraySlice<String> {
+            let lines = screen.split(separator: "\n").map(String.init)
+            guard let last = lines.lastIndex(of: end),
+                  let header = lines[..<last].lastIndex(where: { $0.hasPrefix("name") }) else { return [] }
+            return lines[header..<last]
+        }
+        let before = table(ending: "(3 rows)", in: wide), after = table(ending: "(4 rows)", in: t.screen)
+        #expect(before.contains { $0.count > 70 }, "at 150 columns the table is wider than 70: \(before)")
+        #expect(after.count == 6 && after.allSatisfy { $0.count <= 70 }, "\(after)")
+        try Self.quit(t)
+    }
+
     @Test func colourOnATerminalUnlessNoColor() throws {
         let coloured = try Terminal("-c 'customers | srot x'", env: ["NO_COLOR": ""])  // empty counts as unset
         #expect(coloured.wait(for: "EXIT=1"), "\(coloured.screen)")
