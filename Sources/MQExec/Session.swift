@@ -280,7 +280,7 @@ public final class Session {
             case .value(let j): c.variables[k] = .value(j)
             case .rows(let rows, let columns):
                 let single = rows.count == 1 && columns.count == 1 ? rows[0][columns[0]] : nil
-                c.variables[k] = .result(columns: columns, single: single)
+                c.variables[k] = .result(columns: columns, single: single, rows: rows.count)
             }
         }
         return c

@@ -8,8 +8,9 @@ public struct PlannerContext: Sendable {
         case value(JSON)
         /// `let vips = customers | …`: a result, with its columns when known, and its one
         /// value when it is one row of one column (`let id = customers | limit 1 | select id`),
-        /// which may then stand where a value does (`customer $id`).
-        case result(columns: [String], single: JSON? = nil)
+        /// which may then stand where a value does (`customer $id`); and how many rows it
+        /// has, when known, to say why it is not a value.
+        case result(columns: [String], single: JSON? = nil, rows: Int? = nil)
     }
 
     /// Push filters and limits to the API (`.pushdown off` / `--no-pushdown` clears it).
@@ -53,7 +54,7 @@ public struct Planner {
             case .value(let j)?:
                 source = .value(j)
                 known = ["value"]
-            case .result(let columns, _)?:
+            case .result(let columns, _, _)?:
                 source = .variable(v)
                 known = columns.isEmpty ? nil : columns
             }
@@ -429,12 +430,8 @@ public struct Planner {
             return e
         case .variable(let v):
             guard let variable = context.variables[v] else { throw unknownVariable(v, at: e.span) }
-            if case .result(_, let single?) = variable { return Expr(Planner.literal(single), e.span) }
-            guard case .value(let j) = variable else {
-                throw Diagnostic("E041", "`$\(v)` is a result, not a value", at: e.span,
-                                 hints: ["use it as a source (`$\(v) | …`) or in a join (`join ($\(v)) on id`)",
-                                         "a result of one row and one column is a value (`let id = … | limit 1 | select id`)"])
-            }
+            if case .result(_, let single?, _) = variable { return Expr(Planner.literal(single), e.span) }
+            guard case .value(let j) = variable else { throw notAValue(v, at: e.span) }
             return Expr(Planner.literal(j), e.span)
         case .list(let items): return Expr(.list(try items.map(r)), e.span)
         case .unary(let op, let x): return Expr(.unary(op, try r(x)), e.span)
@@ -467,11 +464,26 @@ public struct Planner {
         }
     }
 
-    func unknownVariable(_ v: String, at span: Span) -> Diagnostic {
-        if case .result? = context.variables[v] {
-            return Diagnostic("E041", "`$\(v)` is a result, not a value", at: span,
-                              hints: ["use it as a source (`$\(v) | …`) or in a join (`join ($\(v)) on id`)"])
+    /// A kept result where a value must stand (`customer $id`): how big it is, and how to
+    /// make it one value (a search that matched two contacts is the usual case).
+    func notAValue(_ v: String, at span: Span) -> Diagnostic {
+        guard case .result(let columns, _, let rows)? = context.variables[v] else { return unknownVariable(v, at: span) }
+        var size = ""
+        if let rows { size = " of \(rows) row\(rows == 1 ? "" : "s")" + (columns.isEmpty ? "" : " and \(columns.count) column\(columns.count == 1 ? "" : "s")") }
+        let column = columns.count == 1 || !columns.contains("id") ? columns.first ?? "id" : "id"
+        var hints: [String] = []
+        if let rows, rows == 1 {
+            hints.append("keep one column: `let \(v) = (… | select \(column))`")
+        } else {
+            hints.append("keep one row and one column: `let \(v) = (… | limit 1 | select \(column))`"
+                + (rows.map { $0 > 1 ? "; `$\(v)` shows the \($0)" : "" } ?? ""))
         }
+        hints.append("as rows, it is a source (`$\(v) | …`) or a join (`join ($\(v)) on id`)")
+        return Diagnostic("E041", "`$\(v)` is a result\(size), not a value", at: span, hints: hints)
+    }
+
+    func unknownVariable(_ v: String, at span: Span) -> Diagnostic {
+        if case .result? = context.variables[v] { return notAValue(v, at: span) }
         let names = context.variables.keys.sorted()
         return Diagnostic("E040", "unknown variable `$\(v)`", at: span,
                           hints: Hints.didYouMean(Hints.closest(v, in: names).map { "$" + $0 })
@@ -487,7 +499,7 @@ public struct Planner {
     func scalar(_ v: String) -> JSON? {
         switch context.variables[v] {
         case .value(let j)?: return j
-        case .result(_, let single?)?: return single
+        case .result(_, let single?, _)?: return single
         default: return nil
         }
     }
