@@ -126,12 +126,20 @@ extension Diagnostic {
                    hints: ["keep a part with `let` and use it as `$NAME`, or write `x in [a, b, c]` for a chain of `or`s"])
     }
     static func unknownSource(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        Diagnostic("E020", "unknown source `\(name)`", at: s, hints: Hints.didYouMean(suggestion) + [sources])
+        if Stage.names.contains(name.lowercased()) {
+            // `select * from customers`: SQL puts the projection first.
+            return Diagnostic("E020", "unknown source `\(name)`", at: s,
+                              hints: ["`\(name)` is a stage: a statement starts with its source, `customers | \(name.lowercased()) …`", sources])
+        }
+        return Diagnostic("E020", "unknown source `\(name)`", at: s, hints: Hints.didYouMean(suggestion) + [sources])
     }
     static let stages = "stages: " + Usage.stageNames.joined(separator: " ")
     static let sources = "sources: summary, billing, messaging, customers, customer ID, timeline ID, from \"FILE\", $NAME"
     static func unknownStage(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        Diagnostic("E021", "unknown stage `\(name)`", at: s, hints: suggestion == nil ? [stages] : Hints.didYouMean(suggestion))
+        if let (stage, example) = Hints.otherLanguages[name.lowercased()] {
+            return Diagnostic("E021", "unknown stage `\(name)`", at: s, hints: ["`\(name)` is `\(stage)` here: `| \(example)`"])
+        }
+        return Diagnostic("E021", "unknown stage `\(name)`", at: s, hints: suggestion == nil ? [stages] : Hints.didYouMean(suggestion))
     }
     static func unknownClause(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
         Diagnostic("E022", "unexpected `\(name)` after the source", at: s,
@@ -167,6 +175,21 @@ extension Diagnostic {
 }
 
 public enum Hints {
+    /// What SQL, pandas, dplyr, jq and shell users reach for, and the stage that does it.
+    public static let otherLanguages: [String: (stage: String, example: String)] = [
+        "order": ("sort", "sort -conversations, name"), "orderby": ("sort", "sort -conversations, name"),
+        "group": ("summarize … by", "summarize n = count() by category"), "groupby": ("summarize … by", "summarize n = count() by category"),
+        "group_by": ("summarize … by", "summarize n = count() by category"), "aggregate": ("summarize", "summarize avg(csat) by category"),
+        "agg": ("summarize", "summarize avg(csat) by category"), "having": ("where", "where n > 10"),
+        "head": ("limit", "limit 10"), "first": ("limit", "limit 10"), "skip": ("offset", "offset 10"),
+        "uniq": ("distinct", "distinct category"), "unique": ("distinct", "distinct category"),
+        "unnest": ("flatten", "flatten labels"), "explode": ("flatten", "flatten labels"),
+        "mutate": ("derive", "derive days = days_since(createdAt)"), "rename": ("select", "select newName = name"),
+        "fields": ("select", "select name, phone"), "pick": ("select", "select name, phone"),
+        "grep": ("where … ~", "where name ~ \"ann\""), "tail": ("sort … | limit", "sort -createdAt | limit 10"),
+        "output": ("save", "save \"out.csv\""), "export": ("save", "save \"out.csv\""),
+    ]
+
     public static func didYouMean(_ s: String?) -> [String] { s.map { ["did you mean `\($0)`?"] } ?? [] }
 
     /// The closest candidate within a small edit distance, for did-you-mean hints.

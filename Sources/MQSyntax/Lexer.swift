@@ -154,9 +154,9 @@ public struct Lexer {
         }
         // Symbols: two-character ones first.
         let two = peek(1).map { String(decoding: [c, $0], as: UTF8.self) }
-        if let two, ["!=", "<=", ">=", "=~", "=="].contains(two) {
+        if let two, ["!=", "<=", ">=", "=~", "==", "<>"].contains(two) {
             i += 2
-            return tok(.symbol(two == "==" ? "=" : two))
+            return tok(.symbol(two == "==" ? "=" : two == "<>" ? "!=" : two))
         }
         let one = String(decoding: [c], as: UTF8.self)
         if "|,()[]=<>~+-*/.".contains(one) {

@@ -160,14 +160,19 @@ public struct Parser {
         default: false
         }
         if startsValue, let c = construct {
-            switch c {
-            case "sort" where isWord("asc") || isWord("desc"):
-                hints.append("one direction a field: `sort name desc, createdAt asc`")
-            case "select", "project", "derive", "extend", "sort", "distinct", "summarize", "count":
-                hints.append("is a `,` missing before \(Parser.describe(current))?")
-            case "where", "filter", "where clause":
+            let filtering = ["where", "filter", "where clause"].contains(c)
+            if filtering && (isWord("like") || isWord("ilike")) {
+                hints.append("`~` matches text, case-insensitive: `where name ~ \"ann\"`; `=~` a regular expression")
+            } else if filtering && isWord("between") {
+                hints.append("a range is two comparisons: `where csat >= 3 and csat <= 4`")
+            } else if filtering {
                 hints.append("is `and` or `or` missing before \(Parser.describe(current))?")
-            default: break
+            } else if c == "count" && isSymbol("(") {
+                hints.append("`| count` counts the rows (`| count by category` per group); `count()` goes in `summarize`")
+            } else if c == "sort" && (isWord("asc") || isWord("desc")) {
+                hints.append("one direction a field: `sort name desc, createdAt asc`")
+            } else if ["select", "project", "derive", "extend", "sort", "distinct", "summarize", "count"].contains(c) {
+                hints.append("is a `,` missing before \(Parser.describe(current))?")
             }
         }
         if let c = construct, let usage = Usage.hint(c) { hints.append(usage) }
@@ -402,6 +407,11 @@ public struct Parser {
             let ps = try projections(after: after, named: true)
             return done(.derive(ps), ps.last?.span)
         case "sort":
+            if isWord("by"), p + 1 < tokens.count, case .word = tokens[p + 1].kind {
+                // `sort by name` (SQL's ORDER BY) would sort by a field called `by`.
+                throw Diagnostic("E011", "expected a field after `sort`, found `by`", at: current.span,
+                                 hints: ["`sort` takes the fields directly: `sort name`, `sort -conversations, name`"])
+            }
             var keys: [SortKey] = []
             repeat {
                 let start = current.span

@@ -37,6 +37,7 @@ import Testing
         "customers | top 5 agent.name",
         "customers | format csv",
         "customers | filter csat >= 4 | take 3 | project name | extend x = 1",
+        "customers | where category <> billing",
         "customers | save \"out.csv\"",
         "customers | count by category | chart category n",
         "messaging | spark sent",
@@ -174,6 +175,14 @@ import Testing
         Bad(text: "customers | where x > 1e999", code: "E003", incomplete: false, hint: "1.8e308"),
         Bad(text: "customers | select round(1, 2, 3)", code: "E025", incomplete: false, hint: "round(X, DIGITS)"),
         Bad(text: "customers | where foo(x)", code: "E024", incomplete: false, hint: "functions: lower"),
+        // Habits from SQL and dataframes get the word used here.
+        Bad(text: "customers | order by name", code: "E021", incomplete: false, hint: "`order` is `sort` here"),
+        Bad(text: "customers | group by category", code: "E021", incomplete: false, hint: "summarize n = count() by category"),
+        Bad(text: "select * from customers", code: "E020", incomplete: false, hint: "a statement starts with its source"),
+        Bad(text: "customers | sort by name", code: "E011", incomplete: false, hint: "`sort` takes the fields directly"),
+        Bad(text: "customers | where name like \"%ann%\"", code: "E011", incomplete: false, hint: "`~` matches text"),
+        Bad(text: "customers | where csat between 3 and 4", code: "E011", incomplete: false, hint: "two comparisons"),
+        Bad(text: "customers | count(*)", code: "E011", incomplete: false, hint: "`count()` goes in `summarize`"),
         // A uuid a digit short is reported as one, not as a bad date inside it.
         Bad(text: "customer 00000000-0000-4000-8000-00000000000", code: "E003", incomplete: false, hint: "8-4-4-4-12"),
         Bad(text: "customer 3f9c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2cx", code: "E003", incomplete: false, hint: "8-4-4-4-12"),

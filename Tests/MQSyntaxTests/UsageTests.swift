@@ -17,6 +17,14 @@ import Testing
         #expect(Usage.hint(name)?.contains(form.synopsis) == true)
     }
 
+    /// What a SQL or dataframe word is called here: the example shown parses.
+    @Test func theOtherLanguagesExamplesParse() throws {
+        for (word, hint) in Hints.otherLanguages {
+            #expect(throws: Never.self, "\(word): \(hint.example)") { try Parser.parse(SourceText("customers | " + hint.example)) }
+            #expect(!Stage.names.contains(word), "`\(word)` is a stage already")
+        }
+    }
+
     @Test func everyStageAndClauseHasAUsage() {
         for stage in Stage.names { #expect(Usage.form(stage) != nil, "no usage for stage \(stage)") }
         for clause in Clause.names {
