@@ -625,14 +625,25 @@ public struct Parser {
 
     /// `bare`, except that a name in backticks stays a field: `where name = `nickname``
     /// compares two fields (and prints back that way; an empty `` `` `` stays a field too).
+    /// So does a name that would not read back as the same bare word (`` (`b c`) ``,
+    /// `` (`true`) ``), since a bare word prints as it is.
     func bareUnlessQuoted(_ e: Expr) -> Expr {
         switch e.kind {
         case .field(let path) where path.count == 1:
             if case .quotedName = tokens[tokenIndex(at: e.span.start)].kind { return e }
+            guard Parser.readsAsBareWord(path[0]) else { return e }
             return Expr(.bareWord(path[0]), e.span)
         case .list(let items): return Expr(.list(items.map(bareUnlessQuoted)), e.span)
         default: return e
         }
+    }
+
+    /// Whether `w` is one word to the lexer that a value position reads as a field (not
+    /// `true`, `null`, `today`, `not`, `and`…), so that a bare word `w` prints back as itself.
+    static func readsAsBareWord(_ w: String) -> Bool {
+        let b = Array(w.utf8)
+        guard let first = b.first, Lexer.isWordStart(first), b.allSatisfy({ Lexer.isWordChar($0) }) else { return false }
+        return !["and", "or", "not", "null", "true", "false", "today", "yesterday"].contains(w.lowercased())
     }
 
     /// The token that starts at `offset` (the last one before it, if none does).

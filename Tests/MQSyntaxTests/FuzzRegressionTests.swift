@@ -53,6 +53,10 @@ import Testing
         // empty name `` `` `` printed as nothing: `x = , 0`. It stays a field now.
         "customers | select ``-cstomer=``,00| select ``-00\n",
         "customers | where a = `b c` and d in [`e f`, ``]",
+        // The same in parentheses, where the backticks are not the operand's first token:
+        // a name the lexer would not read back as one plain word stays a field.
+        "customers | where a = (`b c`) or a = (``) or a = (`and`) or a = (`true`) or d in [(`e f`)]",
+        "customers | where a = (by) or a = (`left`) or a = (`1x`)",
     ]
 
     @Test(arguments: roundTrips)
