@@ -85,16 +85,19 @@ public enum Printer {
         (p.name.map { name($0) + " = " } ?? "") + expr(p.expr)
     }
 
+    /// A string literal. Escapes go by Unicode scalar, as the lexer reads: by Character, a
+    /// quote followed by a combining mark (U+17D2) is one Character, was not escaped, and
+    /// ended the literal early when read back.
     static func quote(_ s: String) -> String {
         var out = "\""
-        for c in s {
-            switch c {
+        for u in s.unicodeScalars {
+            switch u {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\t": out += "\\t"
             case "\r": out += "\\r"
-            default: out.append(c)
+            default: out.unicodeScalars.append(u)
             }
         }
         return out + "\""

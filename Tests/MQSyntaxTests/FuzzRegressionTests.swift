@@ -57,6 +57,10 @@ import Testing
         // a name the lexer would not read back as one plain word stays a field.
         "customers | where a = (`b c`) or a = (``) or a = (`and`) or a = (`true`) or d in [(`e f`)]",
         "customers | where a = (by) or a = (`left`) or a = (`1x`)",
+        // A quote followed by a combining mark is one Character: escaped by Character,
+        // it was not escaped at all, and the printed string ended at it.
+        "from \"a\\\"\u{17D2}b\" | where x = \"\\\"\u{0301}\" or y = \"\\\\\u{0301}\"",
+        "from \"5bad\\\\\\\"v\u{FFFD}v.z \\\\\\\\\\\\\\\"v.j\\\"\u{17D2}\u{9A}t2\u{1D}\\\"\u{FFFD}ail`m\u{02}\u{00} ps.jQvv\"\n",
     ]
 
     @Test(arguments: roundTrips)
