@@ -81,8 +81,11 @@ public enum Printer {
         }
     }
 
+    /// `NAME = EXPR`, or the expression alone. An unnamed comparison `(a = b)` keeps its
+    /// parentheses: printed bare it would read back as a column named `a`.
     static func projection(_ p: Projection) -> String {
-        (p.name.map { name($0) + " = " } ?? "") + expr(p.expr)
+        if p.name == nil, case .binary("=", _, _) = p.expr.kind { return "(" + expr(p.expr) + ")" }
+        return (p.name.map { name($0) + " = " } ?? "") + expr(p.expr)
     }
 
     /// A string literal. Escapes go by Unicode scalar, as the lexer reads: by Character, a

@@ -60,6 +60,10 @@ import Testing
         // A quote followed by a combining mark is one Character: escaped by Character,
         // it was not escaped at all, and the printed string ended at it.
         "from \"a\\\"\u{17D2}b\" | where x = \"\\\"\u{0301}\" or y = \"\\\\\u{0301}\"",
+        // An unnamed comparison in a projection printed without its parentheses, and
+        // read back as a column named after its left side.
+        "customers | summarize(\u{FFFD}\u{FFFD}= av2)\n",
+        "customers | select (a = b), c = (d = e) | summarize (x = 1) by (y = 2)",
         "from \"5bad\\\\\\\"v\u{FFFD}v.z \\\\\\\\\\\\\\\"v.j\\\"\u{17D2}\u{9A}t2\u{1D}\\\"\u{FFFD}ail`m\u{02}\u{00} ps.jQvv\"\n",
     ]
 
