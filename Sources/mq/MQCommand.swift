@@ -381,6 +381,9 @@ final class Connection: @unchecked Sendable {
         }
         var config = ClientConfiguration(baseURL: resolved.baseURL, orgId: org, credentials: credentials)
         config.concurrency = resolved.concurrency
+        // The transport caps requests in flight for the whole process (8 by default): a
+        // larger --concurrency raises the cap with it, or the flag would stop at 8 unseen.
+        config.transport.maxInFlight = max(config.transport.maxInFlight, resolved.concurrency)
         config.insecureHTTP = cmd.insecureHttp
         config.transport.caBundle = cmd.cacert ?? env["MQ_CA_BUNDLE"]
         let client: MosendClient

@@ -193,6 +193,19 @@ import Testing
         #expect(requests < 30, "stopped fetching: \(requests) of 30 pages")
     }
 
+    /// `--concurrency N` puts N detail requests on the wire at once, above the transport's
+    /// default cap of 8 too (it once stopped there without a word).
+    @Test(arguments: [4, 16])
+    func concurrencyIsTheRequestsInFlight(n: Int) throws {
+        let sim = try SimProcess(["--contacts", "200", "--orgs", "1", "--latency-ms", "150"])
+        let r = try Self.mq(["--concurrency", String(n), "--format", "csv", "-c",
+                             "customers | limit 40 | join customer on id | count"], sim: sim)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out == "count\n40\n")
+        let peak = try JSONParser.parse(CurlClient().get(sim.url + "/_sim/stats").body)["peakInFlight"]!.intValue!
+        #expect(peak == n, "peak in flight \(peak)")
+    }
+
     /// A page that fails after retries: the rows before it are printed as a partial
     /// result, the error names the request, and the exit status is the API's.
     @Test func aFailingPageKeepsThePartialResult() throws {
