@@ -380,10 +380,17 @@ final class Connection: @unchecked Sendable {
             throw Failure(description: "an API key is set but no organization: pass --org or set MOSEND_ORG")
         }
         var config = ClientConfiguration(baseURL: resolved.baseURL, orgId: org, credentials: credentials)
-        config.concurrency = resolved.concurrency
+        // Past the open-file limit, connections would fail as "could not connect".
+        let room = OpenFiles.requestRoom(socketsPerRequest: demo == nil ? 1 : 2)
+        if resolved.concurrency > room {
+            FileHandle.standardError.write(Data(
+                ("mq: --concurrency \(resolved.concurrency) needs more open files than this process may have "
+                    + "(ulimit -n \(OpenFiles.limit)); \(room) requests will run at once\n").utf8))
+        }
+        config.concurrency = min(resolved.concurrency, room)
         // The transport caps requests in flight for the whole process (8 by default): a
         // larger --concurrency raises the cap with it, or the flag would stop at 8 unseen.
-        config.transport.maxInFlight = max(config.transport.maxInFlight, resolved.concurrency)
+        config.transport.maxInFlight = min(max(config.transport.maxInFlight, config.concurrency), room)
         config.insecureHTTP = cmd.insecureHttp
         config.transport.caBundle = cmd.cacert ?? env["MQ_CA_BUNDLE"]
         let client: MosendClient

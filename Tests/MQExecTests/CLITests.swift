@@ -16,10 +16,17 @@ import Testing
         URL(fileURLWithPath: SimProcess.binary).deletingLastPathComponent().appendingPathComponent("mq").path
     }
 
-    static func mq(_ args: [String], stdin: String? = nil, sim: SimProcess? = nil, env extra: [String: String] = [:]) throws -> Run {
+    /// `openFiles` runs mq under `ulimit -n` (soft and hard) of that many.
+    static func mq(_ args: [String], stdin: String? = nil, sim: SimProcess? = nil, env extra: [String: String] = [:],
+                   openFiles: Int? = nil) throws -> Run {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
-        p.arguments = args
+        if let openFiles {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "ulimit -n \(openFiles) && exec \"$0\" \"$@\"", binary] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: binary)
+            p.arguments = args
+        }
         var env = ProcessInfo.processInfo.environment
         for k in ["MOSEND_BASE_URL", "MOSEND_ORG", "MOSEND_API_KEY", "MOSEND_TOKEN", "MQ_PROFILE"] { env[k] = nil }
         if let sim {
@@ -204,6 +211,20 @@ import Testing
         #expect(r.out == "count\n40\n")
         let peak = try JSONParser.parse(CurlClient().get(sim.url + "/_sim/stats").body)["peakInFlight"]!.intValue!
         #expect(peak == n, "peak in flight \(peak)")
+    }
+
+    /// Requests past the open-file limit would fail as "could not connect": mq keeps
+    /// them under it (64 descriptors spare) and says so.
+    @Test func concurrencyStaysUnderTheOpenFileLimit() throws {
+        let sim = try SimProcess(["--contacts", "500", "--orgs", "1", "--latency-ms", "150"])
+        let r = try Self.mq(["--concurrency", "1000", "--format", "csv", "-c",
+                             "customers | limit 400 | join customer on id | count"], sim: sim, openFiles: 256)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out == "count\n400\n")
+        #expect(r.err == "mq: --concurrency 1000 needs more open files than this process may have (ulimit -n 256); "
+                    + "192 requests will run at once\n")
+        let peak = try JSONParser.parse(CurlClient().get(sim.url + "/_sim/stats").body)["peakInFlight"]!.intValue!
+        #expect(peak <= 192 && peak > 100, "peak in flight \(peak)")
     }
 
     /// A page that fails after retries: the rows before it are printed as a partial
