@@ -9,7 +9,9 @@ import MQCore
 ///
 /// Numbers are right-aligned, everything else left-aligned; null is an empty cell (a dim
 /// `∅` when colour is on). When the natural width exceeds the terminal, the widest
-/// columns shrink first (see `TableLayout`).
+/// columns shrink first (see `TableLayout`); a single row that would lose text that way
+/// prints as a record instead, one line per column (psql's `\x auto`), as `summary` and
+/// `billing` do in a window of ordinary width.
 final class TableRenderer: Renderer {
     private let options: RenderOptions
     private let sink: OutputSink
@@ -32,6 +34,10 @@ final class TableRenderer: Renderer {
         if !data.columns.isEmpty {
             let grid = Grid(data, nullText: options.color ? "∅" : "")
             let layout = TableLayout.fit(natural: grid.naturalWidths, width: options.width)
+            if grid.cells.count == 1 && (layout.hidden > 0 || layout.widths != grid.naturalWidths) {
+                try sink.write(VerticalRenderer.lines(grid, summary, options).joined(separator: "\n") + "\n")
+                return
+            }
             hidden = layout.hidden
             lines = render(grid, layout)
         }

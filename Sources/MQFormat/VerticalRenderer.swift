@@ -26,8 +26,13 @@ final class VerticalRenderer: Renderer {
     func row(_ row: JSONObject) throws { data.append(row) }
 
     func end(_ summary: RenderSummary) throws {
-        let width = max(options.width, 8)
         let grid = Grid(data, nullText: options.color ? "∅" : "")
+        try sink.write(Self.lines(grid, summary, options).joined(separator: "\n") + "\n")
+    }
+
+    /// The records of `grid`, then the footer.
+    static func lines(_ grid: Grid, _ summary: RenderSummary, _ options: RenderOptions) -> [String] {
+        let width = max(options.width, 8)
         let longestName = grid.headers.map(displayWidth).max() ?? 0
         let nameWidth = min(longestName, max(TableLayout.minimumWidth, width * 2 / 5))
         let valueWidth = max(1, width - nameWidth - 3)
@@ -51,6 +56,6 @@ final class VerticalRenderer: Renderer {
         for line in Footer.lines(summary, width: width) {
             lines.append(options.color ? ANSI.dim(line) : line)
         }
-        try sink.write(lines.joined(separator: "\n") + "\n")
+        return lines
     }
 }

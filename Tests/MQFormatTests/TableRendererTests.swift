@@ -61,16 +61,41 @@ import Testing
 
     @Test func wideCharactersAreNeverSplitPastTheWidth() throws {
         // A cut between two 2-column characters leaves a 1-column gap, padded with a space.
-        let rows = [JSONObject(["a": "中文中文中文中文中文中文", "b": "中文中文中文中文中文中文"])]
-        let text = try Fixture.render(.table, columns: ["a", "b"], rows: rows, options: Fixture.options(width: 18))
+        // Two rows: a single one this wide would print as a record.
+        let row = JSONObject(["a": "中文中文中文中文中文中文", "b": "中文中文中文中文中文中文"])
+        let text = try Fixture.render(.table, columns: ["a", "b"], rows: [row, row], options: Fixture.options(width: 18))
         let expected = """
             a        │ b
             ─────────┼────────
             中文中…  │ 中文中…
-            (1 row)
+            中文中…  │ 中文中…
+            (2 rows)
 
             """
         #expect(text == expected)
+    }
+
+    @Test func aSingleRowTooWideForTheWindowPrintsAsARecord() throws {
+        let row = JSONObject(["contacts": 2000, "conversations": .object(JSONObject(["open": 25, "total": 60])),
+                              "period": "2025-05-16 to 2026-11-15"])
+        let columns = ["contacts", "conversations", "period"]
+        // 60 columns wide as a table: at 59 it would cut, so it prints as a record …
+        let narrow = try Fixture.render(.table, columns: columns, rows: [row], options: Fixture.options(width: 59))
+        let expected = """
+            -[ RECORD 1 ]---------------------------
+            contacts      | 2000
+            conversations | {"open":25,"total":60}
+            period        | 2025-05-16 to 2026-11-15
+            (1 row)
+
+            """
+        #expect(narrow == expected)
+        // … and as a table when it fits, or when there are more rows.
+        let wide = try Fixture.render(.table, columns: columns, rows: [row], options: Fixture.options(width: 60))
+        #expect(wide.hasPrefix("contacts │ conversations          │ period\n"))
+        let two = try Fixture.render(.table, columns: columns, rows: [row, row], options: Fixture.options(width: 59))
+        #expect(two.hasPrefix("contacts │ conversations"))
+        #expect(two.hasSuffix("(2 rows)\n"))
     }
 
     @Test func keepsEachRowOnOneLine() throws {
