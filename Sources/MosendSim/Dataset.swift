@@ -261,6 +261,20 @@ struct DatasetGenerator {
         if outcome == .resolved && r.chance(0.22) {
             csat = r.weighted([(5, 45), (4, 30), (3, 12), (2, 6), (1, 7)])
         }
+        // A conversation is answered before it is resolved: a resolution drawn sooner than
+        // the first reply comes that long after the reply instead (its timeline had every
+        // reply stacked on one instant, after the resolution). Drawn from nothing new, so the
+        // rest of the data set stays as it was.
+        if let at = resolvedAt, let f = firstResponse, openedAt.adding(seconds: f) >= at {
+            let later = at.adding(seconds: f)
+            if later < now {
+                resolvedAt = later
+            } else {
+                resolvedAt = nil
+                outcome = .pending
+                csat = nil
+            }
+        }
 
         var mask: UInt32 = 0
         if isVIP { mask |= Vocabulary.labelBit("vip") }

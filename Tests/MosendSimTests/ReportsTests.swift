@@ -1,4 +1,5 @@
 import MQCore
+import MosendSim
 import MQTestSupport
 import Testing
 
@@ -126,5 +127,53 @@ import Testing
             let monthDays = try get(sim, org, "messaging?since=2026-11-01").arrayValue!
             #expect(monthDays.reduce(0) { $0 + $1["conversationsOpened"]!.intValue! } == billing["conversationsBilled"]!.intValue!)
         }
+    }
+}
+
+/// Every timeline of a data set, in process: a conversation's replies come from its first
+/// response on, spread out (not stacked on one instant), and before its resolution.
+@Suite struct TimelineOrderTests {
+    @Test(arguments: ["2026-11-15T12:00:00Z", "2026-11-29T15:03:00Z"])
+    func repliesFollowTheFirstResponseAndPrecedeTheResolution(now: String) throws {
+        var config = SimConfiguration()
+        config.orgs = 1
+        config.now = Instant.parseISO8601(now)!.instant
+        let engine = SimEngine(configuration: config)
+        let org = engine.organizations[0]
+        func get(_ path: String) throws -> JSON {
+            let r = engine.handle(SimRequest(path: "/organizations/\(org.id)/reports/" + path, apiKey: org.apiKey))
+            guard r.status == 200 else { throw TestFailure("\(path): HTTP \(r.status)") }
+            return try JSONParser.parse(r.body)["data"]!
+        }
+        var stacked: [String] = [], late: [String] = [], early: [String] = []
+        var checked = 0
+        // Every contact of the org, through the list's cursor.
+        var cursor: String? = nil
+        repeat {
+            let r = engine.handle(SimRequest(path: "/organizations/\(org.id)/reports/customers",
+                                             query: [("limit", "100")] + (cursor.map { [("cursor", $0)] } ?? []),
+                                             apiKey: org.apiKey))
+            let body = try JSONParser.parse(r.body)
+            cursor = body["nextCursor"]?.stringValue
+            for row in body["data"]!.arrayValue! {
+                let id = row["id"]!.stringValue!
+                let detail = try get("customers/\(id)")
+                let events = detail["timeline"]!.arrayValue!
+                for (conversation, mine) in Dictionary(grouping: events, by: { $0["conversationId"]!.stringValue! }) {
+                    let replies = mine.filter { $0["type"]?.stringValue == "message_out" }.map { $0["at"]!.stringValue! }
+                    let resolved = mine.filter { $0["type"]?.stringValue == "resolved" }.map { $0["at"]!.stringValue! }.max()
+                    let opened = mine.first { $0["type"]?.stringValue == "conversation_opened" }!["at"]!.stringValue!
+                    // ISO 8601 in UTC with milliseconds: text order is time order.
+                    if replies.count > 1 && Set(replies).count < replies.count - 1 { stacked.append(conversation) }
+                    if let r = resolved, replies.contains(where: { $0 > r }) { late.append(conversation) }
+                    if replies.contains(where: { $0 < opened }) { early.append(conversation) }
+                    checked += 1
+                }
+            }
+        } while cursor != nil
+        #expect(checked > 5000, "\(checked) conversations")
+        #expect(stacked.isEmpty, "replies on one instant: \(stacked.prefix(5))")
+        #expect(late.isEmpty, "replies after the resolution: \(late.prefix(5))")
+        #expect(early.isEmpty, "replies before the opening: \(early.prefix(5))")
     }
 }
