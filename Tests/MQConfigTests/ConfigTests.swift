@@ -94,7 +94,12 @@ import Testing
     @Test func unknownSettingsAndBadTypesAreNamed() throws {
         for (text, message) in [("[profiles.p]\nbaseurl = \"x\"", "unknown setting `baseurl`"),
                                 ("[profiles.p]\nconcurrency = \"8\"", "concurrency must be a whole number"),
-                                ("[profiles.p]\norg = 5", "org must be a string")] {
+                                ("[profiles.p]\norg = 5", "org must be a string"),
+                                // Once ignored without a word: a profile outside [profiles.…].
+                                ("[default]\norg = \"x\"", "[default] is not a table mq reads; a profile is "
+                                    + "[profiles.NAME], e.g. [profiles.default]"),
+                                ("format = \"csv\"\n[profiles.p]", "`format` is not a top-level setting"),
+                                ("default_profile = 1", "default_profile must be a string")] {
             let path = try Self.write(text, mode: 0o600)
             #expect { try Config.load(path: path) } throws: { ($0 as? ConfigError)?.message.contains(message) == true }
         }
