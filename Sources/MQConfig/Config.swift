@@ -62,16 +62,13 @@ public struct Config: Sendable {
         } catch {
             throw ConfigError(message: "\(path): \(error)")
         }
-        // Anything else is refused by name: a `[default]` table or a `format = …` at the top
-        // would otherwise be ignored without a word.
+        // Anything but [profiles.NAME] tables and default_profile is refused by name: a
+        // `[default]` table or a `format = …` at the top would otherwise be ignored.
         for (table, values) in tables.sorted(by: { $0.key < $1.key }) where !table.hasPrefix("profiles.") {
             if table.isEmpty {
                 if let key = values.keys.sorted().first(where: { $0 != "default_profile" }) {
                     throw ConfigError(message: "\(path): `\(key)` is not a top-level setting; settings go in a profile "
                         + "table such as [profiles.default] (the top level takes only default_profile)")
-                }
-                if let d = values["default_profile"], case .string = d {} else if values["default_profile"] != nil {
-                    throw ConfigError(message: "\(path): default_profile must be a string, the name of a profile")
                 }
             } else if !(table == "profiles" && values.isEmpty) {
                 throw ConfigError(message: "\(path): [\(table)] is not a table mq reads; a profile is [profiles.NAME], "
@@ -110,7 +107,11 @@ public struct Config: Sendable {
             }
         }
         var defaultProfile: String? = nil
-        if case .string(let d)? = tables[""]?["default_profile"] { defaultProfile = d }
+        switch tables[""]?["default_profile"] {
+        case nil: break
+        case .string(let d)?: defaultProfile = d
+        default: throw ConfigError(message: "\(path): default_profile must be a string, the name of a profile")
+        }
         return Config(path: path, defaultProfile: defaultProfile, profiles: profiles)
     }
 

@@ -39,15 +39,13 @@ enum Timeline {
             // The conversation is active until it is resolved, or for a while after the last reply.
             let activeMs = Int(min(max(r.logNormal(median: 3600, sigma: 1.2), 120), 3 * 86_400) * 1000)
             var end = c.resolvedAt ?? c.openedAt.adding(milliseconds: activeMs)
-            if let f = firstReply, f >= end {
-                // Answered after the active window: an open conversation goes on after its
-                // first reply (the replies after it need time), a resolved one ends there.
-                end = c.resolvedAt == nil ? f.adding(milliseconds: activeMs) : f
-            }
-            // A conversation still going on has its events up to now, spread as for any
-            // other: cut off at now instead, the rest would all stack on the same instant
-            // (eight replies at one millisecond).
-            if end > now { end = max(now, c.openedAt) }
+            // An open conversation answered after its active window goes on after the first
+            // reply, so the replies after it have time. (A resolved one is always answered
+            // before its resolution: the data set draws it so.)
+            if c.resolvedAt == nil, let f = firstReply, f >= end { end = f.adding(milliseconds: activeMs) }
+            // One still going on has its events spread up to now: clamped one by one instead,
+            // they would stack on the same instant.
+            end = min(end, now)
             let span = max(1, end.milliseconds - c.openedAt.milliseconds)
 
             add(c.openedAt, .conversationOpened, "Conversation opened (\(c.category.rawValue))")
