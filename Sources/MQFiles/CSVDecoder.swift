@@ -32,17 +32,31 @@ final class CSVDecoder: RowDecoder {
     private let keptFields: FieldSet?
     /// Per column, whether rows keep it (all, without `fields`).
     private var keep: [Bool] = []
+    /// Per column, the kind every cell of it is read as, decided over the whole file
+    /// before the first row (`CSVColumnKinds`).
+    private var kinds: [CSVKind] = []
+    private var kindsByName: [String: CSVKind]
+    /// Records end in a lone "\r" (old Mac Excel).
+    private var crOnly = false
+    /// The kind chosen for each column, once the header is read.
+    var columnKinds: [(String, CSVKind)] { zip(header ?? [], kinds).map { ($0, $1) } }
 
-    init(input: FileInput, maxRecordBytes: Int = CSVDecoder.maxRecordBytes, fields: FieldSet? = nil) {
+    /// `kinds`: each column's kind by name, from a first pass over the same file
+    /// (`CSVColumnKinds.infer`); a column it does not name is text.
+    init(input: FileInput, maxRecordBytes: Int = CSVDecoder.maxRecordBytes, fields: FieldSet? = nil,
+         kinds: [String: CSVKind])
+    {
         self.input = input
         self.maxRecordBytes = maxRecordBytes
         keptFields = fields
+        kindsByName = kinds
     }
 
     func read(max: Int, into rows: inout [JSONObject]) throws(FileError) -> Bool {
         if !started {
             started = true
             try input.skipByteOrderMark()
+            crOnly = try CSVDecoder.endsLinesWithCROnly(input)
         }
         while rows.count < max {
             let window = input.bytes
@@ -55,12 +69,12 @@ final class CSVDecoder: RowDecoder {
                     break
                 }
                 // An empty line: skip it, but "\r" at the window's edge may yet be "\r\n".
-                if window[pos] == 0x0A {
+                if window[pos] == (crOnly ? 0x0D : 0x0A) {
                     line += 1
                     pos += 1
                     continue
                 }
-                if window[pos] == 0x0D {
+                if !crOnly, window[pos] == 0x0D {
                     if pos + 1 < window.count, window[pos + 1] == 0x0A {
                         line += 1
                         pos += 2
@@ -75,7 +89,7 @@ final class CSVDecoder: RowDecoder {
                         break
                     }
                 }
-                switch CSVScanner.scanRecord(window, from: pos, atEOF: eof, fields: &fields) {
+                switch CSVScanner.scanRecord(window, from: pos, atEOF: eof, fields: &fields, crOnly: crOnly) {
                 case .record(let next, let newlines):
                     try emit(window, into: &rows)
                     line += newlines
@@ -120,11 +134,12 @@ final class CSVDecoder: RowDecoder {
                 continue
             }
             let value: JSON?
+            let kind = kinds[k]
             if f.hasDoubledQuotes {
                 unescape(window, f)
-                value = scratch.withUnsafeBufferPointer { CSVCell.value($0) }
+                value = scratch.withUnsafeBufferPointer { CSVCell.value($0, as: kind) }
             } else {
-                value = CSVCell.value(UnsafeBufferPointer(rebasing: window[f.start..<f.end]))
+                value = CSVCell.value(UnsafeBufferPointer(rebasing: window[f.start..<f.end]), as: kind)
             }
             guard let value else {
                 throw .invalidUTF8(input.path, line: line + f.lineOffset, field: k + 1, name: header[k])
@@ -155,12 +170,133 @@ final class CSVDecoder: RowDecoder {
         }
         header = names
         keep = names.map { keptFields?.contains($0) ?? true }
+        kinds = names.map { kindsByName[$0] ?? .text }
         template = JSONObject()
         for (name, kept) in zip(names, keep) where kept { template.appendUnchecked(name, .null) }
     }
 
     /// The field's content with each `""` made `"`, into `scratch`.
     private func unescape(_ window: UnsafeBufferPointer<UInt8>, _ f: CSVFieldSpan) {
+        CSVColumnKinds.unescape(window, f, into: &scratch)
+    }
+}
+
+extension CSVDecoder {
+    /// Whether the file's first line ends in a lone "\r" (classic Mac OS, old Excel):
+    /// read as "\n" files are, such a file was one long header and no rows.
+    static func endsLinesWithCROnly(_ input: FileInput) throws(FileError) -> Bool {
+        while true {
+            let b = input.bytes
+            var inQuote = false
+            for i in 0..<b.count {
+                let c = b[i]
+                if c == UInt8(ascii: "\"") { inQuote.toggle() }
+                if inQuote { continue }
+                if c == 0x0A { return false }
+                if c == 0x0D {
+                    if i + 1 < b.count { return b[i + 1] != 0x0A }
+                    break  // "\r" at the window's edge: is "\n" next?
+                }
+            }
+            if input.atEOF { return b.last == 0x0D && b.count > 0 && !b.contains(0x0A) }
+            if b.count > 1 << 20 { return false }  // no line break in a megabyte: one header
+            guard try input.refill() else { return false }
+        }
+    }
+}
+
+/// The kind of a CSV column: each is read one way, decided over all its cells
+/// (language.md v2: a zip column with `08123` in it is text in every row, `90210` too).
+public enum CSVKind: String, Sendable {
+    /// Every non-empty cell is a plain number (no leading `+`, no leading zero).
+    case number
+    /// Every non-empty cell is true or false, in any case.
+    case boolean
+    /// Every non-empty cell is an ISO-8601 date or date-time; its values stay text, as
+    /// JSON's dates are, and compare as instants.
+    case date
+    case text
+    /// No cell has anything: every value is null.
+    case empty
+}
+
+/// Works out each column's kind with a pass over the file (the scanner only, no values
+/// built), before the rows are read: a column is a number only if all of it is.
+public enum CSVColumnKinds {
+    /// The kinds by column name, for the columns `fields` keeps (all without it). A
+    /// malformed record ends the pass: the read itself then fails there, with the rows
+    /// before it read in the kinds those rows give.
+    static func infer(_ input: FileInput, fields: FieldSet?) throws(FileError) -> [String: CSVKind] {
+        try input.skipByteOrderMark()
+        let crOnly = try CSVDecoder.endsLinesWithCROnly(input)
+        var spans: [CSVFieldSpan] = []
+        var scratch: [UInt8] = []
+        var header: [String]? = nil
+        var columns: [Int] = []  // indices of the kept columns
+        var seen: [CSVCellClass] = []
+        scan: while true {
+            let window = input.bytes
+            let eof = input.atEOF
+            var pos = 0
+            var needMore = false
+            while true {
+                if pos == window.count {
+                    needMore = true
+                    break
+                }
+                let c = window[pos]
+                if c == (crOnly ? 0x0D : 0x0A) || (!crOnly && c == 0x0D && (pos + 1 == window.count ? eof : window[pos + 1] == 0x0A)) {
+                    pos += 1
+                    continue
+                }
+                if !crOnly, c == 0x0D, pos + 1 == window.count {
+                    needMore = true
+                    break
+                }
+                switch CSVScanner.scanRecord(window, from: pos, atEOF: eof, fields: &spans, crOnly: crOnly) {
+                case .record(let next, _):
+                    if header == nil {
+                        var names: [String] = []
+                        for f in spans {
+                            let name = f.hasDoubledQuotes
+                                ? { CSVColumnKinds.unescape(window, f, into: &scratch); return String(decoding: scratch, as: UTF8.self) }()
+                                : String(decoding: UnsafeBufferPointer(rebasing: window[f.start..<f.end]), as: UTF8.self)
+                            names.append(name)
+                        }
+                        header = names
+                        columns = names.indices.filter { fields?.contains(names[$0]) ?? true }
+                        seen = Array(repeating: CSVCellClass(), count: names.count)
+                    } else {
+                        guard spans.count == header!.count else { break scan }
+                        for k in columns {
+                            let f = spans[k]
+                            if f.hasDoubledQuotes {
+                                CSVColumnKinds.unescape(window, f, into: &scratch)
+                                scratch.withUnsafeBufferPointer { seen[k].add($0) }
+                            } else {
+                                seen[k].add(UnsafeBufferPointer(rebasing: window[f.start..<f.end]))
+                            }
+                        }
+                    }
+                    pos = next
+                case .incomplete:
+                    needMore = true
+                case .unterminatedQuote, .textAfterQuote:
+                    break scan
+                }
+                if needMore { break }
+            }
+            input.consume(pos)
+            if !needMore { continue }
+            if try !input.refill() { break }
+        }
+        guard let header else { return [:] }
+        var out: [String: CSVKind] = [:]
+        for k in columns { out[header[k]] = seen[k].kind }
+        return out
+    }
+
+    static func unescape(_ window: UnsafeBufferPointer<UInt8>, _ f: CSVFieldSpan, into scratch: inout [UInt8]) {
         scratch.removeAll(keepingCapacity: true)
         var i = f.start
         while i < f.end {
@@ -168,6 +304,30 @@ final class CSVDecoder: RowDecoder {
             scratch.append(b)
             i += b == UInt8(ascii: "\"") ? 2 : 1
         }
+    }
+}
+
+/// What the cells of one column have been so far.
+struct CSVCellClass {
+    var allNumbers = true
+    var allBooleans = true
+    var allDates = true
+    var anyValue = false
+
+    mutating func add(_ b: UnsafeBufferPointer<UInt8>) {
+        guard b.count > 0 else { return }
+        anyValue = true
+        if allNumbers, CSVCell.number(b) == nil { allNumbers = false }
+        if allBooleans, CSVCell.boolean(b) == nil { allBooleans = false }
+        if allDates, !CSVCell.isDate(b) { allDates = false }
+    }
+
+    var kind: CSVKind {
+        if !anyValue { return .empty }
+        if allNumbers { return .number }
+        if allBooleans { return .boolean }
+        if allDates { return .date }
+        return .text
     }
 }
 
@@ -195,10 +355,14 @@ enum CSVScanner {
         case textAfterQuote(lineOffset: Int, field: Int)
     }
 
+    /// `crOnly`: records end in a lone "\r" (old Mac Excel), not "\n" or "\r\n".
     static func scanRecord(
-        _ b: UnsafeBufferPointer<UInt8>, from: Int, atEOF eof: Bool, fields: inout [CSVFieldSpan]
+        _ b: UnsafeBufferPointer<UInt8>, from: Int, atEOF eof: Bool, fields: inout [CSVFieldSpan], crOnly: Bool = false
     ) -> Outcome {
-        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+        // In CR-only mode the record end is "\r", and no "\r\n" pair needs handling: `cr`
+        // is then a byte no CSV text holds where it is tested.
+        let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ",")
+        let lf: UInt8 = crOnly ? 0x0D : 0x0A, cr: UInt8 = crOnly ? 0xFF : 0x0D
         let n = b.count
         let base = b.baseAddress!
         fields.removeAll(keepingCapacity: true)
@@ -273,7 +437,38 @@ enum CSVScanner {
 /// - a number with a fraction or exponent (JSON's grammar) → double
 /// - anything else, ISO dates included, → string (the engine compares ISO strings as instants)
 enum CSVCell {
-    /// The value of one cell, or nil when its bytes are not valid UTF-8.
+    /// The value of one cell of a column of `kind`, or nil when its bytes are not valid
+    /// UTF-8. An empty cell is null in every kind. A cell that does not fit its column's
+    /// kind (the file changed between the two passes) is its text.
+    static func value(_ b: UnsafeBufferPointer<UInt8>, as kind: CSVKind) -> JSON? {
+        if b.count == 0 { return .null }
+        switch kind {
+        case .number: if let n = number(b) { return n }
+        case .boolean: if let v = boolean(b) { return .bool(v) }
+        case .text, .date, .empty: break
+        }
+        return validatedString(b).map(JSON.string)
+    }
+
+    static func boolean(_ b: UnsafeBufferPointer<UInt8>) -> Bool? {
+        let n = b.count
+        if n == 4, b[0] | 0x20 == 0x74, b[1] | 0x20 == 0x72, b[2] | 0x20 == 0x75, b[3] | 0x20 == 0x65 { return true }
+        if n == 5, b[0] | 0x20 == 0x66, b[1] | 0x20 == 0x61, b[2] | 0x20 == 0x6C, b[3] | 0x20 == 0x73, b[4] | 0x20 == 0x65 {
+            return false
+        }
+        return nil
+    }
+
+    /// `2026-04-15` or an ISO-8601 date-time (`2026-04-15T10:30:00Z`): what the engine
+    /// compares as an instant. A month alone (`2026-04`) is not taken for a date column.
+    static func isDate(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count >= 10, b.count <= 40, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return false }
+        guard let s = validatedString(b), let (_, precision) = Instant.parseISO8601(s) else { return false }
+        return precision == .day || precision == .dateTime
+    }
+
+    /// The value of one cell typed on its own, as before columns had kinds: the
+    /// fuzz target and tests compare with it.
     static func value(_ b: UnsafeBufferPointer<UInt8>) -> JSON? {
         let n = b.count
         if n == 0 { return .null }

@@ -35,6 +35,24 @@ final class FileInput {
         base = .allocate(capacity: capacity)
     }
 
+    /// A window over bytes already in memory (a pipe read whole), at its end of file.
+    init(bytes: [UInt8], path: String) {
+        self.path = path
+        fd = -1
+        capacity = max(bytes.count, 1)
+        base = .allocate(capacity: capacity)
+        bytes.withUnsafeBufferPointer { if let p = $0.baseAddress { base.update(from: p, count: bytes.count) } }
+        end = bytes.count
+        atEOF = true
+    }
+
+    /// Whether the file is a regular file, which can be opened and read a second time
+    /// (a pipe or a terminal cannot).
+    var isRegularFile: Bool {
+        var st = stat()
+        return fd >= 0 && fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
     deinit {
         close()
         base.deallocate()

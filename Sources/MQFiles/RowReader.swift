@@ -31,13 +31,33 @@ public final class RowReader {
     package init(path: String, format: FileFormat, chunkSize: Int, fields: FieldSet? = nil) throws(FileError) {
         self.path = path
         self.format = format
-        let input = try FileInput(path: path, chunkSize: chunkSize)
+        var input = try FileInput(path: path, chunkSize: chunkSize)
         switch format {
         case .json: decoder = JSONDocumentDecoder(input: input, fields: fields)
         case .ndjson: decoder = NDJSONDecoder(input: input, fields: fields)
-        case .csv: decoder = CSVDecoder(input: input, fields: fields)
+        case .csv:
+            // Column kinds come from a first pass over the whole file, so that a column
+            // is read one way in every row. A regular file is read twice; a pipe is read
+            // into memory once and both passes go over that.
+            let kinds: [String: CSVKind]
+            if input.isRegularFile {
+                kinds = try CSVColumnKinds.infer(try FileInput(path: path, chunkSize: chunkSize), fields: fields)
+            } else {
+                let bytes = try input.readAll()
+                kinds = try CSVColumnKinds.infer(FileInput(bytes: bytes, path: path), fields: fields)
+                input = FileInput(bytes: bytes, path: path)
+            }
+            let csv = CSVDecoder(input: input, fields: fields, kinds: kinds)
+            decoder = csv
+            csvDecoder = csv
         }
     }
+
+    private var csvDecoder: CSVDecoder?
+
+    /// A CSV file's columns with the kind each is read as (empty before the first
+    /// `next`, and for other formats).
+    public var columnKinds: [(name: String, kind: CSVKind)] { csvDecoder?.columnKinds.map { ($0.0, $0.1) } ?? [] }
 
     /// The next batch of up to `max` rows, or nil at the end.
     public func next(max: Int = 1024) throws(FileError) -> [JSONObject]? {

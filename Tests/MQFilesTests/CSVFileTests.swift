@@ -1,3 +1,4 @@
+import Foundation
 import MQCore
 @testable import MQFiles
 import Testing
@@ -121,6 +122,66 @@ import Testing
         #expect(rows.first?["v"] == c.value)
     }
 
+    /// language.md v2: a column has one kind, chosen over all its cells. Typed per cell,
+    /// `08123` was text and `90210` a number in one zip column, so `zip = "90210"` found
+    /// nothing; `10` and `10.0` stay numbers, equal under `=`.
+    @Test func aColumnHasOneKindChosenOverAllItsCells() throws {
+        let dir = try TempDirectory()
+        let text = "zip,phone,price,flag,mixed,when,blank\n08123,+447700900123,10,true,true,2026-04-01,\n"
+            + "90210,447700900123,10.0,,1,2026-04-02T10:00:00Z,\n"
+        let rows = try readRows(path: try dir.write("kinds.csv", text))
+        #expect(rows.map { $0["zip"] } == ["08123", "90210"])
+        #expect(rows.map { $0["phone"] } == ["+447700900123", "447700900123"])
+        #expect(rows.map { $0["price"] } == [10, 10.0])
+        #expect(rows.map { $0["flag"] } == [true, .null])
+        #expect(rows.map { $0["mixed"] } == ["true", "1"])
+        #expect(rows.map { $0["when"] } == ["2026-04-01", "2026-04-02T10:00:00Z"])
+        #expect(rows.map { $0["blank"] } == [.null, .null])
+        let reader = try RowReader(path: dir.url.path + "/kinds.csv")
+        _ = try reader.next()
+        #expect(reader.columnKinds.map { "\($0.name):\($0.kind.rawValue)" }
+            == ["zip:text", "phone:text", "price:number", "flag:boolean", "mixed:text", "when:date", "blank:empty"])
+    }
+
+    /// The kind comes from the whole file, not the first batch: a text cell in the last
+    /// row makes every earlier cell of the column text.
+    @Test func aLateCellDecidesTheKindOfTheWholeColumn() throws {
+        let dir = try TempDirectory()
+        let text = "id\n" + (1...5000).map(String.init).joined(separator: "\n") + "\nA-1\n"
+        let path = try dir.write("late.csv", text)
+        let reader = try RowReader(path: path, format: .csv, chunkSize: 64)
+        let first = try #require(try reader.next(max: 10))
+        #expect(first[0]["id"] == "1")
+    }
+
+    /// Old Excel for Mac ends lines with a lone CR: such a file read as one long header
+    /// and no rows, silently.
+    @Test func crOnlyLineEndsAreRecords() throws {
+        let dir = try TempDirectory()
+        let path = try dir.write("mac.csv", "a,b\r1,x\r\r2,\"y\rz\"\r")
+        let rows = try readRows(path: path)
+        #expect(rows == [JSONObject(["a": 1, "b": "x"]), JSONObject(["a": 2, "b": "y\rz"])])
+        for chunk in 1...12 {
+            #expect(try decodeAll(path, .csv, chunkSize: chunk) == rows, "chunk size \(chunk)")
+        }
+    }
+
+    /// A named pipe cannot be read twice: it is read whole once, and both passes go over it.
+    @Test func aPipeIsReadOnceForBothPasses() throws {
+        let dir = try TempDirectory()
+        let path = dir.url.path + "/pipe.csv"
+        #expect(mkfifo(path, 0o600) == 0)
+        let writer = Thread {
+            let fd = open(path, O_WRONLY)
+            let text = Array("zip\n08123\n90210\n".utf8)
+            _ = text.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+        }
+        writer.start()
+        let rows = try readRows(path: path)
+        #expect(rows.map { $0["zip"] } == ["08123", "90210"])
+    }
+
     struct Bad: CustomTestStringConvertible, Sendable {
         let name: String
         let text: [UInt8]
@@ -174,7 +235,8 @@ import Testing
         let path = try dir.write("edges.csv", [0xEF, 0xBB, 0xBF] + Array(text.utf8))
         let expected = try readRows(path: path)
         #expect(expected.count == 5)
-        #expect(expected[1] == JSONObject(["id": 2, "na\"me": "x\r\ny\"", "n": -3]))
+        // `n` holds 2.5, -3, a quote, true and 007: a text column, so -3 is text too.
+        #expect(expected[1] == JSONObject(["id": 2, "na\"me": "x\r\ny\"", "n": "-3"]))
         #expect(expected[4] == JSONObject(["id": 5, "na\"me": nil, "n": "007"]))
         for chunk in 1...60 {
             #expect(try decodeAll(path, .csv, chunkSize: chunk) == expected, "chunk size \(chunk)")
@@ -196,7 +258,7 @@ import Testing
         let dir = try TempDirectory()
         let record = "1,plain\n"
         let path = try dir.write("open.csv", "a,b\n1,x\n2,\"open\n" + String(repeating: record, count: 10_000))
-        let decoder = CSVDecoder(input: try FileInput(path: path, chunkSize: 256), maxRecordBytes: 4096)
+        let decoder = CSVDecoder(input: try FileInput(path: path, chunkSize: 256), maxRecordBytes: 4096, kinds: [:])
         var rows: [JSONObject] = []
         let error = fileError { try decoder.read(max: 100, into: &rows) }
         #expect(rows.count == 1)

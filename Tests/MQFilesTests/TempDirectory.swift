@@ -45,7 +45,8 @@ func decodeAll(_ path: String, _ format: FileFormat, chunkSize: Int) throws(File
         switch format {
         case .json: JSONDocumentDecoder(input: input)
         case .ndjson: NDJSONDecoder(input: input)
-        case .csv: CSVDecoder(input: input)
+        // Kinds from a first pass with the same small window, as RowReader does.
+        case .csv: CSVDecoder(input: input, kinds: try CSVColumnKinds.infer(FileInput(path: path, chunkSize: chunkSize), fields: nil))
         }
     var rows: [JSONObject] = []
     while try decoder.read(max: rows.count + 3, into: &rows) {}
