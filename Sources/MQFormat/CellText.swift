@@ -11,8 +11,8 @@ enum CellText {
     /// Strings without quotes, numbers and booleans as JSON spells them, nested arrays
     /// and objects as compact JSON; nil for null (each format shows null its own way).
     ///
-    /// `forReading` (tables, vertical, markdown: formats people read) shows a double to 15
-    /// significant digits, so an average reads 4.3668 rather than 4.3668000000000005;
+    /// `forReading` (tables, vertical, markdown: formats people read) shows a double with
+    /// at most 6 decimals, so an average reads 4.098406 rather than 4.09840579710145;
     /// csv, tsv and json keep every digit.
     static func plain(_ value: JSON, forReading: Bool = false) -> String? {
         switch value {
@@ -27,16 +27,24 @@ enum CellText {
         }
     }
 
-    /// The shortest spelling, unless it needs more than 15 significant digits (binary
-    /// noise such as 0.30000000000000004): then 15, trailing zeros dropped.
+    /// At most 6 decimals, trailing zeros dropped (`4.098406`, `405.7`, `5.0`). A number
+    /// so small that 6 decimals would show it as 0 keeps 6 significant digits instead
+    /// (`1.23457e-07`), and one past 1e15 its shortest spelling: rounding never turns
+    /// a value into another that reads as exact.
     static func readable(_ d: Double) -> String {
         let exact = d.description
-        guard d.isFinite, exact.utf8.count > 16 else { return exact }
-        let magnitude = log10(abs(d)).rounded(.down)
-        let scale = pow(10, 14 - magnitude)
-        guard scale.isFinite, scale > 0 else { return exact }
-        let rounded = (d * scale).rounded() / scale
-        return rounded.isFinite ? rounded.description : exact
+        guard d.isFinite, d != 0 else { return exact }
+        let magnitude = abs(d)
+        if magnitude >= 1e15 { return exact }
+        if magnitude < 0.0005 {
+            let scale = pow(10, 5 - log10(magnitude).rounded(.down))
+            guard scale.isFinite else { return exact }
+            let r = (d * scale).rounded() / scale
+            return r.isFinite && r != 0 ? r.description : exact
+        }
+        let r = (d * 1e6).rounded() / 1e6
+        // -0.0000001 rounds to -0.0: it reads as 0, which it is to 6 decimals.
+        return r == 0 ? "0.0" : r.description
     }
 
     static func isNumber(_ value: JSON) -> Bool {

@@ -1,10 +1,12 @@
 import MQCore
 
-/// CSV and TSV, written row by row as rows arrive.
-///
-/// The header is the column list given to `begin`; a row's value for a key outside it is
-/// not written (a delimited file cannot grow a column halfway), and a missing key is
-/// written like null.
+/// CSV and TSV. A delimited file cannot grow a column halfway, so the header must name
+/// every column before the first row. When the caller knows the columns (a `select`, a
+/// `summarize`, an API source's fields), rows are written as they arrive, under the
+/// header given to `begin`; a key outside it cannot be written and is reported in
+/// `droppedColumns`, for the caller to say. Otherwise the rows are collected and the
+/// header is every key of every row, as table and `save` do (a column that first
+/// appears in row 2 is not lost). A missing key is written like null.
 final class DelimitedRenderer: Renderer {
     enum Style {
         /// RFC 4180, except that lines end in "\n", not "\r\n": what Unix tools, pandas
@@ -21,29 +23,67 @@ final class DelimitedRenderer: Renderer {
     private let style: Style
     private let sink: OutputSink
     private var columns: [String] = []
+    private let streaming: Bool
+    private var collected = CollectedRows()
+    private var header = Set<String>()
+    /// Keys of rows that the streamed header did not have, in the order first met.
+    private(set) var droppedColumns: [String] = []
 
-    init(style: Style, sink: OutputSink) {
+    init(style: Style, sink: OutputSink, streaming: Bool = false) {
         self.style = style
         self.sink = sink
+        self.streaming = streaming
     }
 
-    var isStreaming: Bool { true }
+    var isStreaming: Bool { streaming }
 
     func begin(columns: [String]) throws {
+        guard streaming else {
+            collected.begin(columns)
+            return
+        }
+        header = Set(columns)
+        try writeHeader(columns)
+    }
+
+    func row(_ row: JSONObject) throws {
+        guard streaming else {
+            collected.append(row)
+            return
+        }
+        for k in row.keys where !header.contains(k) {
+            header.insert(k)
+            droppedColumns.append(k)
+        }
+        try write(row)
+    }
+
+    func end(_ summary: RenderSummary) throws {
+        guard !streaming else { return }
+        try writeHeader(collected.columns)
+        for r in collected.rows { try write(r) }
+    }
+
+    private func writeHeader(_ columns: [String]) throws {
         self.columns = columns
         guard !columns.isEmpty else { return }
         try sink.write(line(columns.map { field($0) }))
     }
 
-    func row(_ row: JSONObject) throws {
+    private func write(_ row: JSONObject) throws {
         guard !columns.isEmpty else { return }
+        // One column and a null would be an empty line, which CSV readers (mq's,
+        // Python's) skip as no record at all: it is written `""`, which mq reads back as
+        // null. (Linear TSV has no empty-line rule: an empty line is a null there.)
+        if style == .csv, columns.count == 1, (row[columns[0]] ?? .null).isNull {
+            try sink.write(line(["\"\""]))
+            return
+        }
         try sink.write(line(columns.map { key in
             let value = row[key] ?? .null
             return CellText.plain(value).map { field($0) } ?? ""
         }))
     }
-
-    func end(_ summary: RenderSummary) throws {}
 
     private func line(_ fields: [String]) -> [UInt8] {
         var bytes = Array(fields.joined(separator: style == .csv ? "," : "\t").utf8)

@@ -2,20 +2,25 @@
 enum Footer {
     /// `(20 rows, 0.42 s, 3 requests)`, then the partial note on its own line; wrapped at
     /// spaces to `width` when one is given, so a narrow terminal does not break words.
-    static func lines(_ summary: RenderSummary, hiddenColumns: Int = 0, width: Int? = nil) -> [String] {
+    static func lines(_ summary: RenderSummary, hiddenColumns: [String] = [], width: Int? = nil) -> [String] {
         let lines = unwrapped(summary, hiddenColumns: hiddenColumns)
         guard let width else { return lines }
         return lines.flatMap { wrap($0, width: width) }
     }
 
-    private static func unwrapped(_ summary: RenderSummary, hiddenColumns: Int) -> [String] {
+    /// Columns named in the footer when some are not shown; more are counted, not named.
+    static let namedHidden = 6
+
+    private static func unwrapped(_ summary: RenderSummary, hiddenColumns: [String]) -> [String] {
         var parts = [summary.rows == 1 ? "1 row" : "\(summary.rows) rows"]
-        if hiddenColumns > 0 {
-            parts.append(hiddenColumns == 1 ? "1 column hidden" : "\(hiddenColumns) columns hidden")
-        }
         if let s = summary.seconds { parts.append("\(formatSeconds(s)) s") }
         if let n = summary.requests { parts.append(n == 1 ? "1 request" : "\(n) requests") }
         var lines = ["(" + parts.joined(separator: ", ") + ")"]
+        if !hiddenColumns.isEmpty {
+            let n = hiddenColumns.count
+            let names = hiddenColumns.prefix(namedHidden).joined(separator: ", ") + (n > namedHidden ? ", …" : "")
+            lines.append("\(n) column\(n == 1 ? "" : "s") not shown: \(names) — .format vertical or select")
+        }
         if let partial = summary.partial { lines.append(CellText.singleLine(partial)) }
         return lines
     }

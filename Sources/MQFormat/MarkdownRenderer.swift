@@ -6,8 +6,6 @@ import MQCore
 ///     |---:|------------|
 ///     |  1 | José Pérez |
 ///
-///     (1 row)
-///
 /// Numeric columns are right-aligned (`--:`). `|` in a cell is written `\|` and a line
 /// break `<br>`. Markdown goes to files and issues more than to terminals, so it is
 /// neither cut to the terminal width nor coloured.
@@ -54,9 +52,10 @@ final class MarkdownRenderer: Renderer {
             }
             lines.append("|" + rule.joined(separator: "|") + "|")
             for row in cells { lines.append(line(row)) }
-            lines.append("")
         }
-        lines.append(contentsOf: Footer.lines(summary))
+        // No row count: markdown is pasted into documents, where a "(2 rows)" line is
+        // noise to delete by hand. A partial result is said on stderr by the caller.
+        guard !lines.isEmpty else { return }
         try sink.write(lines.joined(separator: "\n") + "\n")
     }
 

@@ -11,8 +11,13 @@ public struct RenderOptions: Sendable {
     public var width: Int = 120
     /// Whether ANSI colour is allowed: bold header, dim footer, dim `∅` for null.
     public var color: Bool = false
+    /// Whether the output is a terminal (a person reads it): null shows as `∅` there, and
+    /// as an empty cell in a file or pipe, in every table-like format alike.
+    public var terminal: Bool = false
 
     public init() {}
+
+    var nullText: String { terminal ? "∅" : "" }
 }
 
 /// What the footer says after table, vertical and markdown output (never after
@@ -44,15 +49,24 @@ public protocol Renderer: AnyObject {
     func begin(columns: [String]) throws
     func row(_ row: JSONObject) throws
     func end(_ summary: RenderSummary) throws
+    /// Keys of rows that a header written before them lacked, so were not written
+    /// (csv and tsv streaming under a known header); the caller says so.
+    var droppedColumns: [String] { get }
+}
+
+extension Renderer {
+    public var droppedColumns: [String] { [] }
 }
 
 /// The renderer for `format`, writing to `sink`.
-public func makeRenderer(_ format: OutputFormat, options: RenderOptions, sink: OutputSink) -> any Renderer {
+/// `columnsKnown`: the caller knows every column the rows can have and passes them to
+/// `begin`, which lets csv and tsv write their header at once and stream.
+public func makeRenderer(_ format: OutputFormat, options: RenderOptions, sink: OutputSink, columnsKnown: Bool = false) -> any Renderer {
     switch format {
     case .table: TableRenderer(options: options, sink: sink)
     case .vertical: VerticalRenderer(options: options, sink: sink)
-    case .csv: DelimitedRenderer(style: .csv, sink: sink)
-    case .tsv: DelimitedRenderer(style: .tsv, sink: sink)
+    case .csv: DelimitedRenderer(style: .csv, sink: sink, streaming: columnsKnown)
+    case .tsv: DelimitedRenderer(style: .tsv, sink: sink, streaming: columnsKnown)
     case .json: JSONArrayRenderer(sink: sink)
     case .ndjson: NDJSONRenderer(sink: sink)
     case .markdown: MarkdownRenderer(sink: sink)

@@ -7,9 +7,10 @@ import MQCore
 ///      1 │ José Pérez │  421.6
 ///     (1 row)
 ///
-/// Numbers are right-aligned, everything else left-aligned; null is an empty cell (a dim
-/// `∅` when colour is on). When the natural width exceeds the terminal, the widest
-/// columns shrink first (see `TableLayout`); a single row that would lose text that way
+/// Numbers are right-aligned, everything else left-aligned; null is `∅` on a terminal
+/// (dim when colour is on) and an empty cell elsewhere. When the natural width exceeds
+/// the terminal, whole columns are left out from the right and named in the footer
+/// (see `TableLayout`); a single row that would lose text that way
 /// prints as a record instead, one line per column (psql's `\x auto`), as `summary` and
 /// `billing` do in a window of ordinary width.
 final class TableRenderer: Renderer {
@@ -30,15 +31,15 @@ final class TableRenderer: Renderer {
 
     func end(_ summary: RenderSummary) throws {
         var lines: [String] = []
-        var hidden = 0
+        var hidden: [String] = []
         if !data.columns.isEmpty {
-            let grid = Grid(data, nullText: options.color ? "∅" : "")
+            let grid = Grid(data, nullText: options.nullText)
             let layout = TableLayout.fit(natural: grid.naturalWidths, width: options.width)
             if grid.cells.count == 1 && (layout.hidden > 0 || layout.widths != grid.naturalWidths) {
                 try sink.write(VerticalRenderer.lines(grid, summary, options).joined(separator: "\n") + "\n")
                 return
             }
-            hidden = layout.hidden
+            hidden = Array(grid.headers.suffix(layout.hidden))
             lines = render(grid, layout)
         }
         for line in Footer.lines(summary, hiddenColumns: hidden, width: options.width) {
@@ -133,28 +134,29 @@ struct Grid {
 struct TableLayout: Equatable {
     /// Widths of the columns shown, leftmost first.
     var widths: [Int]
-    /// Columns cut off at the right (shown as a `…` column and counted in the footer)
-    /// because even at their narrowest the rest would not fit.
+    /// Columns left out at the right (shown as a `…` column, and named in the footer)
+    /// because the ones before them fill the width.
     var hidden: Int
 
-    /// Columns shrink no further than this (or their natural width, if smaller): below
-    /// it a cell shows too little to be worth the column.
-    static let minimumWidth = 4
+    /// A column is cut no narrower than this (or its natural width, if smaller) to make
+    /// room for the next: below it a cell shows too little to be worth the column, and
+    /// the next column is left out instead.
+    static let minimumWidth = 16
     /// ` │ ` between columns.
     static let separatorWidth = 3
 
     /// Fits columns of the given natural widths into `width` terminal columns.
     ///
-    /// When everything fits nothing changes. Otherwise the widest columns shrink first:
-    /// all columns wider than some cap C are cut to C, C the largest cap that fits, and
-    /// the columns left over take one more column each, left to right, so the table fills
-    /// the width exactly. If the columns would not fit even at `minimumWidth`, the
-    /// rightmost ones are hidden.
+    /// When everything fits nothing changes. Otherwise as many whole columns are shown,
+    /// left to right, as fit with each cut to `minimumWidth` at most; the rest are left
+    /// out and named in the footer, rather than every column shrinking to `pho…`. The
+    /// columns shown then share the width: all those wider than some cap C are cut to
+    /// C, C the largest cap that fits, and the columns left over take one more column
+    /// each, left to right, so the table fills the width exactly.
     static func fit(natural: [Int], width: Int) -> TableLayout {
         let n = natural.count
         guard n > 0 else { return TableLayout(widths: [], hidden: 0) }
         let floors = natural.map { min($0, minimumWidth) }
-
         func overhead(_ shown: Int) -> Int {
             separatorWidth * (shown - 1) + (shown < n ? separatorWidth + 1 : 0)
         }
@@ -165,7 +167,7 @@ struct TableLayout: Equatable {
             floorSum -= floors[shown]
         }
         var widths = Array(natural[0..<shown])
-        let budget = width - overhead(shown)
+        let budget = max(shown, width - overhead(shown))
         if widths.reduce(0, +) > budget {
             widths = shrink(widths, to: budget)
         }

@@ -26,7 +26,7 @@ final class VerticalRenderer: Renderer {
     func row(_ row: JSONObject) throws { data.append(row) }
 
     func end(_ summary: RenderSummary) throws {
-        let grid = Grid(data, nullText: options.color ? "∅" : "")
+        let grid = Grid(data, nullText: options.nullText)
         try sink.write(Self.lines(grid, summary, options).joined(separator: "\n") + "\n")
     }
 

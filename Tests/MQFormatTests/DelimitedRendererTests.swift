@@ -62,9 +62,34 @@ import Testing
         #expect(records[1][8].quoted == false)
     }
 
-    @Test func valuesForKeysOutsideTheHeaderAreLeftOutAndMissingKeysAreEmpty() throws {
+    /// The header used to be the first row's keys, so a column first seen in row 2 was
+    /// lost; collected, the header is every row's keys (as table and `save` do).
+    @Test func aColumnFirstSeenInALaterRowIsInTheHeader() throws {
         let rows = [JSONObject(["a": 1, "b": 2]), JSONObject(["b": 3, "extra": "x"])]
-        #expect(try Fixture.render(.csv, columns: ["a", "b"], rows: rows) == "a,b\n1,2\n,3\n")
+        #expect(try Fixture.render(.csv, columns: ["a", "b"], rows: rows) == "a,b,extra\n1,2,\n,3,x\n")
+        #expect(try Fixture.render(.tsv, columns: ["a"], rows: rows) == "a\tb\textra\n1\t2\t\n\t3\tx\n")
+    }
+
+    /// Streaming under a header the caller knows, a key outside it cannot be written: it
+    /// is reported for the caller to say, never dropped without a word.
+    @Test func streamingUnderAKnownHeaderReportsKeysItLacks() throws {
+        let sink = BufferSink()
+        let r = makeRenderer(.csv, options: Fixture.options(), sink: sink, columnsKnown: true)
+        #expect(r.isStreaming)
+        try r.begin(columns: ["a", "b"])
+        try r.row(JSONObject(["a": 1, "b": 2]))
+        #expect(sink.text == "a,b\n1,2\n")
+        try r.row(JSONObject(["b": 3, "extra": "x"]))
+        try r.end(RenderSummary(rows: 2))
+        #expect(sink.text == "a,b\n1,2\n,3\n")
+        #expect(r.droppedColumns == ["extra"])
+    }
+
+    /// A null in a one-column CSV was an empty line, which mq's reader (and Python's csv)
+    /// skip: it is written `""`, read back as null.
+    @Test func aNullInAOneColumnCSVIsNotAnEmptyLine() throws {
+        let rows = [JSONObject(["a": 1]), JSONObject(["a": nil]), JSONObject(["a": 3])]
+        #expect(try Fixture.render(.csv, columns: ["a"], rows: rows) == "a\n1\n\"\"\n3\n")
     }
 }
 

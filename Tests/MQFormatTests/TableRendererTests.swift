@@ -17,32 +17,37 @@ import Testing
         #expect(try Fixture.render(.table) == expected)
     }
 
-    @Test func shrinksTheWidestColumnsFirstAt60Columns() throws {
-        // 42 columns for content: every column wider than 7 is cut to 7, and the one
-        // column left over goes to the leftmost of them (name).
+    @Test func dropsWholeColumnsFromTheRightAndNamesThemAt60Columns() throws {
+        // At 16 columns each at most, id…note fit and tags does not: tags, owner and vip
+        // are left out and named; the four shown share the width (note is cut to 29).
+        // Before, every column shrank to 7 (`says "…`, `{"id":…`) and the footer only
+        // counted what it hid.
         let expected = """
-            id │ name     │ amount │ note    │ tags    │ owner   │ vip
-            ───┼──────────┼────────┼─────────┼─────────┼─────────┼──────
-             1 │ José Pé… │  421.6 │ says "… │ ["vip"… │ {"id":… │ true
-             2 │ 王小明   │    5.0 │         │ []      │         │ false
-            13 │ Zoë      │        │ a long… │ ["x"]   │ {"id":… │
+            id │ name       │ amount │ note                          │ …
+            ───┼────────────┼────────┼───────────────────────────────┼──
+             1 │ José Pérez │  421.6 │ says "hi", twice              │ …
+             2 │ 王小明     │    5.0 │                               │ …
+            13 │ Zoë        │        │ a long note that keeps going… │ …
             (3 rows)
+            3 columns not shown: tags, owner, vip — .format vertical or
+            select
 
             """
         #expect(try Fixture.render(.table, options: Fixture.options(width: 60)) == expected)
     }
 
-    @Test func hidesTheRightmostColumnsWhenEvenTheNarrowestDoNotFit() throws {
-        let expected = """
-            id │ name  │ amou… │ note  │ …
-            ───┼───────┼───────┼───────┼──
-             1 │ José… │ 421.6 │ says… │ …
-             2 │ 王小… │   5.0 │       │ …
-            13 │ Zoë   │       │ a lo… │ …
-            (3 rows, 3 columns hidden)
+    @Test func atAModestWidthTheLongTextGivesWayFirst() throws {
+        // 120 columns: every column fits at 16 or less, so all are shown and note is cut.
+        let text = try Fixture.render(.table, options: Fixture.options(width: 120))
+        #expect(!text.contains("not shown"))
+        #expect(text.contains("a long note that keeps going well past wh…"))
+    }
 
-            """
-        #expect(try Fixture.render(.table, options: Fixture.options(width: 30)) == expected)
+    @Test func namesAtMostSixHiddenColumnsAndCountsTheRest() throws {
+        let columns = (1...12).map { "column\($0)" }
+        let row = JSONObject(pairs: columns.map { ($0, JSON.string(String(repeating: "x", count: 30))) })
+        let text = try Fixture.render(.table, columns: columns, rows: [row, row], options: Fixture.options(width: 80))
+        #expect(text.contains("8 columns not shown: column5, column6, column7, column8, column9, column10, …"))
     }
 
     @Test(arguments: [12, 20, 30, 41, 45, 59, 60, 61, 80, 100, 147, 148, 200])
@@ -52,9 +57,9 @@ import Testing
         for line in lines {
             #expect(displayWidth(line) <= width, "\(line)")
         }
-        // Unless columns had to be hidden, the rule spans the width exactly (or the
-        // natural width, 148, when that is narrower).
-        if !text.contains("hidden") {
+        // Unless columns were left out, the rule spans the width exactly (or the natural
+        // width, 148, when that is narrower).
+        if !text.contains("not shown") {
             #expect(displayWidth(lines[1]) == min(width, 148))
         }
     }
@@ -63,12 +68,12 @@ import Testing
         // A cut between two 2-column characters leaves a 1-column gap, padded with a space.
         // Two rows: a single one this wide would print as a record.
         let row = JSONObject(["a": "中文中文中文中文中文中文", "b": "中文中文中文中文中文中文"])
-        let text = try Fixture.render(.table, columns: ["a", "b"], rows: [row, row], options: Fixture.options(width: 18))
+        let text = try Fixture.render(.table, columns: ["a", "b"], rows: [row, row], options: Fixture.options(width: 38))
         let expected = """
-            a        │ b
-            ─────────┼────────
-            中文中…  │ 中文中…
-            中文中…  │ 中文中…
+            a                  │ b
+            ───────────────────┼──────────────────
+            中文中文中文中文…  │ 中文中文中文中文…
+            中文中文中文中文…  │ 中文中文中文中文…
             (2 rows)
 
             """
@@ -173,8 +178,9 @@ import Testing
     }
 
     @Test func colourMakesTheHeaderBoldAndNullAndFooterDim() throws {
-        let text = try Fixture.render(
-            .table, columns: ["n", "s"], rows: [JSONObject(["n": 1, "s": nil])], options: Fixture.options(color: true))
+        var options = Fixture.options(color: true)
+        options.terminal = true
+        let text = try Fixture.render(.table, columns: ["n", "s"], rows: [JSONObject(["n": 1, "s": nil])], options: options)
         let bold = "\u{1B}[1m", dim = "\u{1B}[2m", reset = "\u{1B}[0m"
         #expect(text == """
             \(bold)n\(reset) │ \(bold)s\(reset)
@@ -186,14 +192,18 @@ import Testing
     }
 }
 
-/// People read tables: binary noise in a double is not shown; csv keeps every digit.
+/// People read tables: at most 6 decimals there; csv and json keep every digit.
 @Suite struct ReadableNumberTests {
-    @Test func doublesReadAt15SignificantDigitsInTablesOnly() throws {
+    @Test func doublesReadToSixDecimalsInTablesOnly() throws {
         #expect(CellText.readable(0.1 + 0.2) == "0.3")
         #expect(CellText.readable(4.3668000000000005) == "4.3668")
         #expect(CellText.readable(7523.450000000001) == "7523.45")
         #expect(CellText.readable(6.0) == "6.0")
-        #expect(CellText.readable(1.0 / 3.0) == "0.333333333333333")
+        #expect(CellText.readable(1.0 / 3.0) == "0.333333")
+        #expect(CellText.readable(4.09840579710145) == "4.098406", "at most 6 decimals (language.md v2)")
+        #expect(CellText.readable(405.7) == "405.7")
+        #expect(CellText.readable(0.0000001234567) == "1.23457e-07", "too small for 6 decimals: 6 digits")
+        #expect(CellText.readable(-0.0000000001) == "-1e-10")
         #expect(CellText.readable(123456789012.25) == "123456789012.25")
         #expect(CellText.readable(1e300 * 10) == "1e+301")
         #expect(CellText.readable(-2.0000000000000004) == "-2.0")
