@@ -8,7 +8,7 @@ final class GroupFold {
     let by: [Expr]
     let aggs: [Projection]
     let eval: Evaluator
-    private var index: [String: Int] = [:]
+    private var index: [[KeyValue]: Int] = [:]
     private(set) var keys: [[Value]] = []
     private(set) var counts: [Int] = []
     /// Per group, per aggregate: the non-null argument values (min/max/median/distinct
@@ -24,7 +24,7 @@ final class GroupFold {
     func add(_ rows: [JSONObject]) {
         for row in rows {
             let key = by.map { eval.eval($0, row) }
-            let text = by.isEmpty ? "" : key.map { $0.json.jsonText }.joined(separator: "\u{1F}")
+            let text = key.map(KeyValue.init)
             let g: Int
             if let i = index[text] {
                 g = i
@@ -37,7 +37,7 @@ final class GroupFold {
             }
             counts[g] += 1
             for (a, p) in aggs.enumerated() {
-                guard case .call(let f, let args) = p.expr.kind, f != "count", let arg = args.first else { continue }
+                guard case .call(_, let args) = p.expr.kind, let arg = args.first else { continue }
                 let v = eval.eval(arg, row)
                 if !v.isNull { values[g][a].append(v) }
             }
@@ -66,8 +66,9 @@ final class GroupFold {
             var out = JSONObject()
             for (e, v) in zip(by, keys[g]) { out[Planner.columnName(e)] = v.json }
             for (a, p) in aggs.enumerated() {
-                guard case .call(let f, _) = p.expr.kind else { continue }
-                out[p.name ?? Planner.columnName(p.expr)] = Aggregation.aggregate(f, values[g][a], count: counts[g]).json
+                guard case .call(let f, let args) = p.expr.kind else { continue }
+                out[p.name ?? Planner.columnName(p.expr)] =
+                    Aggregation.aggregate(f, values[g][a], count: counts[g], hasArgument: !args.isEmpty).json
             }
             return out
         }
@@ -78,11 +79,11 @@ final class GroupFold {
 enum Aggregation {
     /// Groups rows by the values of `by`, in the order of those values (nulls last).
     static func groups(_ rows: [JSONObject], by: [Expr], _ eval: Evaluator) -> [(key: [Value], rows: [JSONObject])] {
-        var index: [String: Int] = [:]
+        var index: [[KeyValue]: Int] = [:]
         var out: [(key: [Value], rows: [JSONObject])] = []
         for row in rows {
             let key = by.map { eval.eval($0, row) }
-            let text = key.map { $0.json.jsonText }.joined(separator: "\u{1F}")
+            let text = key.map(KeyValue.init)
             if let i = index[text] {
                 out[i].rows.append(row)
             } else {
@@ -100,8 +101,9 @@ enum Aggregation {
     }
 
     /// One aggregate over a group's non-null argument values.
-    static func aggregate(_ f: String, _ values: [Value], count: Int) -> Value {
-        if f == "count" { return .int(count) }
+    static func aggregate(_ f: String, _ values: [Value], count: Int, hasArgument: Bool = false) -> Value {
+        // count() counts rows, count(x) the rows where x is not null.
+        if f == "count" { return .int(hasArgument ? values.count : count) }
         // Conditions add up: sum(x = y) counts the rows where it holds, avg(x = y) is their share.
         if f == "sum" || f == "avg" || f == "median", !values.isEmpty,
            values.allSatisfy({ if case .bool = $0 { true } else { false } })
@@ -109,13 +111,14 @@ enum Aggregation {
             return aggregate(f, values.map { if case .bool(let b) = $0 { .int(b ? 1 : 0) } else { $0 } }, count: count)
         }
         switch f {
-        case "distinct": return .int(Set(values.map { $0.json.jsonText }).count)
+        case "distinct": return .int(Set(values.map(KeyValue.init)).count)
         case "min": return values.min { Compare.sortOrder($0, $1) < 0 } ?? .null
         case "max": return values.max { Compare.sortOrder($0, $1) < 0 } ?? .null
         default: break
         }
         let numbers = values.compactMap(\.number)
-        guard !numbers.isEmpty else { return f == "sum" ? .int(0) : .null }
+        // No number to add: null, as SQL's SUM is (and as avg already was).
+        guard !numbers.isEmpty else { return .null }
         switch f {
         case "sum":
             if values.allSatisfy({ if case .int = $0 { true } else { false } }) {
@@ -163,11 +166,11 @@ enum Aggregation {
 
     /// Distinct combinations, in order of first appearance.
     static func distinct(_ rows: [JSONObject], _ es: [Expr], _ eval: Evaluator) -> [JSONObject] {
-        var seen = Set<String>()
+        var seen = Set<[KeyValue]>()
         var out: [JSONObject] = []
         for row in rows {
             let values = es.map { eval.eval($0, row) }
-            let text = values.map { $0.json.jsonText }.joined(separator: "\u{1F}")
+            let text = values.map(KeyValue.init)
             guard seen.insert(text).inserted else { continue }
             out.append(JSONObject(pairs: zip(es, values).map { (Planner.columnName($0), $1.json) }))
         }

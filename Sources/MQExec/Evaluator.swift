@@ -99,11 +99,18 @@ struct Evaluator: Sendable {
     func arithmetic(_ op: String, _ a: Value, _ b: Value) -> Value {
         // Dates: date ± seconds, date − date in seconds. A date beyond year 9999 (or
         // before year 0) has no spelling: null, as division by zero is.
-        if case .date(let d) = a, let s = b.number, op == "+" || op == "-" {
+        // A date-time field is an ISO-8601 string, and `date()`/`month()` give one: with a
+        // duration (seconds) added or taken away, each is a date-time (`createdAt + 1d`).
+        if op == "+" || op == "-", let s = b.number, let d = a.dateForArithmetic {
             return d.offset(bySeconds: op == "+" ? s : -s).map { .date($0) } ?? .null
         }
+        if op == "+", let s = a.number, let d = b.dateForArithmetic {
+            return d.offset(bySeconds: s).map { .date($0) } ?? .null
+        }
         if op == "-", let x = a.instant, let y = b.instant, a.number == nil, b.number == nil {
-            return .double(Double(x.milliseconds - y.milliseconds) / 1000)
+            let ms = x.milliseconds.subtractingReportingOverflow(y.milliseconds)
+            if ms.overflow { return .double((Double(x.milliseconds) - Double(y.milliseconds)) / 1000) }
+            return ms.partialValue % 1000 == 0 ? .int(ms.partialValue / 1000) : .double(Double(ms.partialValue) / 1000)
         }
         if case .int(let x) = a, case .int(let y) = b {
             switch op {

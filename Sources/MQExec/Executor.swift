@@ -18,14 +18,14 @@ struct Executor {
 
     /// The stream of a plan's rows; `downstream` is what a plan it feeds needs of them
     /// (nil: every field).
-    func stream(_ plan: Plan, downstream: Set<String>? = nil) throws -> RowStream {
+    func stream(_ plan: Plan, downstream: Set<String>? = nil, isStatement: Bool = false) throws -> RowStream {
         let ops = plan.operators
         let need = pruneFields ? FieldNeed.input(of: ops, downstream: downstream) : nil
-        var s = try source(plan.source, need: need)
+        var s = try source(plan.source, need: need, isStatement: isStatement)
         var i = 0
         while i < ops.count {
             switch ops[i] {
-            case .filter(let e): s = FilterStream(s, e, eval)
+            case .filter(let e): s = FilterStream(s, e, eval, state: state)
             case .select(let ps):
                 let ev = eval
                 s = MapStream(s) { row in
@@ -49,34 +49,34 @@ struct Executor {
                     s = LimitStream(s, skip: n, count: .max)
                 }
             case .limit(let n): s = LimitStream(s, skip: 0, count: n)
-            case .flatten(let e):
+            case .flatten(let e, let name):
                 guard case .field(let path) = e.kind else { throw ExecError("`flatten` takes a field, e.g. `flatten labels`") }
-                s = FlattenStream(s, path)
+                s = FlattenStream(s, path, into: name)
             case .sort(let keys):
                 if i + 1 < ops.count, case .limit(let k) = ops[i + 1] {
-                    s = TopKStream(s, keys: keys, k: k, eval: eval)
+                    s = TopKStream(s, keys: keys, k: k, eval: eval, state: state)
                     i += 1
                 } else {
                     let ev = eval
-                    s = BlockingStream(s) { rows in Executor.sort(rows, keys, ev) }
+                    s = BlockingStream(s, state: state, stage: "sort") { rows in Executor.sort(rows, keys, ev) }
                 }
             case .summarize(let aggs, let by):
-                s = FoldStream(s, GroupFold(by: by, aggs: aggs, eval: eval)) { $0.summarized() }
+                s = FoldStream(s, GroupFold(by: by, aggs: aggs, eval: eval), state: state, stage: "summarize") { $0.summarized() }
             case .count(let by):
-                s = FoldStream(s, GroupFold(by: by, aggs: [], eval: eval)) { Aggregation.counted($0) }
+                s = FoldStream(s, GroupFold(by: by, aggs: [], eval: eval), state: state, stage: "count") { Aggregation.counted($0) }
             case .distinct(let es):
                 let ev = eval
-                s = BlockingStream(s) { rows in Aggregation.distinct(rows, es, ev) }
+                s = BlockingStream(s, state: state, stage: "distinct") { rows in Aggregation.distinct(rows, es, ev) }
             case .top(let n, let e):
                 let ev = eval
-                s = BlockingStream(s) { rows in Aggregation.top(rows, n, e, ev) }
+                s = BlockingStream(s, state: state, stage: "top") { rows in Aggregation.top(rows, n, e, ev) }
             case .join(let j, let right):
                 let me = self
                 if let right {
                     let rightNeed = pruneFields ? FieldNeed.rightSide(of: ops, at: i, downstream: downstream) : nil
-                    s = JoinStream(s) { try await me.joinIndex(j, right, need: rightNeed) }
+                    s = JoinStream(s, state: state) { try await me.joinIndex(j, right, need: rightNeed) }
                 } else {
-                    s = BlockingStream(s) { rows in try await me.joinCustomer(rows, j) }
+                    s = BlockingStream(s, state: state, stage: "join customer") { rows in try await me.joinCustomer(rows, j) }
                 }
             case .chart, .spark:
                 break  // drawn by the runner from the rows
@@ -86,7 +86,7 @@ struct Executor {
         return s
     }
 
-    func source(_ src: PlannedSource, need: Set<String>?) throws -> RowStream {
+    func source(_ src: PlannedSource, need: Set<String>?, isStatement: Bool = false) throws -> RowStream {
         switch src {
         case .remote(let call):
             guard let api else {
@@ -96,7 +96,7 @@ struct Executor {
             let st = statement
             switch call.endpoint {
             case .customers:
-                return PageStream(api.customerPages(call.query, st), state: state)
+                return PageStream(api.customerPages(call.query, st), state: state, isStatementSource: isStatement)
             case .summary:
                 return OnceStream { try await [api.summary(st).objectValue ?? JSONObject()] }
             case .billing:
@@ -130,7 +130,7 @@ struct Executor {
         case .value(let j):
             return ArrayStream([JSONObject(pairs: [("value", j)])])
         case .subquery(let plan):
-            return try stream(plan, downstream: need)
+            return try stream(plan, downstream: need, isStatement: isStatement)
         }
     }
 
@@ -176,26 +176,21 @@ struct Executor {
     func joinIndex(_ j: Join, _ right: Plan, need: Set<String>?) async throws -> JoinIndex {
         let rightRows = try await collect(right, downstream: need)
         let rightKey = j.equals ?? j.on
-        var index: [String: [JSONObject]] = [:]
+        var index: [KeyValue: [JSONObject]] = [:]
         for r in rightRows {
             let k = eval.eval(rightKey, r)
             guard !k.isNull else { continue }
-            index[Executor.key(k), default: []].append(r)
+            index[KeyValue(k), default: []].append(r)
         }
-        return JoinIndex(join: j, eval: eval, index: index, rightColumns: rightRows.first.map { Array($0.keys) } ?? [])
+        let shared = Executor.sharedKey(j)
+        let columns = Session.columns(of: rightRows).filter { $0 != shared }
+        return JoinIndex(join: j, eval: eval, index: index, names: JoinNames(rightColumns: columns), sharedKey: shared)
     }
 
-    /// Join keys compare as text, so a CSV's number joins a JSON number and `+1…` joins `+1…`.
-    static func key(_ v: Value) -> String {
-        if case .double(let d) = v, d == d.rounded(), abs(d) < 9e15 { return String(Int(d)) }
-        return v.text
-    }
-
-    /// The left row's fields, then the right row's new ones (a clash keeps the left value).
-    static func merge(_ left: JSONObject, _ right: JSONObject) -> JSONObject {
-        var r = left
-        for (k, v) in right where r[k] == nil { r[k] = v }
-        return r
+    /// With `on F` (no `= G`) both sides' F are equal: the right one is not added again.
+    static func sharedKey(_ j: Join) -> String? {
+        guard j.equals == nil, case .field(let path) = j.on.kind, path.count == 1 else { return nil }
+        return path[0]
     }
 
     func joinCustomer(_ rows: [JSONObject], _ j: Join) async throws -> [JSONObject] {
@@ -213,22 +208,40 @@ struct Executor {
         }
         let results = await api.customers(ids: ids, statement)
         var details: [String: JSONObject] = [:]
+        var missing: [String] = []
         for (id, r) in zip(ids, results) {
             switch r {
             case .success(let d): details[id] = d.objectValue
-            case .failure(let e) where e.status == 404: continue
+            case .failure(let e) where e.status == 404: missing.append(id)
             case .failure(let e): throw e
             }
         }
+        if !missing.isEmpty {
+            let shown = missing.prefix(3).joined(separator: ", ") + (missing.count > 3 ? ", …" : "")
+            state.warn("join customer: \(missing.count) contact\(missing.count == 1 ? "" : "s") answered 404 (not found): \(shown); "
+                + (j.left ? "their rows are kept with nulls" : "their rows are left out (`join left customer` keeps them)"))
+        }
+        // The whole left side is here, so the names are decided from all of it. A detail
+        // repeats the list's fields: one that says the same as the left row is not added
+        // again; one that differs is added as NAME_right.
+        var leftColumns = Set<String>()
+        for r in rows { for k in r.keys { leftColumns.insert(k) } }
+        var names = JoinNames(rightColumns: Session.columns(of: ids.compactMap { details[$0] }).filter { $0 != Executor.sharedKey(j) })
+        names.decide(leftColumns: leftColumns)
+        let shared = Executor.sharedKey(j)
         var out: [JSONObject] = []
         for row in rows {
             let v = eval.eval(j.on, row)
             if let d = v.isNull ? nil : details[v.text] {
-                out.append(Executor.merge(row, d))
+                var right = JSONObject()
+                for (k, x) in d where k != shared {
+                    if let l = row[k], Compare.equal(Value(l), Value(x)) { continue }
+                    right[k] = x
+                }
+                out.append(names.merge(row, right, skipping: shared))
             } else if j.left {
                 var r = row
-                r["metrics"] = r["metrics"] ?? .null
-                r["timeline"] = r["timeline"] ?? .null
+                for c in ["metrics", "timeline"] where r[c] == nil { r[c] = .null }
                 out.append(r)
             }
         }

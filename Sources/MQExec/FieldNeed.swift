@@ -22,7 +22,13 @@ enum FieldNeed {
             case .filter(let e): need = need.map { $0.union(names([e])) }
             case .derive(let ps): need = need.map { $0.union(names(ps.map(\.expr))) }
             case .sort(let keys): need = need.map { $0.union(names(keys.map(\.expr))) }
-            case .flatten(let e): need = need.map { $0.union(names([e])) }
+            case .flatten(let e, let name):
+                need = need.map { n in
+                    // The element's field is made here; the array comes from the input.
+                    var m = n
+                    if !(names([e]).contains(name)) { m.remove(name) }
+                    return m.union(names([e]))
+                }
             case .limit, .offset: break
             case .join(let j, _): need = need.map { $0.union(names([j.on])) }
             case .chart, .spark: need = nil

@@ -24,8 +24,8 @@ public enum HelpTopics {
         HelpTopic(name: "summary", synopsis: "summary",
                   text: "The org's totals, one row.", examples: ["summary | format vertical"]),
         HelpTopic(name: "billing", synopsis: "billing",
-                  text: "The billing period, one row; `flatten usage` gives a row a usage line.",
-                  examples: ["billing | flatten usage | select usage.category, usage.units"]),
+                  text: "The billing period, one row; `flatten usage` gives a row per usage line, in the field `usage`.",
+                  examples: ["billing | flatten usage | select usage.category, usage.conversations, usage.cost"]),
         HelpTopic(name: "messaging", synopsis: "messaging [since D]",
                   text: "Messages sent, delivered and failed, one row a day.",
                   examples: ["messaging since -7d | spark failed", "messaging | summarize sum(failed)"]),
@@ -62,11 +62,16 @@ public enum HelpTopics {
                   text: "One row per distinct combination.", examples: ["customers | distinct agent.name | limit 5"]),
         HelpTopic(name: "join", synopsis: "join [left] SOURCE on FIELD [= FIELD]",
                   text: "`join customer on id` fetches each row's detail (deduplicated, in parallel, bounded by "
-                      + "--max-requests); `join from \"file\"`, `join ($name)` and `join (query)` are hash joins.",
+                      + "--max-requests); `join from \"file\"`, `join ($name)` and `join (query)` are hash joins. Keys "
+                      + "match as `=` does (10 = 10.0; 1, \"1\" and true never meet). The left row keeps its fields; a right "
+                      + "field whose name it has is added as NAME_right.",
                   examples: ["customers | limit 3 | join customer on id | select name, timeline"]),
-        HelpTopic(name: "flatten", synopsis: "flatten FIELD",
-                  text: "One row per element of an array field.",
-                  examples: ["customers | limit 5 | flatten labels | count by labels"]),
+        HelpTopic(name: "flatten", synopsis: "flatten PATH [as NAME]",
+                  text: "One row per element of the array at PATH, the element in the field NAME (default: PATH's last "
+                      + "segment); the array leaves the row and the element never merges into it. A row whose array is "
+                      + "empty, null or missing gives no row.",
+                  examples: ["customers | limit 5 | flatten labels | count by labels",
+                             "customers | limit 1 | join customer on id | flatten metrics.byMonth | select name, byMonth.month"]),
         HelpTopic(name: "top", synopsis: "top N FIELD", text: "The N most frequent values, with their counts.",
                   examples: ["customers | top 3 agent.name"]),
         HelpTopic(name: "format", synopsis: "format table|vertical|csv|tsv|json|ndjson|markdown",

@@ -121,12 +121,16 @@ enum MetaCommands {
             }
             var options = RenderOptions()
             options.width = s.settings.width
-            options.color = s.settings.color
+            options.color = s.settings.color && !s.outputRedirected
+            options.terminal = s.settings.terminal && !s.outputRedirected
             let r = makeRenderer(s.settings.format, options: options, sink: s.out)
             try r.begin(columns: Session.columns(of: rows))
             for row in rows { try r.row(row) }
             var summary = RenderSummary(rows: rows.count)
-            if s.lastPartial { summary.partial = "partial result: the statement stopped before its end" }
+            if s.lastPartial {
+                summary.partial = "partial result: the statement stopped before its end"
+                    + (s.lastNoResultStage.map { " (the source's rows read; `\($0)` gave no result)" } ?? "")
+            }
             try r.end(summary)
             return 0
         },

@@ -17,10 +17,52 @@ protocol RowStream: AnyObject {
 final class ExecutionState: Sendable {
     /// Counted by the sources; nil when nobody watches.
     let progress: QueryProgress?
-    init(progress: QueryProgress? = nil) { self.progress = progress }
+    /// Whether the statement's own source keeps the rows it reads (up to `keepLimit`), so
+    /// that a blocking pipeline cut short by a failure still leaves them for `.last`.
+    let keepsSourceRows: Bool
+    let keepLimit: Int
+    init(progress: QueryProgress? = nil, keepsSourceRows: Bool = false, keepLimit: Int = 100_000) {
+        self.progress = progress
+        self.keepsSourceRows = keepsSourceRows
+        self.keepLimit = keepLimit
+    }
+    private let kept = Mutex<[JSONObject]>([])
+    private let read = Atomic<Int>(0)
+    /// The source rows read so far (all of them counted, the first `keepLimit` kept).
+    var sourceRows: [JSONObject] { kept.withLock { $0 } }
+    var sourceRowsRead: Int { read.load(ordering: .relaxed) }
+    func sourceRead(_ rows: [JSONObject]) {
+        read.add(rows.count, ordering: .relaxed)
+        guard keepsSourceRows else { return }
+        kept.withLock { k in
+            if k.count < keepLimit { k += rows.prefix(keepLimit - k.count) }
+        }
+    }
+    /// A blocking stage has drained its input: if the source was cut short, the result
+    /// would be computed over part of it, so there is none (language.md v2).
+    func checkComplete(_ stage: String) throws {
+        if let e = partialError { throw IncompleteInput(underlying: e, stage: stage, rowsRead: sourceRowsRead) }
+    }
     private let failure = Mutex<(any Error)?>(nil)
     var partialError: (any Error)? { failure.withLock { $0 } }
     func fail(_ e: any Error) { failure.withLock { if $0 == nil { $0 = e } } }
+    /// Warnings an operator found while running (a join's late collision, details that
+    /// answered 404), said on stderr after the result.
+    private let said = Mutex<[String]>([])
+    var warnings: [String] { said.withLock { $0 } }
+    func warn(_ w: String) { said.withLock { $0.append(w) } }
+    /// Warnings about a place in the statement, rendered with a caret.
+    private let placed = Mutex<[Diagnostic]>([])
+    var diagnostics: [Diagnostic] { placed.withLock { $0 } }
+    func warn(_ d: Diagnostic) { placed.withLock { $0.append(d) } }
+}
+
+/// A blocking stage's input was cut short (an API error, Ctrl-C): it gives no result.
+struct IncompleteInput: Error {
+    let underlying: any Error
+    /// The stage that needed every row: `count`, `sort`, `join customer`…
+    let stage: String
+    let rowsRead: Int
 }
 
 /// Something went wrong that is not the API's or a file's fault.
@@ -60,15 +102,20 @@ final class ArrayStream: RowStream {
 final class PageStream: RowStream {
     let source: any PageSource
     let state: ExecutionState
-    init(_ source: any PageSource, state: ExecutionState) {
+    /// Whether this is the statement's own source (not a join's or subquery's).
+    let isStatementSource: Bool
+    init(_ source: any PageSource, state: ExecutionState, isStatementSource: Bool = false) {
         self.source = source
         self.state = state
+        self.isStatementSource = isStatementSource
     }
     func next() async throws -> [JSONObject]? {
         do throws(APIError) {
             guard let page = try await source.next() else { return nil }
             state.progress?.page(rows: page.rows.count)
-            return page.rows.compactMap(\.objectValue)
+            let rows = page.rows.compactMap(\.objectValue)
+            if isStatementSource { state.sourceRead(rows) }
+            return rows
         } catch {
             state.fail(error)
             return nil
@@ -114,17 +161,87 @@ final class FileStream: RowStream {
 
 final class FilterStream: RowStream {
     let upstream: RowStream, expr: Expr, eval: Evaluator
-    init(_ upstream: RowStream, _ expr: Expr, _ eval: Evaluator) {
+    let state: ExecutionState?
+    private var probes: [ValueProbe]
+    private var passed = 0
+    init(_ upstream: RowStream, _ expr: Expr, _ eval: Evaluator, state: ExecutionState? = nil) {
         self.upstream = upstream
         self.expr = expr
         self.eval = eval
+        self.state = state
+        probes = state == nil ? [] : ValueProbe.probes(in: expr)
     }
     func next() async throws -> [JSONObject]? {
         while let batch = try await upstream.next() {
+            if !probes.isEmpty, passed == 0 {
+                for i in probes.indices where !probes[i].matched { probes[i].look(at: batch) }
+                probes.removeAll { $0.matched }
+            }
             let kept = batch.filter { eval.eval(expr, $0).truthy }
+            passed += kept.count
             if !kept.isEmpty { return kept }
         }
+        if passed == 0, let state {
+            for p in probes { if let d = p.warning { state.warn(d) } }
+            probes = []
+        }
         return nil
+    }
+}
+
+/// A condition `FIELD has "text"` or `FIELD = "text"` that every row must meet: when no
+/// row has the text exactly but some have it in another case (`labels has "VIP"`, and
+/// the data says `vip`), the filter matched nothing for a reason worth a warning.
+struct ValueProbe {
+    let path: [String]
+    let text: String
+    let op: String
+    let span: Span
+    private(set) var matched = false
+    private(set) var nearMiss: String?
+
+    /// The conjuncts of `e` (the conditions joined by `and`) that can be probed.
+    static func probes(in e: Expr) -> [ValueProbe] {
+        var out: [ValueProbe] = []
+        func walk(_ e: Expr) {
+            guard case .binary(let op, let l, let r) = e.kind else { return }
+            if op == "and" {
+                walk(l)
+                walk(r)
+            } else if op == "has" || op == "=", case .field(let path) = l.kind, case .string(let s) = r.kind, !s.isEmpty {
+                out.append(ValueProbe(path: path, text: s, op: op, span: e.span))
+            }
+        }
+        walk(e)
+        return out
+    }
+
+    mutating func look(at rows: [JSONObject]) {
+        let lower = text.lowercased()
+        let n = text.utf8.count
+        func check(_ s: String) {
+            if s == text {
+                matched = true
+            } else if nearMiss == nil, s.utf8.count == n || s.count == text.count, s.lowercased() == lower {
+                nearMiss = s
+            }
+        }
+        for row in rows {
+            switch Evaluator.lookup(path, in: row) {
+            case .string(let s): check(s)
+            case .array(let items) where op == "has":
+                for case .string(let s) in items { check(s) }
+            default: break
+            }
+            if matched { return }
+        }
+    }
+
+    var warning: Diagnostic? {
+        guard !matched, let nearMiss else { return nil }
+        let field = path.joined(separator: ".")
+        return Diagnostic("W004", "no row has \(field) \(op == "has" ? "holding " : "")\"\(text)\"; values differ in case", at: span,
+                          hints: ["did you mean \"\(nearMiss)\"? `=` and `has` compare text exactly; `~` ignores case"])
     }
 }
 
@@ -137,35 +254,64 @@ final class MapStream: RowStream {
     func next() async throws -> [JSONObject]? { try await upstream.next()?.map(transform) }
 }
 
+/// `flatten PATH [as NAME]`: a row per element of the array at PATH, the element in the
+/// field NAME. The array leaves the row (a nested one leaves its object, whose other
+/// members stay), and the element never merges into the row, so no field of the row is
+/// replaced by an element's. A row whose array is empty, null or missing gives no row, as
+/// SQL's UNNEST; a value there that is not an array is one element.
 final class FlattenStream: RowStream {
-    let upstream: RowStream, path: [String]
-    init(_ upstream: RowStream, _ path: [String]) {
+    let upstream: RowStream, path: [String], name: String
+    init(_ upstream: RowStream, _ path: [String], into name: String) {
         self.upstream = upstream
         self.path = path
+        self.name = name
     }
     func next() async throws -> [JSONObject]? {
         while let batch = try await upstream.next() {
             var out: [JSONObject] = []
             for row in batch {
-                guard case .array(let items) = Evaluator.lookup(path, in: row) else {
-                    out.append(row)
-                    continue
+                let items: [JSON]
+                switch Evaluator.lookup(path, in: row) {
+                case .array(let a): items = a
+                case .null: continue
+                case let v: items = [v]
                 }
+                guard !items.isEmpty else { continue }
+                let base = FlattenStream.removing(path, from: row)
                 for item in items {
-                    var r = row
-                    if path.count == 1, case .object(let o) = item {
-                        // `flatten usage`: an object element's fields become the row's.
-                        r[path[0]] = nil
-                        for (k, v) in o { r[k] = v }
-                    } else {
-                        r[path.joined(separator: ".")] = item
-                    }
+                    var r = base
+                    r[name] = item
                     out.append(r)
                 }
             }
             if !out.isEmpty { return out }
         }
         return nil
+    }
+
+    /// The row without the array: a column named with the dotted path (after a `select`),
+    /// or the member at the path's end inside its parent object.
+    static func removing(_ path: [String], from row: JSONObject) -> JSONObject {
+        var r = row
+        if path.count > 1, r[path.joined(separator: ".")] != nil {
+            r[path.joined(separator: ".")] = nil
+            return r
+        }
+        func drop(_ v: JSON, _ rest: ArraySlice<String>) -> JSON {
+            guard case .object(var o) = v, let key = rest.first else { return v }
+            if rest.count == 1 {
+                o[key] = nil
+            } else if let child = o[key] {
+                o[key] = drop(child, rest.dropFirst())
+            }
+            return .object(o)
+        }
+        if path.count == 1 {
+            r[path[0]] = nil
+        } else if let top = r[path[0]] {
+            r[path[0]] = drop(top, path.dropFirst())
+        }
+        return r
     }
 }
 
@@ -198,16 +344,21 @@ final class LimitStream: RowStream {
 /// Collects every row, transforms the whole set, then emits it.
 final class BlockingStream: RowStream {
     let upstream: RowStream
+    let state: ExecutionState
+    let stage: String
     let transform: ([JSONObject]) async throws -> [JSONObject]
     private var output: ArrayStream?
-    init(_ upstream: RowStream, _ transform: @escaping ([JSONObject]) async throws -> [JSONObject]) {
+    init(_ upstream: RowStream, state: ExecutionState, stage: String, _ transform: @escaping ([JSONObject]) async throws -> [JSONObject]) {
         self.upstream = upstream
+        self.state = state
+        self.stage = stage
         self.transform = transform
     }
     func next() async throws -> [JSONObject]? {
         if output == nil {
             var all: [JSONObject] = []
             while let batch = try await upstream.next() { all += batch }
+            try state.checkComplete(stage)
             output = ArrayStream(try await transform(all))
         }
         return try await output!.next()
@@ -220,9 +371,11 @@ final class BlockingStream: RowStream {
 final class JoinStream: RowStream {
     let upstream: RowStream
     let build: () async throws -> JoinIndex
+    let state: ExecutionState
     private var index: JoinIndex?
-    init(_ upstream: RowStream, _ build: @escaping () async throws -> JoinIndex) {
+    init(_ upstream: RowStream, state: ExecutionState, _ build: @escaping () async throws -> JoinIndex) {
         self.upstream = upstream
+        self.state = state
         self.build = build
     }
     func next() async throws -> [JSONObject]? {
@@ -231,33 +384,115 @@ final class JoinStream: RowStream {
             let out = index!.join(batch)
             if !out.isEmpty { return out }
         }
+        if let w = index!.names.lateWarning { state.warn(w) }
         return nil
     }
 }
 
-/// The right rows of a join by key (as text: a CSV's number joins a JSON number).
+/// How a joined row is named: the left row's fields, then the right row's, where a right
+/// field whose name the left side has is added as `NAME_right` (`NAME_right2` …) rather
+/// than dropped (language.md v2: names never collide silently). With `on F` the right
+/// side's F equals the left's and is not added again.
+///
+/// Which names collide is decided once, from the left rows of the first batch (a stream
+/// cannot see its later rows), so a column means the same side in every row. A left row
+/// further on that brings a field the first ones lacked keeps it; the right value of that
+/// name goes to `NAME_right` in that row, and the join warns once at the end.
+struct JoinNames {
+    /// Right columns in first-seen order, the shared key left out.
+    let rightColumns: [String]
+    /// Right name → the name it gets in the joined row; decided at the first left batch.
+    private(set) var output: [String: String] = [:]
+    private(set) var decided = false
+    private var late: [String: Int] = [:]
+    private var rowsSeen = 0
+
+    init(rightColumns: [String]) { self.rightColumns = rightColumns }
+
+    /// Decides the names against the left columns (the first batch's, or all of them).
+    mutating func decide(leftColumns: Set<String>) {
+        guard !decided else { return }
+        decided = true
+        var taken = leftColumns.union(rightColumns)
+        for c in rightColumns {
+            guard leftColumns.contains(c) else {
+                output[c] = c
+                continue
+            }
+            var name = c + "_right"
+            var n = 2
+            while taken.contains(name) {
+                name = c + "_right\(n)"
+                n += 1
+            }
+            taken.insert(name)
+            output[c] = name
+        }
+    }
+
+    /// The renames made, for `explain`-like reports: `w → w_right`.
+    var renames: [(String, String)] { rightColumns.compactMap { c in output[c].flatMap { $0 == c ? nil : (c, $0) } } }
+
+    mutating func merge(_ left: JSONObject, _ right: JSONObject, skipping key: String?) -> JSONObject {
+        rowsSeen += 1
+        var r = left
+        for (k, v) in right where k != key {
+            var name = output[k] ?? k
+            if name == k, left[k] != nil {
+                // A left field the first rows did not have: the left keeps its name.
+                if late[k] == nil { late[k] = rowsSeen }
+                name = k + "_right"
+            }
+            r[name] = v
+        }
+        return r
+    }
+
+    /// The right side's columns as nulls, for a left join's row without a match.
+    func nulls(into row: inout JSONObject) {
+        for c in rightColumns {
+            let name = output[c] ?? c
+            if row[name] == nil { row[name] = .null }
+        }
+    }
+
+    var lateWarning: String? {
+        guard !late.isEmpty else { return nil }
+        let list = late.sorted { $0.value < $1.value }.map { "`\($0.key)` (first at joined row \($0.value))" }.joined(separator: ", ")
+        return "join: the left side has \(list) only in rows after the first batch; in those rows the right side's value is in `NAME_right`"
+    }
+}
+
+/// The right rows of a join by key, under `=`'s equality (`KeyValue`): `10` meets `10.0`,
+/// and `1`, `"1"` and `true` meet nothing but their own kind.
 struct JoinIndex {
     let join: Join
     let eval: Evaluator
-    let index: [String: [JSONObject]]
-    /// For a left join's unmatched rows: the right side's columns, as nulls.
-    let rightColumns: [String]
+    let index: [KeyValue: [JSONObject]]
+    var names: JoinNames
+    /// The right side's key field when it has the left's name (`on phone`): not added twice.
+    let sharedKey: String?
 
-    func join(_ rows: [JSONObject]) -> [JSONObject] {
+    mutating func join(_ rows: [JSONObject]) -> [JSONObject] {
+        if !names.decided {
+            var left = Set<String>()
+            for r in rows { for k in r.keys { left.insert(k) } }
+            names.decide(leftColumns: left)
+        }
         var out: [JSONObject] = []
         out.reserveCapacity(rows.count)
         for row in rows {
             let k = eval.eval(join.on, row)
-            let matches = k.isNull ? [] : index[Executor.key(k)] ?? []
+            let matches = k.isNull ? [] : index[KeyValue(k)] ?? []
             if matches.isEmpty {
                 if join.left {
                     var r = row
-                    for c in rightColumns where r[c] == nil { r[c] = .null }
+                    names.nulls(into: &r)
                     out.append(r)
                 }
                 continue
             }
-            for m in matches { out.append(Executor.merge(row, m)) }
+            for m in matches { out.append(names.merge(row, m, skipping: sharedKey)) }
         }
         return out
     }
@@ -267,16 +502,21 @@ struct JoinIndex {
 final class FoldStream: RowStream {
     let upstream: RowStream
     let fold: GroupFold
+    let state: ExecutionState
+    let stage: String
     let finish: (GroupFold) -> [JSONObject]
     private var output: ArrayStream?
-    init(_ upstream: RowStream, _ fold: GroupFold, _ finish: @escaping (GroupFold) -> [JSONObject]) {
+    init(_ upstream: RowStream, _ fold: GroupFold, state: ExecutionState, stage: String, _ finish: @escaping (GroupFold) -> [JSONObject]) {
         self.upstream = upstream
         self.fold = fold
+        self.state = state
+        self.stage = stage
         self.finish = finish
     }
     func next() async throws -> [JSONObject]? {
         if output == nil {
             while let batch = try await upstream.next() { fold.add(batch) }
+            try state.checkComplete(stage)
             output = ArrayStream(finish(fold))
         }
         return try await output!.next()
@@ -290,12 +530,14 @@ final class TopKStream: RowStream {
     let keys: [SortKey]
     let k: Int
     let eval: Evaluator
+    let state: ExecutionState
     private var output: ArrayStream?
-    init(_ upstream: RowStream, keys: [SortKey], k: Int, eval: Evaluator) {
+    init(_ upstream: RowStream, keys: [SortKey], k: Int, eval: Evaluator, state: ExecutionState) {
         self.upstream = upstream
         self.keys = keys
         self.k = k
         self.eval = eval
+        self.state = state
     }
     func next() async throws -> [JSONObject]? {
         if output == nil {
@@ -315,6 +557,7 @@ final class TopKStream: RowStream {
                     if kept.count > k { kept.removeLast() }
                 }
             }
+            try state.checkComplete("sort")
             output = ArrayStream(kept.map(\.row))
         }
         return try await output!.next()

@@ -21,6 +21,8 @@ public struct SessionSettings: Sendable {
     public var pushdown = true
     public var timing = false
     public var color = false
+    /// Standard output is a terminal: null shows as `∅` in tables.
+    public var terminal = false
     /// Colour in diagnostics, which go to stderr (a terminal or not on its own).
     public var errorColor = false
     public var width = 120
@@ -75,12 +77,19 @@ public final class Session {
     /// Set by the shell (`mq`): history, `.org`, `.profile`.
     public var hooks = ShellHooks()
     /// Where results go: standard output, or a file after `.output FILE`.
-    var out: OutputSink
+    var out: OutputSink {
+        didSet { outputRedirected = (out as AnyObject) !== (stdout as AnyObject) }
+    }
+    /// Results go to a file (`.output FILE`): no colour codes, no terminal spellings.
+    private(set) var outputRedirected = false
     let stdout: OutputSink
     let err: OutputSink
     /// The last result, for `.last`.
     var lastRows: [JSONObject]? = nil
     var lastPartial = false
+    /// When the last result is a blocking statement's source rows (it gave no result):
+    /// the stage that needed them all.
+    var lastNoResultStage: String? = nil
     /// The request count when the last query started, for `.curl`.
     var lastQueryFirstRequest: Int? = nil
     /// Standard output was closed by its reader: nothing more is run or written.
@@ -234,8 +243,8 @@ public final class Session {
                 return 0
             case .query(let q):
                 let plan = try Planner(plannerContext()).plan(q)
-                for w in plan.warnings { warn("warning: \(w)\n") }
-                return try await runQuery(plan)
+                for w in plan.warnings { report(w, source) }
+                return try await runQuery(plan, source)
             }
         } catch is OutputClosed {
             // The reader has what it wanted (`| head`): stop fetching and say nothing.
@@ -293,11 +302,63 @@ public final class Session {
         let progress = QueryProgress(source: Session.sourceKey(plan), started: monotonic(),
                                      requestsAtStart: describe?.requestCount() ?? 0)
         progressBoard.start(progress)
-        let state = ExecutionState(progress: progress)
+        let state = ExecutionState(progress: progress, keepsSourceRows: Session.isBlocking(plan), keepLimit: Session.lastLimit)
         let exec = Executor(api: api, statement: APIStatement(), variables: variables, eval: Evaluator(now: now()),
                             state: state, maxRequests: settings.maxRequests, baseDirectory: baseDirectory,
                             pruneFields: settings.pushdown)
-        return (try exec.stream(plan), state)
+        return (try exec.stream(plan, isStatement: true), state)
+    }
+
+    /// The columns a plan's rows can have, when its last stage that makes rows says so
+    /// (`select`, `summarize`, `count`, `distinct`, `top`, then `derive`, `flatten` and
+    /// the stages that keep the columns): csv and tsv then write their header at once
+    /// and stream. Nil when only the data can tell (a source's rows, a join).
+    static func outputColumns(_ plan: Plan, start: [String]? = nil) -> [String]? {
+        var columns: [String]? = start
+        for op in plan.operators {
+            switch op {
+            case .select(let ps): columns = ps.map { $0.name ?? Planner.columnName($0.expr) }
+            case .summarize(let aggs, let by): columns = by.map(Planner.columnName) + aggs.map { $0.name ?? Planner.columnName($0.expr) }
+            case .count(let by): columns = by.map(Planner.columnName) + ["count"]
+            case .distinct(let es): columns = es.map(Planner.columnName)
+            case .top(_, let e): columns = [Planner.columnName(e), "count"]
+            case .derive(let ps):
+                columns = columns.map { c in c + ps.map { $0.name ?? Planner.columnName($0.expr) }.filter { !c.contains($0) } }
+            case .flatten(let e, let name):
+                // The array's column goes (a nested array's object stays a column); the
+                // element's comes last, as the stream adds it.
+                let path = Planner.columnName(e)
+                columns = columns.map { c in c.filter { $0 != path && $0 != name } + [name] }
+            case .join: columns = nil
+            case .filter, .sort, .limit, .offset, .chart, .spark: break
+            }
+        }
+        return columns.map { c in
+            var seen = Set<String>()
+            return c.filter { seen.insert($0).inserted }
+        }
+    }
+
+    /// Whether a stage of the plan needs every row before it gives any (so a partial input
+    /// gives no result): sort, summarize, count, distinct, top, charts, `join customer`.
+    static func isBlocking(_ plan: Plan) -> Bool {
+        plan.operators.contains { op in
+            if case .join(_, nil) = op { return true }
+            return op.isBlocking
+        }
+    }
+
+    /// A blocking stage's input was cut short: no rows are shown, `.last` keeps the source
+    /// rows read, and the error that cut it says what happened.
+    func noResult(_ incomplete: IncompleteInput, _ state: ExecutionState) -> any Error {
+        let kept = state.sourceRows
+        lastRows = kept
+        lastPartial = true
+        lastNoResultStage = incomplete.stage
+        let n = incomplete.rowsRead
+        warn("no result: `\(incomplete.stage)` needs every row, and the source stopped after \(n) row\(n == 1 ? "" : "s")"
+            + (kept.isEmpty ? "" : " (`.last` shows \(kept.count == n ? "them" : "the first \(kept.count)"))") + "\n")
+        return incomplete.underlying
     }
 
     /// Every row of a plan, and the error that cut it short, if one did.
@@ -308,11 +369,22 @@ public final class Session {
         return (rows, state.partialError)
     }
 
-    func runQuery(_ plan: Plan) async throws -> Int32 {
+    func runQuery(_ plan: Plan, _ source: SourceText) async throws -> Int32 {
         let started = monotonic()
         let requestsBefore = describe?.requestCount() ?? 0
         lastQueryFirstRequest = requestsBefore
+        lastNoResultStage = nil
         let (stream, state) = try self.stream(plan)
+        // What the operators found while running, said after the result (or the error).
+        defer {
+            // A filter already warned about at plan time (an unknown category) is not
+            // warned about again for matching nothing.
+            let said = plan.warnings.map(\.span)
+            for d in state.diagnostics where !said.contains(where: { $0.start >= d.span.start && $0.end <= d.span.end }) {
+                report(d, source)
+            }
+            for w in state.warnings { warn("warning: \(w)\n") }
+        }
 
         if let last = plan.operators.last, case .chart = last { return try await chart(stream, last, state) }
         if let last = plan.operators.last, case .spark = last { return try await chart(stream, last, state) }
@@ -322,32 +394,55 @@ public final class Session {
         let format = plan.format.flatMap(OutputFormat.init(rawValue:)) ?? settings.format
         var options = RenderOptions()
         options.width = settings.width
-        options.color = settings.color
-        let renderer = makeRenderer(format, options: options, sink: out)
+        // `.output FILE` is no terminal: no colour codes, and null as an empty cell.
+        options.color = settings.color && !outputRedirected
+        options.terminal = settings.terminal && !outputRedirected
+        let known = Session.outputColumns(plan, start: startColumns(plan))
+        let renderer = makeRenderer(format, options: options, sink: out, columnsKnown: known != nil)
         var count = 0
         var shown: [JSONObject] = []
-        if renderer.isStreaming {
-            var begun = false
-            while let batch = try await stream.next() {
-                if !begun, let first = batch.first {
-                    try renderer.begin(columns: Array(first.keys))
-                    begun = true
+        do {
+            if renderer.isStreaming {
+                var begun = false
+                do {
+                    while let batch = try await stream.next() {
+                        if !begun, !batch.isEmpty {
+                            try renderer.begin(columns: Session.columns(of: batch, then: known ?? []))
+                            begun = true
+                        }
+                        for r in batch { try renderer.row(r) }
+                        count += batch.count
+                        if shown.count < Session.lastLimit { shown += batch.prefix(Session.lastLimit - shown.count) }
+                    }
+                } catch let e where !(e is OutputClosed) {
+                    // A file that breaks on line 5,000: the rows before it are out already,
+                    // so the output is finished as its format needs (`]` for json) and
+                    // marked partial, then the error is said.
+                    if begun {
+                        lastRows = shown
+                        lastPartial = true
+                        var summary = RenderSummary(rows: count)
+                        summary.partial = "partial result: \(count) row\(count == 1 ? "" : "s") before the error below"
+                        try renderer.end(summary)
+                        warn(summary.partial! + "\n")
+                    }
+                    throw e
                 }
-                for r in batch { try renderer.row(r) }
-                count += batch.count
-                if shown.count < Session.lastLimit { shown += batch.prefix(Session.lastLimit - shown.count) }
+                if !begun { try renderer.begin(columns: known ?? []) }
+            } else {
+                var all: [JSONObject] = []
+                while let batch = try await stream.next() { all += batch }
+                try renderer.begin(columns: Session.columns(of: all))
+                for r in all { try renderer.row(r) }
+                count = all.count
+                shown = Array(all.prefix(Session.lastLimit))
             }
-            if !begun { try renderer.begin(columns: []) }
-        } else {
-            var all: [JSONObject] = []
-            while let batch = try await stream.next() { all += batch }
-            try renderer.begin(columns: Session.columns(of: all))
-            for r in all { try renderer.row(r) }
-            count = all.count
-            shown = Array(all.prefix(Session.lastLimit))
+        } catch let e as IncompleteInput {
+            throw noResult(e, state)
         }
         lastRows = shown
         lastPartial = state.partialError != nil
+        lastNoResultStage = nil
         learned.note(source: Session.sourceKey(plan), rows: shown)
         var summary = RenderSummary(rows: count)
         if settings.timing {
@@ -359,11 +454,16 @@ public final class Session {
             guard count > 0 else { throw e }
             summary.partial = "partial result: \(count) row\(count == 1 ? "" : "s") before the error below"
             try renderer.end(summary)
-            // csv, json and the like have no footer: the note goes to stderr.
-            if renderer.isStreaming { warn(summary.partial! + "\n") }
+            // Only table and vertical have a footer: for the others the note goes to stderr.
+            if format != .table && format != .vertical { warn(summary.partial! + "\n") }
             throw e
         }
         try renderer.end(summary)
+        if !renderer.droppedColumns.isEmpty {
+            let d = renderer.droppedColumns
+            warn("warning: \(d.count == 1 ? "a field" : "\(d.count) fields") not in the header written before \(d.count == 1 ? "it" : "them") left out of the output: "
+                + d.prefix(6).joined(separator: ", ") + (d.count > 6 ? ", …" : "") + " — `select` them, or use --format json\n")
+        }
         return 0
     }
 
@@ -399,7 +499,13 @@ public final class Session {
 
     func chart(_ stream: RowStream, _ op: Operator, _ state: ExecutionState) async throws -> Int32 {
         var rows: [JSONObject] = []
-        while let b = try await stream.next() { rows += b }
+        do {
+            while let b = try await stream.next() { rows += b }
+            // A chart of part of the rows would draw wrong bars: none is drawn.
+            if case .spark = op { try state.checkComplete("spark") } else { try state.checkComplete("chart") }
+        } catch let e as IncompleteInput {
+            throw noResult(e, state)
+        }
         let eval = Evaluator(now: now())
         switch op {
         case .spark(let e):
@@ -463,14 +569,35 @@ public final class Session {
         return c
     }
 
-    /// Column order: the first row's keys, then keys first seen later.
-    static func columns(of rows: [JSONObject]) -> [String] {
+    /// Column order: the first row's keys, then keys first seen later, then `then`'s.
+    static func columns(of rows: [JSONObject], then more: [String] = []) -> [String] {
         var seen = Set<String>()
         var out: [String] = []
         for r in rows {
             for k in r.keys where seen.insert(k).inserted { out.append(k) }
         }
+        for k in more where seen.insert(k).inserted { out.append(k) }
         return out
+    }
+
+    /// The columns a plan's source gives, when they are known before its rows: an API
+    /// list's fields (the catalog's), a kept result's columns. Nil for files, whose
+    /// columns only the data can tell, and one-row sources, which need no streaming.
+    func startColumns(_ plan: Plan) -> [String]? {
+        switch plan.source {
+        case .remote(let call):
+            switch call.endpoint {
+            case .customers: return Catalog.customers.fieldNames
+            case .timeline: return Catalog.timeline.fieldNames
+            case .messaging: return Catalog.messaging.fieldNames
+            case .summary, .billing, .customer: return nil
+            }
+        case .variable(let v):
+            if case .rows(_, let columns)? = variables[v] { return columns }
+            return nil
+        case .value: return ["value"]
+        case .file, .subquery: return nil
+        }
     }
 
     // MARK: explain
@@ -530,7 +657,7 @@ public final class Session {
         if let f = plan.format { out += "output: \(f)\n" }
         if let s = plan.save { out += "save: \"\(s)\"\n" }
         for n in plan.notes { out += "note: \(n)\n" }
-        for w in plan.warnings { out += "warning: \(w)\n" }
+        for w in plan.warnings { out += "warning: \(w.message)\n" }
         return out
     }
 
@@ -578,7 +705,9 @@ public final class Session {
             case .subquery: "(subquery) (hash join)"
             }
             return "join " + (j.left ? "left " : "") + target + " on " + e(j.on) + (j.equals.map { " = " + e($0) } ?? "")
-        case .flatten(let x): return "flatten \(e(x))"
+        case .flatten(let x, let name):
+            // The element's field is named when it is not the array's own.
+            return "flatten \(e(x))" + (name == Planner.columnName(x) ? "" : " (each element into `\(name)`)")
         case .top(let n, let x): return "top \(n) \(e(x)) (blocking)"
         case .chart(let es): return "chart " + es.map(e).joined(separator: " ")
         case .spark(let x): return "spark \(e(x))"

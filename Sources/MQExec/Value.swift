@@ -55,6 +55,18 @@ public enum Value: Sendable, Equatable {
         }
     }
 
+    /// The instant of a date, or of a string that spells a month, a day or a date-time
+    /// (a bare year such as "2026" is too likely a number in a string to count).
+    var dateForArithmetic: Instant? {
+        switch self {
+        case .date(let i): return i
+        case .string(let s):
+            guard let (i, precision) = Instant.parseISO8601(s), precision != .year else { return nil }
+            return i
+        default: return nil
+        }
+    }
+
     var isNull: Bool { self == .null }
 
     /// Truth for `where`: false and null are false; anything else is true.
@@ -76,20 +88,75 @@ public enum Value: Sendable, Equatable {
     }
 }
 
+/// A value as `=` sees it, for hashing: group keys, `distinct`, `distinct()`, `top`,
+/// join keys and `in`. Numbers are keyed by value (an integral double is the int it
+/// equals, so `10` and `10.0` meet, and so do `0` and `-0.0`), text by its exact content,
+/// and kinds never mix (`1`, `"1"` and `true` are three keys). A date is keyed by its
+/// ISO-8601 spelling, which is how it prints.
+enum KeyValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([KeyValue])
+    case object([String: KeyValue])
+
+    init(_ v: Value) {
+        switch v {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let n): self = .int(n)
+        case .double(let d): self = KeyValue.number(d)
+        case .string(let s): self = .string(s)
+        case .date(let i): self = .string(i.iso8601)
+        case .array(let a): self = .array(a.map(KeyValue.init))
+        case .object(let o): self = .object(KeyValue.members(o))
+        }
+    }
+
+    init(_ j: JSON) {
+        switch j {
+        case .null: self = .null
+        case .bool(let b): self = .bool(b)
+        case .int(let n): self = .int(n)
+        case .double(let d): self = KeyValue.number(d)
+        case .string(let s): self = .string(s)
+        case .array(let a): self = .array(a.map(KeyValue.init))
+        case .object(let o): self = .object(KeyValue.members(o))
+        }
+    }
+
+    static func members(_ o: JSONObject) -> [String: KeyValue] {
+        var m: [String: KeyValue] = [:]
+        for (k, v) in o { m[k] = KeyValue(v) }
+        return m
+    }
+
+    /// An integral double within Int's range is keyed as that Int (`-0.0` as 0).
+    static func number(_ d: Double) -> KeyValue {
+        if d == d.rounded(.towardZero), d >= -9.223372036854775808e18, d < 9.223372036854775808e18 { return .int(Int(d)) }
+        return .double(d)
+    }
+}
+
 /// The comparison rules, in one place (the README states them).
 enum Compare {
-    /// `=`: null equals only null; numbers by value (1 = 1.0); a date and a string by
-    /// instant when the string is a date; other mixed kinds are never equal.
+    /// `=`: null equals only null; numbers by value (1 = 1.0, exactly: 2^53 + 1 is not
+    /// 2^53); a date and a string by instant when the string is a date; other mixed kinds
+    /// are never equal. Arrays and objects are equal member by member under the same rule.
+    /// Grouping, `distinct` and joins use the same rule through `KeyValue`.
     static func equal(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.null, .null): return true
         case (.null, _), (_, .null): return false
+        case (.int(let x), .int(let y)): return x == y
+        case (.string(let x), .string(let y)): return x == y
         case (.date, _), (_, .date):
             guard let x = a.instant, let y = b.instant else { return false }
             return x == y
         default:
-            if let x = a.number, let y = b.number { return x == y }
-            return a == b
+            return KeyValue(a) == KeyValue(b)
         }
     }
 
@@ -105,6 +172,8 @@ enum Compare {
             return x < y ? -1 : x == y ? 0 : 1
         case (.bool(let x), .bool(let y)):
             return x == y ? 0 : (!x ? -1 : 1)
+        case (.int(let x), .int(let y)):
+            return x < y ? -1 : x == y ? 0 : 1
         default:
             guard let x = a.number, let y = b.number else { return nil }
             return x < y ? -1 : x == y ? 0 : 1

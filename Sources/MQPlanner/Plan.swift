@@ -55,7 +55,9 @@ public enum Operator: Sendable {
     case count(by: [Expr])
     case distinct([Expr])
     case join(Join, right: Plan?)
-    case flatten(Expr)
+    /// Each element of the array at the field into the field `name`; the array leaves
+    /// the row, and a row whose array is empty, null or missing gives no row.
+    case flatten(Expr, name: String)
     case top(Int, Expr)
     case chart([Expr])
     case spark(Expr)
@@ -83,8 +85,9 @@ public struct Plan: Sendable {
     public var operators: [Operator]
     /// Each filter or limit not pushed down, and why.
     public var notes: [String]
-    /// Said on stderr when the statement runs: likely mistakes that are not errors.
-    public var warnings: [String] = []
+    /// Said on stderr, with a caret, when the statement runs: likely mistakes that are
+    /// not errors (a filter that cannot match).
+    public var warnings: [Diagnostic] = []
     /// `| format NAME`, the last one wins.
     public var format: String?
     /// `| save "path"`

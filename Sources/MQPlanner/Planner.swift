@@ -30,9 +30,12 @@ public struct Planner {
 
     public func plan(_ q: Query) throws(Diagnostic) -> Plan {
         var notes: [String] = []
-        var warnings: [String] = []
+        var warnings: [Diagnostic] = []
         let entry = Catalog.entry(for: q.source.kind)
         var known: [String]? = entry?.fieldNames
+        // What kind each field is, where the catalog says (for warnings only).
+        var kinds: [String: FieldKind] = [:]
+        for f in entry?.fields ?? [] { kinds[f.name] = FieldKind(catalogType: f.type) }
         var operators: [Operator] = []
         var format: String? = nil
         var save: String? = nil
@@ -65,6 +68,7 @@ public struct Planner {
 
         // Clauses.
         var pendingLimit: (Int, Span)? = nil
+        var window: (since: (at: Instant, wire: String, span: Span)?, until: (at: Instant, wire: String, span: Span)?) = (nil, nil)
         var localFilterBeforeLimit: String? = nil
         for c in q.clauses {
             let name: String = switch c.kind {
@@ -86,6 +90,9 @@ public struct Planner {
             switch c.kind {
             case .since(let e), .until(let e):
                 let wire = try dateParam(e, end: name == "until")
+                if let at = Instant.parseISO8601(wire)?.instant {
+                    if name == "since" { window.since = (at, wire, c.span) } else { window.until = (at, wire, c.span) }
+                }
                 if case .remote(var rc) = source {
                     if rc.endpoint == .messaging { rc.since = wire } else if name == "since" { rc.query.since = wire } else { rc.query.until = wire }
                     source = .remote(rc)
@@ -105,6 +112,7 @@ public struct Planner {
                 }
             case .where(let e):
                 let resolved = try resolve(e, known: known)
+                warnings += Planner.kindWarnings(resolved, kinds)
                 let (_, local) = push(resolved, into: &source, notes: &notes, warnings: &warnings)
                 if let local {
                     operators.append(.filter(local))
@@ -113,6 +121,11 @@ public struct Planner {
             case .limit(let e):
                 pendingLimit = (try count(e, what: "limit"), c.span)
             }
+        }
+        // An empty window is a mistake, said before any request: the API would answer 400,
+        // and an empty count would look like an answer.
+        if let since = window.since, let until = window.until, until.at <= since.at {
+            throw Diagnostic.emptyWindow(since: since.wire, until: until.wire, at: since.span.to(until.span))
         }
         if let (n, _) = pendingLimit {
             pushLimit(n, blocker: localFilterBeforeLimit.map { "the local `\($0)` before it can drop rows" },
@@ -127,6 +140,7 @@ public struct Planner {
             switch s.kind {
             case .where(let e):
                 let resolved = try resolve(e, known: known)
+                warnings += Planner.kindWarnings(resolved, kinds)
                 if leading {
                     let (_, local) = push(resolved, into: &source, notes: &notes, warnings: &warnings)
                     if let local {
@@ -143,6 +157,9 @@ public struct Planner {
                 }
                 operators.append(.select(rs))
                 known = rs.map { $0.name! }
+                var kept: [String: FieldKind] = [:]
+                for p in rs { if case .field(let path) = p.expr.kind, path.count == 1, let k = kinds[path[0]] { kept[p.name!] = k } }
+                kinds = kept
                 leading = false
                 blocker = blocker ?? "`select` before it"
             case .derive(let ps):
@@ -151,6 +168,7 @@ public struct Planner {
                 }
                 operators.append(.derive(rs))
                 known = known.map { $0 + rs.compactMap(\.name) }
+                for p in rs { kinds[p.name ?? Planner.columnName(p.expr)] = nil }
                 leading = false
             case .sort(let keys):
                 let rs = try keys.map { (k) throws(Diagnostic) -> SortKey in
@@ -183,6 +201,7 @@ public struct Planner {
                 var nested = false
                 for a in aggs {
                     let resolved = try resolve(a.expr, known: known, aggregates: true)
+                    warnings += Planner.aggregateWarnings(resolved, kinds)
                     let name = a.name ?? Planner.columnName(a.expr)
                     if case .call(let f, _) = resolved.kind, Planner.aggregates.contains(f) {
                         folded.append(Projection(name: name, expr: resolved, span: a.span))
@@ -201,6 +220,7 @@ public struct Planner {
                     nested = true
                 }
                 operators.append(.summarize(folded, by: rb))
+                kinds = [:]
                 if nested {
                     let keys = rb.map { Projection(name: Planner.columnName($0), expr: Expr(.field([Planner.columnName($0)]), $0.span), span: $0.span) }
                     operators.append(.select(keys + outputs))
@@ -211,12 +231,14 @@ public struct Planner {
             case .count(let by):
                 let rb = try groupKeys(by, known: &known, operators: &operators)
                 operators.append(.count(by: rb))
+                kinds = [:]
                 known = rb.map(Planner.columnName) + ["count"]
                 leading = false
                 blocker = "`count` before it"
             case .distinct(let es):
                 let rs = try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known) }
                 operators.append(.distinct(rs))
+                kinds = [:]
                 known = rs.map(Planner.columnName)
                 leading = false
                 blocker = "`distinct` before it"
@@ -238,20 +260,27 @@ public struct Planner {
                     known = nil
                 }
                 operators.append(.join(j, right: right))
+                if right != nil { kinds = [:] }
                 leading = false
                 blocker = blocker ?? "`join` before it"
-            case .flatten(let e):
-                guard case .field = e.kind else {
+            case .flatten(let e, let alias):
+                guard case .field(let path) = e.kind else {
                     throw Diagnostic("E033", "`flatten` takes a field", at: e.span, hints: ["e.g. `| flatten labels`"])
                 }
-                operators.append(.flatten(try resolve(e, known: known)))
-                // The elements' fields may become columns (`flatten usage`): no longer known.
-                known = nil
+                let name = alias ?? path.last!
+                if let known, path.count > 1 || alias != nil, name != path[0], known.contains(name) {
+                    throw Diagnostic.flattenNameTaken(name, at: e.span)
+                }
+                operators.append(.flatten(try resolve(e, known: known), name: name))
+                kinds = [:]
+                // The element goes into one field; it never merges into the row.
+                known = known.map { k in (path.count == 1 ? k.filter { $0 != path[0] } : k).filter { $0 != name } + [name] }
                 leading = false
                 blocker = "`flatten` before it changes the row count"
             case .top(let n, let e):
                 let r = try resolve(e, known: known)
                 operators.append(.top(try count(n, what: "top"), r))
+                kinds = [:]
                 known = [Planner.columnName(r), "count"]
                 leading = false
                 blocker = "`top` before it"
@@ -295,7 +324,7 @@ public struct Planner {
     }
 
     /// Pushes what the API answers; returns the pushed conjuncts and the local rest.
-    func push(_ e: Expr, into source: inout PlannedSource, notes: inout [String], warnings: inout [String])
+    func push(_ e: Expr, into source: inout PlannedSource, notes: inout [String], warnings: inout [Diagnostic])
         -> (pushed: [Expr], local: Expr?)
     {
         guard case .remote(var rc) = source, let entry = Catalog.entry(named: Planner.entryName(rc.endpoint)) else {
@@ -311,8 +340,9 @@ public struct Planner {
                 let already = field == "category" ? rc.query.category : rc.query.resolutionOutcome
                 if let known = entry.values[field], !known.contains(value) {
                     let hint = Hints.closest(value, in: known).map { " (did you mean `\($0)`?)" } ?? ""
-                    warnings.append("`\(value)` is not a known \(field)\(hint): no row will match; known: "
-                        + known.joined(separator: ", "))
+                    warnings.append(Diagnostic.unknownValue(value, field: field, suggestion: Hints.closest(value, in: known),
+                                                            known: known, at: r.span))
+                    _ = hint
                     notes.append("\(Printer.expr(c)) runs locally: `\(value)` is not one of the API's values, which it would reject")
                 } else if !context.pushdown {
                     notes.append("\(Printer.expr(c)) runs locally: pushdown is off")
@@ -567,3 +597,104 @@ public struct Planner {
     }
 }
 
+
+// MARK: warnings for filters that cannot match
+
+/// What kind a field's values are, as far as the catalog says.
+enum FieldKind: Equatable {
+    case number, text, date, array, object, boolean
+
+    init?(catalogType t: String) {
+        let base = t.hasSuffix("?") ? String(t.dropLast()) : t
+        switch base {
+        case "int", "double": self = .number
+        case "string": self = .text
+        case "date-time": self = .date
+        case "object": self = .object
+        case "bool", "boolean": self = .boolean
+        default:
+            if base.hasPrefix("array") { self = .array } else { return nil }
+        }
+    }
+
+    var phrase: String {
+        switch self {
+        case .number: "a number"
+        case .text: "text"
+        case .date: "a date-time"
+        case .array: "a list"
+        case .object: "an object"
+        case .boolean: "a boolean"
+        }
+    }
+}
+
+extension Planner {
+    /// Comparisons of a field of a known kind with a literal of another, which no row can
+    /// satisfy: `csat > "high"`, `phone = 447700900123`.
+    static func kindWarnings(_ e: Expr, _ kinds: [String: FieldKind]) -> [Diagnostic] {
+        guard !kinds.isEmpty else { return [] }
+        var out: [Diagnostic] = []
+        func walk(_ e: Expr) {
+            switch e.kind {
+            case .binary(let op, let l, let r) where ["=", "!=", "<", "<=", ">", ">="].contains(op):
+                if let d = mismatch(op, l, r, kinds, whole: e) ?? mismatch(op, r, l, kinds, whole: e) { out.append(d) }
+            case .binary(_, let l, let r): walk(l); walk(r)
+            case .unary(_, let x): walk(x)
+            default: break
+            }
+        }
+        walk(e)
+        return out
+    }
+
+    private static func mismatch(_ op: String, _ field: Expr, _ literal: Expr, _ kinds: [String: FieldKind], whole: Expr) -> Diagnostic? {
+        guard case .field(let path) = field.kind, path.count == 1, let kind = kinds[path[0]] else { return nil }
+        let literalKind: FieldKind
+        switch literal.kind {
+        case .int, .double: literalKind = .number
+        case .bool: literalKind = .boolean
+        case .date, .day: literalKind = .date
+        case .unary("-", let x) where { if case .duration = x.kind { true } else { false } }(): literalKind = .date
+        case .string(let s): literalKind = kind == .date && Instant.parseISO8601(s) != nil ? .date : .text
+        default: return nil
+        }
+        guard literalKind != kind else { return nil }
+        // A date field against text that is a date compares as instants (handled above).
+        let name = path[0]
+        let never = op == "!=" ? "always true (the kinds never match)" : "never true"
+        var hints: [String] = []
+        switch kind {
+        case .number: hints.append("compare `\(name)` with a number, e.g. `\(name) > 3`")
+        case .text: hints.append("text takes quotes: `\(name) = \"…\"`")
+        case .date: hints.append("compare `\(name)` with a date: 2026-04, 2026-04-15, -7d, today")
+        case .array: hints.append("`\(name)` is a list: `\(name) has \"…\"` tests for an element")
+        case .object: hints.append("compare a member: `\(name).FIELD`")
+        case .boolean: hints.append("compare `\(name)` with true or false")
+        }
+        return Diagnostic("W002", "`\(name)` is \(kind.phrase) and \(Printer.expr(literal)) is \(literalKind.phrase): `\(Printer.expr(whole))` is \(never)",
+                          at: whole.span, hints: hints)
+    }
+
+    /// `avg(name)`, `sum(createdAt)`: aggregates of numbers over a field of another kind.
+    static func aggregateWarnings(_ e: Expr, _ kinds: [String: FieldKind]) -> [Diagnostic] {
+        var out: [Diagnostic] = []
+        func walk(_ e: Expr) {
+            switch e.kind {
+            case .call(let f, let args):
+                if ["sum", "avg", "median"].contains(f), let a = args.first, case .field(let path) = a.kind, path.count == 1,
+                   let kind = kinds[path[0]], kind != .number, kind != .boolean
+                {
+                    out.append(Diagnostic("W003", "`\(f)(\(path[0]))`: `\(path[0])` is \(kind.phrase), so this is null", at: e.span,
+                                          hints: ["sum, avg and median take numbers; min, max, count and distinct take any kind"]))
+                }
+                args.forEach(walk)
+            case .binary(_, let l, let r): walk(l); walk(r)
+            case .unary(_, let x): walk(x)
+            default: break
+            }
+        }
+        walk(e)
+        return out
+    }
+}

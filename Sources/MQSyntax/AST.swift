@@ -121,7 +121,8 @@ public struct Stage: Sendable, Equatable {
         case count(by: [Projection])
         case distinct([Expr])
         case join(Join)
-        case flatten(Expr)
+        /// `flatten PATH [as NAME]`: each element of the array at PATH into the field NAME.
+        case flatten(Expr, as: String?)
         case top(Expr, Expr)
         case format(String)
         case save(String)

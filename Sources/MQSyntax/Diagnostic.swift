@@ -42,11 +42,14 @@ public struct Diagnostic: Error, Sendable, Equatable {
         let caretWidth = max(1, endCol - column)
         let caret = String(repeating: " ", count: max(0, column - 1)) + String(repeating: "^", count: caretWidth)
         let (red, blue, bold, reset) = color ? ("\u{1B}[31m", "\u{1B}[34m", "\u{1B}[1m", "\u{1B}[0m") : ("", "", "", "")
-        var out = "\(red)\(bold)error[\(code)]\(reset)\(bold): \(message)\(reset)\n"
+        // A warning (code W…) is rendered the same way, in yellow: the statement runs.
+        let label = isWarning ? "warning" : "error"
+        let tint = color && isWarning ? "\u{1B}[33m" : red
+        var out = "\(tint)\(bold)\(label)[\(code)]\(reset)\(bold): \(message)\(reset)\n"
         out += "\(pad)\(blue)-->\(reset) \(source.name):\(line):\(column)\n"
         out += "\(pad) \(blue)|\(reset)\n"
         out += "\(blue)\(line) |\(reset) \(text)\n"
-        out += "\(pad) \(blue)|\(reset) \(red)\(caret)\(reset)\n"
+        out += "\(pad) \(blue)|\(reset) \(tint)\(caret)\(reset)\n"
         let lead = "\(pad) = hint: ".count
         for h in hints {
             let lines = Diagnostic.wrap(h, width: width - lead)
@@ -89,8 +92,12 @@ public struct Diagnostic: Error, Sendable, Equatable {
     /// `FILE:LINE:COL: error[CODE]: message`, for one-line reports.
     public func oneLine(_ source: SourceText) -> String {
         let (line, column) = anchor(source)
-        return "\(source.name):\(line):\(column): error[\(code)]: \(message)"
+        return "\(source.name):\(line):\(column): \(isWarning ? "warning" : "error")[\(code)]: \(message)"
     }
+
+    /// A likely mistake that is not an error (a filter that cannot match): said with its
+    /// caret, and the statement runs. Codes start with W.
+    public var isWarning: Bool { code.hasPrefix("W") }
 }
 
 // MARK: - the codes
@@ -108,6 +115,14 @@ extension Diagnostic {
     }
     static func unterminatedString(at s: Span) -> Diagnostic {
         Diagnostic("E002", "unterminated string", at: s, hints: ["close it with `\"`"], incomplete: true)
+    }
+    static func unknownEscape(_ seq: String, at s: Span) -> Diagnostic {
+        Diagnostic("E005", "unknown escape `\(seq)` in a string", at: s,
+                   hints: ["a string knows \\\" \\\\ \\n \\t \\r \\uXXXX; for a backslash write \\\\, or use a raw string, which has no escapes: r\"^\\+44\\d+\""])
+    }
+    static func badUnicodeEscape(_ seq: String, at s: Span) -> Diagnostic {
+        Diagnostic("E006", "invalid unicode escape `\(seq)`", at: s,
+                   hints: ["write \\u and four hex digits (\\u00e9); a character outside the BMP is a surrogate pair (\\ud83d\\ude00), or type it as it is"])
     }
     static func invalidLiteral(_ text: String, _ why: String, at s: Span, hint: String) -> Diagnostic {
         Diagnostic("E003", "invalid literal `\(text)`: \(why)", at: s, hints: [hint])
@@ -167,6 +182,18 @@ extension Diagnostic {
     }
     static func duplicateClause(_ name: String, at s: Span) -> Diagnostic {
         Diagnostic("E028", "`\(name)` is given twice", at: s, hints: ["combine conditions with `and`"])
+    }
+    public static func emptyWindow(since: String, until: String, at s: Span) -> Diagnostic {
+        Diagnostic("E043", "the window is empty: `since` starts it at \(since) and `until` ends it at \(until), no later", at: s,
+                   hints: ["`until` is the end of the window: `since 2026-01 until 2026-03` covers January to March; a month or day means its whole span"])
+    }
+    public static func flattenNameTaken(_ name: String, at s: Span) -> Diagnostic {
+        Diagnostic("E044", "`flatten` would put each element in `\(name)`, a field the rows already have", at: s,
+                   hints: ["name the element's field: `flatten … as \(name)_item`"])
+    }
+    public static func unknownValue(_ value: String, field: String, suggestion: String?, known: [String], at s: Span) -> Diagnostic {
+        Diagnostic("W001", "`\(value)` is not a known \(field): no row will match", at: s,
+                   hints: Hints.didYouMean(suggestion) + ["known: " + known.joined(separator: ", ")])
     }
     public static func aggregateOutsideSummarize(_ name: String, at s: Span) -> Diagnostic {
         Diagnostic("E029", "`\(name)()` is an aggregate: use it in `summarize`", at: s,

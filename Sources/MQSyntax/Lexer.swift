@@ -128,6 +128,9 @@ public struct Lexer {
                                             hint: "a contact id is 36 characters, 8-4-4-4-12 hex digits: 3f0c9a1e-5b7d-4c2a-9e8f-1a2b3c4d5e6f")
         }
         if Lexer.isDigit(c) { return try number(start: start, spaced: spaced) }
+        if c == UInt8(ascii: "r"), peek(1) == UInt8(ascii: "\"") {
+            return tok(.string(try rawString(start: start)))
+        }
         if Lexer.isWordStart(c) {
             while Lexer.isWordChar(peek()) { i += 1 }
             return tok(.word(String(decoding: b[start..<i], as: UTF8.self)))
@@ -278,18 +281,97 @@ public struct Lexer {
                 return String(decoding: out, as: UTF8.self)
             }
             if c == UInt8(ascii: "\\"), let e = peek(1) {
-                i += 2
                 switch e {
                 case UInt8(ascii: "n"): out.append(0x0A)
                 case UInt8(ascii: "t"): out.append(0x09)
                 case UInt8(ascii: "r"): out.append(0x0D)
-                default: out.append(e)
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(e)
+                case UInt8(ascii: "u"):
+                    try unicodeEscape(into: &out)
+                    continue
+                default:
+                    // `"\d"` used to read as `d`, which silently changed every regex
+                    // written with `\d`, `\+` or `\.`: an escape mq does not know is a
+                    // mistake to show, not a character to drop.
+                    let end = i + 1 + (Lexer.utf8Length(e) ?? 1)
+                    let seq = String(decoding: b[i..<min(end, b.count)], as: UTF8.self)
+                    throw Diagnostic.unknownEscape(seq, at: Span(i, min(end, b.count)))
                 }
+                i += 2
                 continue
             }
             out.append(c)
             i += 1
         }
         throw Diagnostic.unterminatedString(at: Span(start, i))
+    }
+
+    /// `r"…"`: a raw string, whose backslashes are its own (`r"^\+44\d+"`); it ends at
+    /// the next quote, so it holds no quote.
+    mutating func rawString(start: Int) throws(Diagnostic) -> String {
+        i += 2
+        let s = i
+        while let c = peek() {
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: b[s..<(i - 1)], as: UTF8.self)
+            }
+            i += 1
+        }
+        throw Diagnostic.unterminatedString(at: Span(start, i))
+    }
+
+    /// `\uXXXX` at `i`, a UTF-16 code unit; a high surrogate must be followed by
+    /// `\uXXXX` holding its low half, as in JSON.
+    mutating func unicodeEscape(into out: inout [UInt8]) throws(Diagnostic) {
+        let escStart = i
+        let buf = b
+        func hex4(at p: Int) -> UInt32? {
+            guard p + 4 <= buf.count else { return nil }
+            var v: UInt32 = 0
+            for k in p..<(p + 4) {
+                guard let d = Lexer.hexValue(buf[k]) else { return nil }
+                v = v << 4 | UInt32(d)
+            }
+            return v
+        }
+        let bytes = b
+        let bad = { (end: Int) -> Diagnostic in
+            Diagnostic.badUnicodeEscape(String(decoding: bytes[escStart..<min(end, bytes.count)], as: UTF8.self),
+                                        at: Span(escStart, min(end, bytes.count)))
+        }
+        guard let u = hex4(at: i + 2) else { throw bad(i + 6) }
+        i += 6
+        var scalar = u
+        if (0xD800..<0xDC00).contains(u) {
+            guard peek() == UInt8(ascii: "\\"), peek(1) == UInt8(ascii: "u"), let low = hex4(at: i + 2),
+                  (0xDC00..<0xE000).contains(low)
+            else { throw bad(i) }
+            i += 6
+            scalar = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00)
+        } else if (0xDC00..<0xE000).contains(u) {
+            throw bad(i)
+        }
+        out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - 0x30
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - 0x61 + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - 0x41 + 10
+        default: return nil
+        }
+    }
+
+    /// The length of the UTF-8 sequence a lead byte starts, or nil for a continuation byte.
+    static func utf8Length(_ c: UInt8) -> Int? {
+        switch c {
+        case 0..<0x80: return 1
+        case 0xC0..<0xE0: return 2
+        case 0xE0..<0xF0: return 3
+        case 0xF0..<0xF8: return 4
+        default: return nil
+        }
     }
 }

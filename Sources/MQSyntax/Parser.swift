@@ -482,7 +482,14 @@ public struct Parser {
             return done(.join(Join(left: left, target: target, on: on, equals: equals)), (equals ?? on).span)
         case "flatten":
             let e = try expression(after: after)
-            return done(.flatten(e), e.span)
+            guard eatWord("as") else { return done(.flatten(e, as: nil), e.span) }
+            switch current.kind {
+            case .word(let w), .quotedName(let w):
+                let t = advance()
+                return done(.flatten(e, as: w), e.span.to(t.span))
+            default:
+                throw expected("a field name", after: "`as`")
+            }
         case "top":
             let n = try countValue(after: after)
             let e = try expression(after: "`top \(Printer.expr(n))`")
@@ -710,14 +717,14 @@ public struct Parser {
         "lower": 1...1, "upper": 1...1, "len": 1...1, "coalesce": 1...16, "round": 1...2, "days_since": 1...1,
         "date": 1...1, "month": 1...1,
         // Aggregates (summarize).
-        "count": 0...0, "sum": 1...1, "avg": 1...1, "min": 1...1, "max": 1...1, "median": 1...1, "distinct": 1...1,
+        "count": 0...1, "sum": 1...1, "avg": 1...1, "min": 1...1, "max": 1...1, "median": 1...1, "distinct": 1...1,
     ]
 
     /// How each function is called, for the hint of a wrong number of arguments.
     static let signatures: [String: String] = [
         "lower": "`lower(TEXT)`", "upper": "`upper(TEXT)`", "len": "`len(TEXT)` or `len(LIST)`", "coalesce": "`coalesce(A, B, …)`",
         "round": "`round(X)` or `round(X, DIGITS)`", "days_since": "`days_since(DATE)`", "date": "`date(DATE)`",
-        "month": "`month(DATE)`", "count": "`count()`", "sum": "`sum(X)`", "avg": "`avg(X)`", "min": "`min(X)`", "max": "`max(X)`",
+        "month": "`month(DATE)`", "count": "`count()` (rows) or `count(X)` (rows where X is not null)", "sum": "`sum(X)`", "avg": "`avg(X)`", "min": "`min(X)`", "max": "`max(X)`",
         "median": "`median(X)`", "distinct": "`distinct(X)`",
     ]
 

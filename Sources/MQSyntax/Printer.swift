@@ -72,7 +72,7 @@ public enum Printer {
             }
             return "join " + (j.left ? "left " : "") + target + " on " + expr(j.on, precedence: 5)
                 + (j.equals.map { " = " + expr($0, precedence: 5) } ?? "")
-        case .flatten(let e): return "flatten \(expr(e))"
+        case .flatten(let e, let n): return "flatten \(expr(e))" + (n.map { " as " + name($0) } ?? "")
         case .top(let n, let e): return "top \(expr(n)) \(expr(e))"
         case .format(let f): return "format \(f)"
         case .save(let p): return "save \(quote(p))"

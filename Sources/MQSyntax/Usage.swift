@@ -31,7 +31,7 @@ public enum Usage {
         "distinct": Form(synopsis: "distinct FIELD, …", example: "distinct agent.name", kind: .stage),
         "join": Form(synopsis: "join [left] customer|from \"FILE\"|($NAME)|(QUERY) on FIELD [= FIELD]",
                      example: "join from \"crm.csv\" on phone = Phone", kind: .stage),
-        "flatten": Form(synopsis: "flatten FIELD", example: "flatten labels", kind: .stage),
+        "flatten": Form(synopsis: "flatten FIELD [as NAME]", example: "flatten metrics.byMonth as m", kind: .stage),
         "top": Form(synopsis: "top N FIELD", example: "top 3 agent.name", kind: .stage),
         "format": Form(synopsis: "format table|vertical|csv|tsv|json|ndjson|markdown", example: "format csv", kind: .stage),
         "save": Form(synopsis: "save \"PATH\"", example: "save \"out.csv\"", kind: .stage),

@@ -289,6 +289,7 @@ func runMain() async -> Int32 {
     // and not empty).
     let colorAllowed = !cmd.noColor && (env["NO_COLOR"] ?? "").isEmpty
     settings.color = isatty(1) != 0 && colorAllowed
+    settings.terminal = isatty(1) != 0
     settings.errorColor = isatty(2) != 0 && colorAllowed
     settings.width = terminalWidth(environment: env)
     settings.maxRequests = cmd.maxRequests

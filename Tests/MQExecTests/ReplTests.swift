@@ -162,6 +162,23 @@ import Testing
         try Self.quit(t)
     }
 
+    /// A count cut short by Ctrl-C printed `count 700` for a 2,000-row source: now no
+    /// result, how far it got, and the rows read so far in `.last`.
+    @Test func ctrlCDuringACountGivesNoNumberAndKeepsTheRows() throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1", "--latency-ms", "200"])
+        let t = try Terminal("", env: try Self.env(sim))
+        #expect(t.wait(for: "mq \(sim.orgs[0].id.prefix(8))>"), "\(t.screen)")
+        try t.type("customers | count")
+        usleep(900_000)
+        try t.key("C-c")
+        #expect(t.wait(for: "interrupted", count: 1, seconds: 1), "\(t.screen)")
+        #expect(t.screen.contains("no result: `count` needs every row, and the source stopped after"), "\(t.screen)")
+        #expect(!t.screen.contains("(1 row)"), "no count was printed: \(t.screen)")
+        try t.type(".last")
+        #expect(t.wait(for: "partial result: the statement stopped before its end"), "\(t.screen)")
+        try Self.quit(t)
+    }
+
     @Test func tabCompletesASourceAStageAFieldAndACategoryValue() throws {
         let t = try Terminal("--demo", env: ["XDG_STATE_HOME": try Self.stateDir()])
         #expect(t.wait(for: "mq demo>"), "\(t.screen)")

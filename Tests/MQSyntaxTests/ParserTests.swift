@@ -61,7 +61,26 @@ import Testing
         "customers | where lastConversationAt > firstConversationAt",
         ".format csv",
         ".help",
+        "customers | where phone =~ r\"^\\+44\\d+$\"",
+        "customers | where name = \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\\"",
+        "customers | limit 1 | join customer on id | flatten metrics.byMonth as m | select m.month",
+        "customers | flatten labels as `the label`",
     ]
+
+    /// Escapes read as language.md v2 says, and a raw string keeps its backslashes.
+    @Test func escapesAndRawStrings() throws {
+        func literal(_ text: String) throws -> String? {
+            let s = try #require(try Parser.parseStatement("customers | where x = " + text))
+            guard case .query(let q) = s.kind, case .where(let e)? = q.stages.first?.kind,
+                  case .binary(_, _, let r) = e.kind, case .string(let v) = r.kind else { return nil }
+            return v
+        }
+        #expect(try literal(#""a\"b\\c\nd\te\rf""#) == "a\"b\\c\nd\te\rf")
+        #expect(try literal(#""\u00e9\u20AC""#) == "é€")
+        #expect(try literal(#""\ud83d\ude00""#) == "😀")
+        #expect(try literal(#"r"^\+44\d+$""#) == #"^\+44\d+$"#)
+        #expect(try literal(#"r"a\nb""#) == #"a\nb"#, "no escapes at all in a raw string")
+    }
 
     @Test(arguments: queries)
     func parsesAndRoundTrips(_ text: String) throws {
@@ -134,6 +153,13 @@ import Testing
         Bad(text: "customers | where", code: "E010", incomplete: true),
         Bad(text: "customers | where (a = 1", code: "E010", incomplete: true),
         Bad(text: "customers | where name = \"ana", code: "E002", incomplete: true),
+        // `"\d"` read as `d`, so `phone =~ "\d"` matched nothing, silently.
+        Bad(text: "customers | where phone =~ \"\\d\"", code: "E005", incomplete: false, hint: "raw string"),
+        Bad(text: "customers | where name = \"a\\qb\"", code: "E005", incomplete: false, hint: "\\\\"),
+        Bad(text: "customers | where name = \"\\u12\"", code: "E006", incomplete: false),
+        Bad(text: "customers | where name = \"\\ud800\"", code: "E006", incomplete: false, hint: "surrogate pair"),
+        Bad(text: "customers | where name = r\"open", code: "E002", incomplete: true),
+        Bad(text: "customers | flatten labels as", code: "E010", incomplete: true),
         Bad(text: "customers | select `odd", code: "E004", incomplete: true),
         Bad(text: "customers | where x in [1, 2", code: "E010", incomplete: true),
         Bad(text: "customer", code: "E010", incomplete: true),
