@@ -30,7 +30,9 @@ enum FieldNeed {
                     return m.union(names([e]))
                 }
             case .limit, .offset: break
-            case .join(let j, _): need = need.map { $0.union(names([j.on])) }
+            // A later `w_right` is the right side's `w`, renamed because the left has one:
+            // the left must read its `w` for the join to decide so.
+            case .join(let j, _): need = need.map { $0.union(names([j.on])).union(renamedBases($0)) }
             case .chart, .spark: need = nil
             }
         }
@@ -42,7 +44,19 @@ enum FieldNeed {
     static func rightSide(of operators: [Operator], at index: Int, downstream: Set<String>? = nil) -> Set<String>? {
         guard case .join(let j, _) = operators[index] else { return nil }
         let after = input(of: Array(operators[(index + 1)...]), downstream: downstream)
-        return after.map { $0.union(names([j.equals ?? j.on])) }
+        return after.map { $0.union(names([j.equals ?? j.on])).union(renamedBases($0)) }
+    }
+
+    /// `w` for `w_right`, `w_right2` …: the names a join gives a right field whose name
+    /// the left side has (`JoinNames`).
+    static func renamedBases(_ names: Set<String>) -> Set<String> {
+        var out = Set<String>()
+        for n in names {
+            guard let r = n.range(of: "_right", options: .backwards) else { continue }
+            let tail = n[r.upperBound...]
+            if tail.allSatisfy(\.isNumber), r.lowerBound > n.startIndex { out.insert(String(n[..<r.lowerBound])) }
+        }
+        return out
     }
 
     /// The top-level field names in expressions: a path's first part, and bare words

@@ -96,7 +96,11 @@ enum MetaCommands {
             if inv.words.first == "clear" { s.cache?.clear() } else { s.setCache(enabled: try onOff("cache", inv)) }
             return 0
         },
-        Command(name: "inspect", arguments: "SOURCE", help: "a source's fields and types, and what pushes down") { s, inv in
+        Command(name: "inspect", arguments: "SOURCE", help: "a source's fields and types, and what pushes down; a file's columns and kinds") { s, inv in
+            if inv.words.first?.lowercased() == "from" {
+                s.say(try FileInspection.describe(inv.args, baseDirectory: s.baseDirectory))
+                return 0
+            }
             guard let n = inv.words.first, let entry = Catalog.entry(named: n.lowercased()) else {
                 let names = Catalog.all.map(\.name)
                 throw Diagnostic("E020", "unknown source `\(inv.args)`", at: inv.span,

@@ -314,8 +314,12 @@ public final class Session {
     /// the stages that keep the columns): csv and tsv then write their header at once
     /// and stream. Nil when only the data can tell (a source's rows, a join).
     static func outputColumns(_ plan: Plan, start: [String]? = nil) -> [String]? {
+        outputColumns(plan.operators[...], start: start)
+    }
+
+    static func outputColumns(_ operators: ArraySlice<Operator>, start: [String]?) -> [String]? {
         var columns: [String]? = start
-        for op in plan.operators {
+        for op in operators {
             switch op {
             case .select(let ps): columns = ps.map { $0.name ?? Planner.columnName($0.expr) }
             case .summarize(let aggs, let by): columns = by.map(Planner.columnName) + aggs.map { $0.name ?? Planner.columnName($0.expr) }
@@ -652,6 +656,7 @@ public final class Session {
                 {
                     out += "     fields of the file: \(Session.fieldList(fields))\n"
                 }
+                if case .join(let j, let right) = op { out += joinNames(j, right, plan, before: i) }
             }
         }
         if let f = plan.format { out += "output: \(f)\n" }
@@ -659,6 +664,30 @@ public final class Session {
         for n in plan.notes { out += "note: \(n)\n" }
         for w in plan.warnings { out += "warning: \(w.message)\n" }
         return out
+    }
+
+    /// What a join's names will be: the renames when both sides' columns can be known
+    /// without running the query (a file's are read from its first rows), else the rule.
+    func joinNames(_ j: Join, _ right: Plan?, _ plan: Plan, before index: Int) -> String {
+        let left = Session.outputColumns(plan.operators[..<index], start: startColumns(plan) ?? sampledColumns(plan.source))
+        // A detail repeats the list row's fields: which differ is known only then.
+        guard let right else { return "     names: adds metrics and timeline; a detail field that differs from the row's is added as NAME_right\n" }
+        let rightColumns = Session.outputColumns(right, start: startColumns(right) ?? sampledColumns(right.source))
+        guard let left, let rightColumns else { return "     names: a right field whose name the left rows have is added as NAME_right\n" }
+        var names = JoinNames(rightColumns: rightColumns.filter { $0 != Executor.sharedKey(j) })
+        names.decide(leftColumns: Set(left))
+        let renames = names.renames
+        if renames.isEmpty { return "     names: no right field collides with a left one\n" }
+        let shown = renames.prefix(6).map { "\($0.0) → \($0.1)" }.joined(separator: ", ")
+        return "     renames: " + shown + (renames.count > 6 ? ", … (\(renames.count) in all)" : "") + "\n"
+    }
+
+    /// A file's columns as its first rows show them (explain reads no more than a batch).
+    func sampledColumns(_ source: PlannedSource) -> [String]? {
+        guard case .file(let path) = source else { return nil }
+        let full = path.hasPrefix("/") ? path : (path.hasPrefix("~/") ? Executor.home + path.dropFirst() : baseDirectory + "/" + path)
+        guard let reader = try? RowReader(path: full), let batch = try? reader.next(max: 2048) else { return nil }
+        return Session.columns(of: batch)
     }
 
     static func fieldList(_ names: Set<String>) -> String {
