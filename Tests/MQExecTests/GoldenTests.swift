@@ -24,8 +24,9 @@ enum Runner {
         var urls: [String] = []
     }
 
+    /// `terminal`: run as if stdout were a colour terminal (colour, `∅` for null).
     static func run(_ text: String, sim: SimProcess, pushdown: Bool = true, format: OutputFormat = .table,
-                    baseDirectory: String? = nil) async throws -> Result
+                    baseDirectory: String? = nil, terminal: Bool = false) async throws -> Result
     {
         let org = sim.orgs[0]
         var config = ClientConfiguration(baseURL: sim.url, orgId: org.id, credentials: Credentials(apiKey: org.apiKey))
@@ -45,6 +46,8 @@ enum Runner {
         settings.pushdown = pushdown
         settings.width = 100
         settings.format = format
+        settings.color = terminal
+        settings.terminal = terminal
         let session = Session(
             api: client,
             describe: APIDescription(

@@ -47,6 +47,22 @@ import Testing
         #expect(stat("/dev/full", &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR, "still a character device")
     }
 
+    /// `.output FILE` wrote the terminal's colour codes into the file.
+    @Test func outputToAFileHasNoColourCodes() async throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let query = "customers limit 3 | select name, csat"
+        let r = try await Runner.run(".output out.txt\n\(query)\n.output -\n\(query)", sim: try Sims.standard(),
+                                     baseDirectory: dir.path, terminal: true)
+        #expect(r.status == 0, "\(r.errors)")
+        let file = try String(contentsOf: dir.appendingPathComponent("out.txt"), encoding: .utf8)
+        #expect(file.hasPrefix("name             │ csat\n"), "\(file)")
+        #expect(!file.contains("\u{1B}"), "no escape codes in the file: \(file.debugDescription)")
+        #expect(!file.contains("∅"), "null is an empty cell in a file")
+        #expect(r.output.contains("\u{1B}[1mname"), "the terminal still gets its colour")
+        #expect(r.output.contains("∅"), "and its null mark")
+    }
+
     @Test func anUnknownExtensionSaysWhichWork() async throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }

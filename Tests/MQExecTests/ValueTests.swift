@@ -35,8 +35,15 @@ import Testing
         ("n in [1, 2, 3]", true), ("labels has \"vip\"", true), ("labels has \"VIP\"", false), ("labels ~ \"ne\"", true),
         // durations are seconds
         ("n < 1m", true), ("3600 = 1h", true),
+        // numbers exactly: 2^53 + 1 is not 2^53 (both Doubles would be)
+        ("9007199254740993 = 9007199254740992", false), ("9007199254740992 = 9007199254740992.0", true),
+        ("0 = -0.0", true), ("[1, 2] = [1.0, 2]", true), ("[1] = [\"1\"]", false),
+        // date-time arithmetic: a date-time field or date() result ± a duration is a date-time
+        ("createdAt + 1d = 2026-11-04T10:00Z", true), ("date(createdAt) + 1d = 2026-11-04", true),
+        ("createdAt - 1h < createdAt", true), ("createdAt - date(createdAt) = 10h", true),
     ])
     func rule(_ expr: String, _ expected: Bool) throws {
+        // (The cases above include KeyValue's rule: grouping keys equal exactly when = holds.)
         #expect(try Self.truth(expr) == expected, "\(expr)")
     }
 
@@ -44,5 +51,23 @@ import Testing
         let values: [Value] = [.null, .string("b"), .int(2), .bool(true), .string("a"), .double(1.5), .null]
         let sorted = values.sorted { Compare.sortOrder($0, $1) < 0 }
         #expect(sorted == [.bool(true), .double(1.5), .int(2), .string("a"), .string("b"), .null, .null])
+    }
+}
+
+/// Grouping, distinct and join keys use `=`'s equality (language.md v2).
+@Suite struct KeyValueTests {
+    static let pairs: [(JSON, JSON, Bool)] = [
+        (10, 10.0, true), (0, -0.0, true), (.int(1 << 53 + 1), .double(9007199254740992), false),
+        (1, "1", false), (1, true, false), ("1", true, false), (.null, .null, true), (.null, 0, false),
+        ("a", "a", true), ("a", "A", false), ([1, 2], [1.0, 2.0], true), (["k": 1], ["k": 1.0], true),
+        (1.5, 1.5, true), (1.5, 1.25, false),
+    ]
+
+    @Test(arguments: 0..<pairs.count)
+    func keysAreEqualExactlyWhenEqualsHolds(_ i: Int) {
+        let (a, b, equal) = Self.pairs[i]
+        #expect((KeyValue(a) == KeyValue(b)) == equal, "\(a.jsonText) vs \(b.jsonText)")
+        #expect(Compare.equal(Value(a), Value(b)) == equal, "= agrees: \(a.jsonText) vs \(b.jsonText)")
+        if equal { #expect(KeyValue(a).hashValue == KeyValue(b).hashValue) }
     }
 }
