@@ -369,7 +369,11 @@ public final class Session {
     func execute(_ plan: Plan) async throws -> ([JSONObject], (any Error)?) {
         let (stream, state) = try self.stream(plan)
         var rows: [JSONObject] = []
-        while let b = try await stream.next() { rows += b }
+        do {
+            while let b = try await stream.next() { rows += b }
+        } catch let e as IncompleteInput {
+            throw noResult(e, state)
+        }
         return (rows, state.partialError)
     }
 
