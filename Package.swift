@@ -77,9 +77,9 @@ let package = Package(
         // Helpers shared by the test targets: spawning mosend-sim, a blocking curl client,
         // the independent ground truth.
         .target(name: "MQTestSupport", dependencies: ["MQCore", "CCurlShim"], path: "Tests/Support"),
-        .testTarget(name: "MQCoreTests", dependencies: ["MQCore"]),
+        .testTarget(name: "MQCoreTests", dependencies: ["MQCore"], exclude: ["fixtures"]),
         .testTarget(name: "MQFormatTests", dependencies: ["MQFormat", "MQCore"]),
-        .testTarget(name: "MQFilesTests", dependencies: ["MQFiles", "MQCore"]),
+        .testTarget(name: "MQFilesTests", dependencies: ["MQFiles", "MQCore"], exclude: ["fixtures"]),
         .testTarget(name: "MQSyntaxTests", dependencies: ["MQSyntax", "MQCore"]),
         .testTarget(name: "MQConfigTests", dependencies: ["MQConfig"]),
         .testTarget(
