@@ -79,9 +79,9 @@ struct Evaluator: Sendable {
         case ">=": return .bool(Compare.order(a, b).map { $0 >= 0 } ?? false)
         case "~":
             let needle = b.text.lowercased()
-            if case .array(let items) = a { return .bool(items.contains { Value($0).text.lowercased().contains(needle) }) }
+            if case .array(let items) = a { return .bool(items.contains { Text.contains(Value($0).text.lowercased(), needle) }) }
             if a.isNull { return .bool(false) }
-            return .bool(a.text.lowercased().contains(needle))
+            return .bool(Text.contains(a.text.lowercased(), needle))
         case "=~":
             guard !a.isNull, let re = regexes.get(b.text) else { return .bool(false) }
             return .bool(re.matches(a.text))

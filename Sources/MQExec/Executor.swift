@@ -74,7 +74,15 @@ struct Executor {
                 let me = self
                 if let right {
                     let rightNeed = pruneFields ? FieldNeed.rightSide(of: ops, at: i, downstream: downstream) : nil
-                    s = JoinStream(s, state: state) { try await me.joinIndex(j, right, need: rightNeed) }
+                    // The left side's columns as the plan knows them (a file's from its first
+                    // rows), so names are decided by the source's columns, not by which
+                    // fields the first rows through a filter happen to have.
+                    let leftColumns = me.columns(of: plan, before: i)
+                    s = JoinStream(s, state: state) {
+                        var index = try await me.joinIndex(j, right, need: rightNeed)
+                        if let leftColumns { index.names.knownLeft = Set(leftColumns) }
+                        return index
+                    }
                 } else {
                     s = BlockingStream(s, state: state, stage: "join customer") { rows in try await me.joinCustomer(rows, j) }
                 }
@@ -183,8 +191,35 @@ struct Executor {
             index[KeyValue(k), default: []].append(r)
         }
         let shared = Executor.sharedKey(j)
-        let columns = Session.columns(of: rightRows).filter { $0 != shared }
-        return JoinIndex(join: j, eval: eval, index: index, names: JoinNames(rightColumns: columns), sharedKey: shared)
+        // With no right row the columns come from what the plan says (a file's first
+        // rows, a kept result's columns), so that a left join still adds them as nulls
+        // and the names of a later join do not shift with the data.
+        let seen = rightRows.isEmpty ? (columns(of: right) ?? []) : Session.columns(of: rightRows)
+        return JoinIndex(join: j, eval: eval, index: index, names: JoinNames(rightColumns: seen.filter { $0 != shared }),
+                         sharedKey: shared)
+    }
+
+    /// The columns a plan's rows have, when they can be known without its rows; with
+    /// `before`, the rows that reach its operator at that index.
+    func columns(of plan: Plan, before index: Int? = nil) -> [String]? {
+        let start: [String]?
+        switch plan.source {
+        case .file(let path): start = Session.sampledColumns(path, baseDirectory: baseDirectory)
+        case .variable(let v):
+            if case .rows(_, let c)? = variables[v] { start = c } else { start = nil }
+        case .value: start = ["value"]
+        case .subquery(let inner): start = columns(of: inner)
+        case .remote(let call):
+            switch call.endpoint {
+            case .customers: start = Catalog.customers.fieldNames
+            case .timeline: start = Catalog.timeline.fieldNames
+            case .messaging: start = Catalog.messaging.fieldNames
+            case .summary: start = Catalog.summary.fieldNames
+            case .billing: start = Catalog.billing.fieldNames
+            case .customer: start = Catalog.customer.fieldNames
+            }
+        }
+        return Session.outputColumns(plan.operators[..<(index ?? plan.operators.count)], start: start)
     }
 
     /// With `on F` (no `= G`) both sides' F are equal: the right one is not added again.

@@ -394,25 +394,29 @@ final class JoinStream: RowStream {
 /// than dropped (language.md v2: names never collide silently). With `on F` the right
 /// side's F equals the left's and is not added again.
 ///
-/// Which names collide is decided once, from the left rows of the first batch (a stream
+/// Which names collide is decided once, from the left side's columns as the plan knows
+/// them (a file's from its first rows, `knownLeft`) and the first batch's (a stream
 /// cannot see its later rows), so a column means the same side in every row. A left row
-/// further on that brings a field the first ones lacked keeps it; the right value of that
-/// name goes to `NAME_right` in that row, and the join warns once at the end.
+/// further on that brings a field neither showed keeps it; the right value of that name
+/// goes to `NAME_right` in that row, and the join warns once at the end.
 struct JoinNames {
     /// Right columns in first-seen order, the shared key left out.
     let rightColumns: [String]
     /// Right name → the name it gets in the joined row; decided at the first left batch.
     private(set) var output: [String: String] = [:]
     private(set) var decided = false
+    /// The left side's columns as the plan knows them, added to the first batch's.
+    var knownLeft: Set<String> = []
     private var late: [String: Int] = [:]
     private var rowsSeen = 0
 
     init(rightColumns: [String]) { self.rightColumns = rightColumns }
 
     /// Decides the names against the left columns (the first batch's, or all of them).
-    mutating func decide(leftColumns: Set<String>) {
+    mutating func decide(leftColumns seen: Set<String>) {
         guard !decided else { return }
         decided = true
+        let leftColumns = seen.union(knownLeft)
         var taken = leftColumns.union(rightColumns)
         for c in rightColumns {
             guard leftColumns.contains(c) else {

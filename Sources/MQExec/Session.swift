@@ -284,6 +284,8 @@ public final class Session {
     func plannerContext() -> PlannerContext {
         var c = PlannerContext(now: now())
         c.pushdown = settings.pushdown
+        let base = baseDirectory
+        c.fileColumns = { Session.sampledColumns($0, baseDirectory: base) }
         for (k, v) in variables {
             switch v {
             case .value(let j): c.variables[k] = .value(j)
@@ -689,6 +691,12 @@ public final class Session {
     /// A file's columns as its first rows show them (explain reads no more than a batch).
     func sampledColumns(_ source: PlannedSource) -> [String]? {
         guard case .file(let path) = source else { return nil }
+        return Session.sampledColumns(path, baseDirectory: baseDirectory)
+    }
+
+    /// The keys of a file's first batch of rows (a CSV's header), or nil when it cannot
+    /// be read: what "the file has a field" means before the query runs.
+    static func sampledColumns(_ path: String, baseDirectory: String) -> [String]? {
         let full = path.hasPrefix("/") ? path : (path.hasPrefix("~/") ? Executor.home + path.dropFirst() : baseDirectory + "/" + path)
         guard let reader = try? RowReader(path: full), let batch = try? reader.next(max: 2048) else { return nil }
         return Session.columns(of: batch)

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MQCore
 
 /// A value during evaluation: JSON's kinds plus an instant, which date literals, `today`
@@ -98,9 +103,9 @@ enum KeyValue: Hashable, Sendable {
     case bool(Bool)
     case int(Int)
     case double(Double)
-    case string(String)
+    case string(ExactText)
     case array([KeyValue])
-    case object([String: KeyValue])
+    case object([ExactText: KeyValue])
 
     init(_ v: Value) {
         switch v {
@@ -108,8 +113,8 @@ enum KeyValue: Hashable, Sendable {
         case .bool(let b): self = .bool(b)
         case .int(let n): self = .int(n)
         case .double(let d): self = KeyValue.number(d)
-        case .string(let s): self = .string(s)
-        case .date(let i): self = .string(i.iso8601)
+        case .string(let s): self = .string(ExactText(s))
+        case .date(let i): self = .string(ExactText(i.iso8601))
         case .array(let a): self = .array(a.map(KeyValue.init))
         case .object(let o): self = .object(KeyValue.members(o))
         }
@@ -121,15 +126,15 @@ enum KeyValue: Hashable, Sendable {
         case .bool(let b): self = .bool(b)
         case .int(let n): self = .int(n)
         case .double(let d): self = KeyValue.number(d)
-        case .string(let s): self = .string(s)
+        case .string(let s): self = .string(ExactText(s))
         case .array(let a): self = .array(a.map(KeyValue.init))
         case .object(let o): self = .object(KeyValue.members(o))
         }
     }
 
-    static func members(_ o: JSONObject) -> [String: KeyValue] {
-        var m: [String: KeyValue] = [:]
-        for (k, v) in o { m[k] = KeyValue(v) }
+    static func members(_ o: JSONObject) -> [ExactText: KeyValue] {
+        var m: [ExactText: KeyValue] = [:]
+        for (k, v) in o { m[ExactText(k)] = KeyValue(v) }
         return m
     }
 
@@ -137,6 +142,62 @@ enum KeyValue: Hashable, Sendable {
     static func number(_ d: Double) -> KeyValue {
         if d == d.rounded(.towardZero), d >= -9.223372036854775808e18, d < 9.223372036854775808e18 { return .int(Int(d)) }
         return .double(d)
+    }
+}
+
+/// Text compared and hashed by its exact content, code point by code point. Swift's
+/// String equality is canonical equivalence, so `é` (U+00E9) and `e` + U+0301 were one
+/// group, one join key and equal under `=`, while SQL and language.md v2 keep them apart.
+struct ExactText: Hashable, Sendable {
+    let string: String
+    init(_ s: String) { string = s }
+    static func == (a: ExactText, b: ExactText) -> Bool { Text.equal(a.string, b.string) }
+    func hash(into h: inout Hasher) {
+        var s = string
+        s.withUTF8 { h.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+/// Text by its bytes: UTF-8's byte order is code-point order.
+enum Text {
+    static func equal(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+    }
+
+    static func order(_ a: String, _ b: String) -> Int {
+        var x = a, y = b
+        return x.withUTF8 { p in
+            y.withUTF8 { q in
+                let n = min(p.count, q.count)
+                let c = n == 0 ? 0 : memcmp(p.baseAddress!, q.baseAddress!, n)
+                if c != 0 { return c < 0 ? -1 : 1 }
+                return p.count == q.count ? 0 : (p.count < q.count ? -1 : 1)
+            }
+        }
+    }
+
+    /// Whether `needle`'s bytes occur in `haystack`'s (the empty text occurs in any):
+    /// by code point, so `cafe\u{301}` contains `e`, which by Character it does not.
+    static func contains(_ haystack: String, _ needle: String) -> Bool {
+        var h = haystack, n = needle
+        return h.withUTF8 { hp in
+            n.withUTF8 { np in
+                if np.count == 0 { return true }
+                if np.count > hp.count { return false }
+                // memchr for the first byte, memcmp for the rest (memmem is a GNU extension
+                // Glibc's module does not export).
+                let first = Int32(np[0])
+                var i = 0
+                let last = hp.count - np.count
+                while i <= last {
+                    guard let p = memchr(hp.baseAddress! + i, first, last - i + 1) else { return false }
+                    let at = UnsafeRawPointer(p) - UnsafeRawPointer(hp.baseAddress!)
+                    if memcmp(hp.baseAddress! + at, np.baseAddress!, np.count) == 0 { return true }
+                    i = at + 1
+                }
+                return false
+            }
+        }
     }
 }
 
@@ -151,7 +212,7 @@ enum Compare {
         case (.null, .null): return true
         case (.null, _), (_, .null): return false
         case (.int(let x), .int(let y)): return x == y
-        case (.string(let x), .string(let y)): return x == y
+        case (.string(let x), .string(let y)): return Text.equal(x, y)
         case (.date, _), (_, .date):
             guard let x = a.instant, let y = b.instant else { return false }
             return x == y
@@ -169,7 +230,7 @@ enum Compare {
             guard let x = a.instant, let y = b.instant else { return nil }
             return x < y ? -1 : x == y ? 0 : 1
         case (.string(let x), .string(let y)):
-            return x < y ? -1 : x == y ? 0 : 1
+            return Text.order(x, y)
         case (.bool(let x), .bool(let y)):
             return x == y ? 0 : (!x ? -1 : 1)
         case (.int(let x), .int(let y)):
@@ -196,7 +257,6 @@ enum Compare {
         let (ra, rb) = (rank(a), rank(b))
         if ra != rb { return ra < rb ? -1 : 1 }
         if let o = order(a, b) { return o }
-        let (x, y) = (a.text, b.text)
-        return x < y ? -1 : x == y ? 0 : 1
+        return Text.order(a.text, b.text)
     }
 }

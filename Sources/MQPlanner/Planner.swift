@@ -17,6 +17,9 @@ public struct PlannerContext: Sendable {
     public var pushdown = true
     /// "Now", for `today`, `-7d`, `days_since`.
     public var now: Instant
+    /// A file's columns as its first rows show them (relative paths as the statement
+    /// writes them), for bare words on files; nil when unreadable.
+    public var fileColumns: (@Sendable (String) -> [String]?)? = nil
     public var variables: [String: Variable] = [:]
 
     public init(now: Instant) { self.now = now }
@@ -36,6 +39,8 @@ public struct Planner {
         // What kind each field is, where the catalog says (for warnings only).
         var kinds: [String: FieldKind] = [:]
         for f in entry?.fields ?? [] { kinds[f.name] = FieldKind(catalogType: f.type) }
+        // What the rows hold where `known` is nil, for bare words.
+        let scope = BareWordScope()
         var operators: [Operator] = []
         var format: String? = nil
         var save: String? = nil
@@ -51,6 +56,7 @@ public struct Planner {
         case .timeline(let e): source = .remote(RemoteCall(endpoint: .timeline(try contactId(e)), query: CustomersQuery()))
         case .file(let path):
             source = .file(path)
+            scope.files.append(path)
         case .variable(let v):
             switch context.variables[v] {
             case nil: throw unknownVariable(v, at: q.source.span)
@@ -60,10 +66,12 @@ public struct Planner {
             case .result(let columns, _, _)?:
                 source = .variable(v)
                 known = columns.isEmpty ? nil : columns
+                scope.unknown = columns.isEmpty
             }
         case .subquery(let inner):
             source = .subquery(try plan(inner))
             known = nil
+            scope.unknown = true
         }
 
         // Clauses.
@@ -111,7 +119,7 @@ public struct Planner {
                     localFilterBeforeLimit = "search"
                 }
             case .where(let e):
-                let resolved = try resolve(e, known: known)
+                let resolved = try resolve(e, known: known, scope: scope)
                 warnings += Planner.kindWarnings(resolved, kinds)
                 let (_, local) = push(resolved, into: &source, notes: &notes, warnings: &warnings)
                 if let local {
@@ -139,7 +147,7 @@ public struct Planner {
         for s in q.stages {
             switch s.kind {
             case .where(let e):
-                let resolved = try resolve(e, known: known)
+                let resolved = try resolve(e, known: known, scope: scope)
                 warnings += Planner.kindWarnings(resolved, kinds)
                 if leading {
                     let (_, local) = push(resolved, into: &source, notes: &notes, warnings: &warnings)
@@ -153,7 +161,7 @@ public struct Planner {
                 }
             case .select(let ps):
                 let rs = try ps.map { (p) throws(Diagnostic) -> Projection in
-                    Projection(name: p.name ?? Planner.columnName(p.expr), expr: try resolve(p.expr, known: known), span: p.span)
+                    Projection(name: p.name ?? Planner.columnName(p.expr), expr: try resolve(p.expr, known: known, scope: scope), span: p.span)
                 }
                 operators.append(.select(rs))
                 known = rs.map { $0.name! }
@@ -163,16 +171,20 @@ public struct Planner {
                 leading = false
                 blocker = blocker ?? "`select` before it"
             case .derive(let ps):
-                let rs = try ps.map { (p) throws(Diagnostic) -> Projection in
-                    Projection(name: p.name, expr: try resolve(p.expr, known: known), span: p.span)
+                // Each new field can be used by the ones after it (`derive a = 1, b = a + 1`),
+                // as the executor computes them in order.
+                var rs: [Projection] = []
+                for p in ps {
+                    rs.append(Projection(name: p.name, expr: try resolve(p.expr, known: known, scope: scope), span: p.span))
+                    if let n = p.name, let k = known, !k.contains(n) { known = k + [n] }
+                    if let n = p.name { scope.names.insert(n) }
                 }
                 operators.append(.derive(rs))
-                known = known.map { $0 + rs.compactMap(\.name) }
                 for p in rs { kinds[p.name ?? Planner.columnName(p.expr)] = nil }
                 leading = false
             case .sort(let keys):
                 let rs = try keys.map { (k) throws(Diagnostic) -> SortKey in
-                    SortKey(expr: try resolve(k.expr, known: known), descending: k.descending, span: k.span)
+                    SortKey(expr: try resolve(k.expr, known: known, scope: scope), descending: k.descending, span: k.span)
                 }
                 operators.append(.sort(rs))
                 leading = false
@@ -192,7 +204,7 @@ public struct Planner {
                 leading = false
                 blocker = "`offset` before it skips rows"
             case .summarize(let aggs, let by):
-                let rb = try groupKeys(by, known: &known, operators: &operators)
+                let rb = try groupKeys(by, known: &known, operators: &operators, scope: scope)
                 // An expression over aggregates (`round(avg(csat), 2)`, `100 * avg(x = y)`) is
                 // computed after the fold: its aggregates are folded under their own names,
                 // then a `select` computes the expression and keeps the columns asked for.
@@ -200,7 +212,7 @@ public struct Planner {
                 var outputs: [Projection] = []
                 var nested = false
                 for a in aggs {
-                    let resolved = try resolve(a.expr, known: known, aggregates: true)
+                    let resolved = try resolve(a.expr, known: known, aggregates: true, scope: scope)
                     warnings += Planner.aggregateWarnings(resolved, kinds)
                     let name = a.name ?? Planner.columnName(a.expr)
                     if case .call(let f, _) = resolved.kind, Planner.aggregates.contains(f) {
@@ -229,35 +241,45 @@ public struct Planner {
                 leading = false
                 blocker = "`summarize` before it"
             case .count(let by):
-                let rb = try groupKeys(by, known: &known, operators: &operators)
+                let rb = try groupKeys(by, known: &known, operators: &operators, scope: scope)
                 operators.append(.count(by: rb))
                 kinds = [:]
                 known = rb.map(Planner.columnName) + ["count"]
                 leading = false
                 blocker = "`count` before it"
             case .distinct(let es):
-                let rs = try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known) }
+                let rs = try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known, scope: scope) }
                 operators.append(.distinct(rs))
                 kinds = [:]
                 known = rs.map(Planner.columnName)
                 leading = false
                 blocker = "`distinct` before it"
             case .join(var j):
-                j.on = try resolve(j.on, known: known)
+                j.on = try resolve(j.on, known: known, scope: scope)
                 var right: Plan? = nil
                 switch j.target {
                 case .customer:
                     known = known.map { $0 + ["metrics", "timeline"] }
+                    scope.names.formUnion(Catalog.customer.fieldNames)
                 case .file(let path):
                     right = Plan(source: .file(path), operators: [], notes: [], format: nil, save: nil, text: "from \"\(path)\"")
+                    if let k = known { scope.names.formUnion(k) }
+                    scope.files.append(path)
                     known = nil
                 case .variable(let v):
                     guard context.variables[v] != nil else { throw unknownVariable(v, at: s.span) }
                     right = Plan(source: .variable(v), operators: [], notes: [], format: nil, save: nil, text: "$\(v)")
+                    if let k = known { scope.names.formUnion(k) }
+                    if case .result(let columns, _, _)? = context.variables[v], !columns.isEmpty {
+                        scope.names.formUnion(columns)
+                    } else {
+                        scope.unknown = true
+                    }
                     known = nil
                 case .subquery(let inner):
                     right = try plan(inner)
                     known = nil
+                    scope.unknown = true
                 }
                 operators.append(.join(j, right: right))
                 if right != nil { kinds = [:] }
@@ -268,17 +290,18 @@ public struct Planner {
                     throw Diagnostic("E033", "`flatten` takes a field", at: e.span, hints: ["e.g. `| flatten labels`"])
                 }
                 let name = alias ?? path.last!
+                scope.names.insert(name)
                 if let known, path.count > 1 || alias != nil, name != path[0], known.contains(name) {
                     throw Diagnostic.flattenNameTaken(name, at: e.span)
                 }
-                operators.append(.flatten(try resolve(e, known: known), name: name))
+                operators.append(.flatten(try resolve(e, known: known, scope: scope), name: name))
                 kinds = [:]
                 // The element goes into one field; it never merges into the row.
                 known = known.map { k in (path.count == 1 ? k.filter { $0 != path[0] } : k).filter { $0 != name } + [name] }
                 leading = false
                 blocker = "`flatten` before it changes the row count"
             case .top(let n, let e):
-                let r = try resolve(e, known: known)
+                let r = try resolve(e, known: known, scope: scope)
                 operators.append(.top(try count(n, what: "top"), r))
                 kinds = [:]
                 known = [Planner.columnName(r), "count"]
@@ -289,10 +312,10 @@ public struct Planner {
             case .save(let path):
                 save = path
             case .chart(let es):
-                operators.append(.chart(try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known) }))
+                operators.append(.chart(try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known, scope: scope) }))
                 leading = false
             case .spark(let e):
-                operators.append(.spark(try resolve(e, known: known)))
+                operators.append(.spark(try resolve(e, known: known, scope: scope)))
                 leading = false
             }
         }
@@ -422,11 +445,11 @@ public struct Planner {
 
     /// Group keys: a named key (`by agent = agent.name`) becomes a derived column first,
     /// then the rows are grouped by that name, so the result's column is called `agent`.
-    func groupKeys(_ by: [Projection], known: inout [String]?, operators: inout [Operator]) throws(Diagnostic) -> [Expr] {
+    func groupKeys(_ by: [Projection], known: inout [String]?, operators: inout [Operator], scope: BareWordScope? = nil) throws(Diagnostic) -> [Expr] {
         var derived: [Projection] = []
         var keys: [Expr] = []
         for b in by {
-            let e = try resolve(b.expr, known: known)
+            let e = try resolve(b.expr, known: known, scope: scope)
             if let name = b.name, name != Planner.columnName(e) {
                 derived.append(Projection(name: name, expr: e, span: b.span))
                 keys.append(Expr(.field([name]), b.span))
@@ -445,11 +468,17 @@ public struct Planner {
     /// holding values become literals; fields the source does not have are errors. An
     /// aggregate call is an error outside `summarize` (`aggregates`): elsewhere it has
     /// no rows to fold and would quietly be null.
-    func resolve(_ e: Expr, known: [String]?, aggregates: Bool = false) throws(Diagnostic) -> Expr {
-        func r(_ x: Expr) throws(Diagnostic) -> Expr { try resolve(x, known: known, aggregates: aggregates) }
+    func resolve(_ e: Expr, known: [String]?, aggregates: Bool = false, scope: BareWordScope? = nil) throws(Diagnostic) -> Expr {
+        func r(_ x: Expr) throws(Diagnostic) -> Expr { try resolve(x, known: known, aggregates: aggregates, scope: scope) }
         switch e.kind {
         case .bareWord(let w):
-            guard let known else { return e }
+            guard let known else {
+                // A file's columns, read from its first rows: the word is a field for every
+                // row or for none (decided row by row, `s = g` compared the rows lacking
+                // `g` with the text "g"). Unknowable (a subquery): left to each row.
+                guard let has = scope?.has(w, context.fileColumns) else { return e }
+                return has ? Expr(.field([w]), e.span) : Expr(.string(w), e.span)
+            }
             return known.contains(w) ? Expr(.field([w]), e.span) : Expr(.string(w), e.span)
         case .field(let path):
             if let known, !known.contains(path[0]), !known.contains(path.joined(separator: ".")) {
@@ -696,5 +725,31 @@ extension Planner {
         }
         walk(e)
         return out
+    }
+}
+
+/// What fields the rows can have where the planner's `known` is nil (a file's rows), so
+/// that a bare word is a field for every row or for none. A file's columns are read only
+/// when a bare word asks (`PlannerContext.fileColumns`, from the first rows).
+final class BareWordScope {
+    var files: [String] = [] { didSet { read = nil } }
+    /// Fields added by stages (`derive`, `flatten`, a join's left side).
+    var names: Set<String> = []
+    /// Some rows come from where nothing can be known (a subquery): decided per row.
+    var unknown = false
+    private var read: Set<String>?
+
+    func has(_ w: String, _ columns: (@Sendable (String) -> [String]?)?) -> Bool? {
+        if names.contains(w) { return true }
+        guard !unknown, let columns else { return nil }
+        if read == nil {
+            var all = Set<String>()
+            for f in files {
+                guard let c = columns(f) else { return nil }
+                all.formUnion(c)
+            }
+            read = all
+        }
+        return read!.contains(w)
     }
 }
