@@ -25,6 +25,8 @@ import Testing
         "customers | top 3 category",
         "customers | distinct category",
         "customers | where conversations > 100 | count",
+        "customers | chart category",
+        "customers | limit 2500 | spark conversations",
     ]
 
     @Test(arguments: blocking)
