@@ -28,3 +28,24 @@ int mq_history_stifle(int max) { stifle_history(max); return 0; }
 int mq_history_read(const char *path) { return read_history(path); }
 int mq_history_write(const char *path) { return write_history(path); }
 void mq_history_clear(void) { clear_history(); }
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <errno.h>
+
+static int stdin_was_closed = 0;
+
+__attribute__((constructor(101))) static void mq_reopen_standard_descriptors(void) {
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+            if (fd == 0) stdin_was_closed = 1;
+            int opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+            if (opened >= 0 && opened != fd) {
+                dup2(opened, fd);
+                close(opened);
+            }
+        }
+    }
+}
+
+int mq_stdin_was_closed(void) { return stdin_was_closed; }

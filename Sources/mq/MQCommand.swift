@@ -1,4 +1,5 @@
 import ArgumentParser
+import CEditShim
 import Foundation
 import MQClient
 import MQConfig
@@ -161,7 +162,7 @@ final class RequestLog: Sendable {
         line += String(format: " %.1f ms, %d B", e.seconds * 1000, e.bytes)
         if e.attempt > 1 { line += ", attempt \(e.attempt)" }
         if e.waitedBefore > 0 { line += String(format: " after waiting %.2f s", e.waitedBefore) }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        writeStderr(Data((line + "\n").utf8))
     }
 }
 
@@ -182,6 +183,7 @@ func terminalColumns() -> Int? {
 
 func runMain() async -> Int32 {
     signal(SIGPIPE, SIG_IGN)
+    let closedInput = mq_stdin_was_closed() != 0 || StandardDescriptors.reopenClosed()
     let cmd: MQCommand
     do {
         cmd = try MQCommand.parseAsRoot() as! MQCommand
@@ -192,7 +194,7 @@ func runMain() async -> Int32 {
             print(message)
             return 0
         }
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        writeStderr(Data((message + "\n").utf8))
         return 2  // cli.md: usage error
     }
     var env = ProcessInfo.processInfo.environment
@@ -217,11 +219,11 @@ func runMain() async -> Int32 {
             demoServer = server
             let ms = started.duration(to: .now).components
             let elapsed = Double(ms.seconds) + Double(ms.attoseconds) * 1e-18
-            FileHandle.standardError.write(Data(String(
+            writeStderr(Data(String(
                 format: "demo: %@ (%d contacts, simulated) at %@, started in %.2f s\n",
                 org.name, config.contacts, server.url, elapsed).utf8))
         } catch {
-            FileHandle.standardError.write(Data("mq: the demo simulator did not start: \(error)\n".utf8))
+            writeStderr(Data("mq: the demo simulator did not start: \(error)\n".utf8))
             return 2
         }
     }
@@ -239,7 +241,7 @@ func runMain() async -> Int32 {
                 + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
         }
     } catch {
-        FileHandle.standardError.write(Data("mq: \(error)\n".utf8))
+        writeStderr(Data("mq: \(error)\n".utf8))
         return 2
     }
 
@@ -251,16 +253,24 @@ func runMain() async -> Int32 {
         source = SourceText(c, name: "<command>")
     } else if let path = cmd.script.first {
         guard let data = FileManager.default.contents(atPath: path) else {
-            FileHandle.standardError.write(Data("mq: cannot read \(path): \(String(cString: strerror(errno)))\n".utf8))
+            writeStderr(Data("mq: cannot read \(path): \(String(cString: strerror(errno)))\n".utf8))
             return 2
         }
         var text = String(decoding: data, as: UTF8.self)
         if text.hasPrefix("#!") { text = "#" + text.dropFirst() }
         source = SourceText(text, name: path)
         arguments = Array(cmd.script.dropFirst())
+    } else if closedInput {
+        // `mq <&-`: no statements to read (it used to die on a `try!` in Foundation).
+        writeStderr(Data("mq: standard input is closed: no statements to run\n".utf8))
+        source = SourceText("", name: "<stdin>")
     } else if isatty(0) == 0 {
-        let data = FileHandle.standardInput.readDataToEndOfFile()
-        source = SourceText(String(decoding: data, as: UTF8.self), name: "<stdin>")
+        switch StandardDescriptors.readAll(0) {
+        case .success(let bytes): source = SourceText(String(decoding: bytes, as: UTF8.self), name: "<stdin>")
+        case .failure(let e):
+            writeStderr(Data("mq: cannot read standard input: \(String(cString: strerror(e.code)))\n".utf8))
+            return 2
+        }
     } else {
         // Interactive: the REPL, once the session is set up below.
         source = SourceText("", name: "<stdin>")
@@ -276,7 +286,7 @@ func runMain() async -> Int32 {
         do {
             (api, describe) = try connection.connect(resolved)
         } catch {
-            FileHandle.standardError.write(Data("mq: \(error)\n".utf8))
+            writeStderr(Data("mq: \(error)\n".utf8))
             return 2
         }
     }
@@ -303,7 +313,7 @@ func runMain() async -> Int32 {
     var now: @Sendable () -> Instant = { Instant(milliseconds: Int(Date().timeIntervalSince1970 * 1000)) }
     if let pinned = env["MQ_NOW"], !pinned.isEmpty {
         guard let instant = Instant.parseISO8601(pinned)?.instant else {
-            FileHandle.standardError.write(Data("mq: MQ_NOW=\(pinned) is not an ISO 8601 date or time (e.g. 2026-11-15T12:00:00Z)\n".utf8))
+            writeStderr(Data("mq: MQ_NOW=\(pinned) is not an ISO 8601 date or time (e.g. 2026-11-15T12:00:00Z)\n".utf8))
             return 2
         }
         now = { instant }
@@ -334,7 +344,7 @@ func runMain() async -> Int32 {
     for (i, a) in arguments.enumerated() { session.set(String(i + 1), text: a) }
     if let pager { pager.mode = { [unowned session] in session.settings.pager } }
     if interactive && resolved.credentials == nil {
-        FileHandle.standardError.write(Data(Connection.noCredentials(configPath: Config.defaultPath(environment: env)).utf8))
+        writeStderr(Data(Connection.noCredentials(configPath: Config.defaultPath(environment: env)).utf8))
     }
     let status: Int32
     if interactive {
@@ -384,7 +394,7 @@ final class Connection: @unchecked Sendable {
         // Past the open-file limit, connections would fail as "could not connect".
         let room = OpenFiles.requestRoom(socketsPerRequest: demo == nil ? 1 : 2)
         if resolved.concurrency > room {
-            FileHandle.standardError.write(Data(
+            writeStderr(Data(
                 ("mq: --concurrency \(resolved.concurrency) needs more open files than this process may have "
                     + "(ulimit -n \(OpenFiles.limit)); \(room) requests will run at once\n").utf8))
         }
@@ -496,5 +506,60 @@ final class Connection: @unchecked Sendable {
         let (client, describe) = try connect(r)
         session.connect(api: client, describe: describe)
         return "profile \(p.name): org \(r.org ?? "(none)") at \(r.baseURL)"
+    }
+}
+
+/// Writes to standard error with write(2): FileHandle's old `write(_:)` raises (and kills
+/// the process) when the reader has gone, and a diagnostic must never crash mq.
+func writeStderr(_ data: Data) {
+    data.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(2, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}
+
+/// The three standard descriptors, as mq finds them.
+enum StandardDescriptors {
+    struct ReadError: Error { let code: Int32 }
+
+    /// Opens /dev/null on any of 0, 1, 2 that is closed (`mq <&-`, `2>&-`), before anything
+    /// else opens a file: otherwise the next socket or file would get that number, and
+    /// "standard input" would be read from, or errors written to, whatever it was.
+    /// Returns whether standard input was closed. CEditShim's constructor does the same
+    /// before the Swift runtime starts (which takes a descriptor of its own); this is for
+    /// a build without it.
+    static func reopenClosed() -> Bool {
+        var inputClosed = false
+        for fd: Int32 in 0...2 where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            if fd == 0 { inputClosed = true }
+            let opened = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY)
+            if opened >= 0 && opened != fd {
+                dup2(opened, fd)
+                close(opened)
+            }
+        }
+        return inputClosed
+    }
+
+    /// Every byte of a descriptor, with read(2), or the error that stopped it (a
+    /// directory given as input, EIO): a message, not a crash.
+    static func readAll(_ fd: Int32) -> Result<[UInt8], ReadError> {
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n > 0 {
+                out.append(contentsOf: chunk[0..<n])
+            } else if n == 0 {
+                return .success(out)
+            } else if errno != EINTR {
+                return .failure(ReadError(code: errno))
+            }
+        }
     }
 }

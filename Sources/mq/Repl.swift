@@ -88,11 +88,11 @@ struct Repl {
             guard let line = raw else {
                 if interruptedAtPrompt {
                     // Ctrl-C at the prompt: drop the line (and any continuation), prompt again.
-                    FileHandle.standardError.write(Data("^C\n".utf8))
+                    writeStderr(Data("^C\n".utf8))
                     buffer = ""
                     continue
                 }
-                FileHandle.standardError.write(Data("\n".utf8))
+                writeStderr(Data("\n".utf8))
                 return 0  // Ctrl-D
             }
             buffer += buffer.isEmpty ? line : "\n" + line
@@ -143,7 +143,7 @@ struct Repl {
         // fit the width it has now (psql asks each time too).
         if let columns = terminalColumns() { session.settings.width = columns }
         if await Interrupts.run(session, SourceText(input, name: "<stdin>")).interrupted {
-            FileHandle.standardError.write(Data("interrupted; the rows fetched so far are in `.last`\n".utf8))
+            writeStderr(Data("interrupted; the rows fetched so far are in `.last`\n".utf8))
         }
         // A statement's pages and rows are freed, but long-lived small blocks (the request
         // log, the cache) pin the heap pages around them, and the shell's RSS crept up

@@ -16,11 +16,15 @@ import Testing
         URL(fileURLWithPath: SimProcess.binary).deletingLastPathComponent().appendingPathComponent("mq").path
     }
 
-    /// `openFiles` runs mq under `ulimit -n` (soft and hard) of that many.
+    /// `openFiles` runs mq under `ulimit -n` (soft and hard) of that many; `shell` runs
+    /// that /bin/sh command instead, with the binary in `$MQ` (for redirections).
     static func mq(_ args: [String], stdin: String? = nil, sim: SimProcess? = nil, env extra: [String: String] = [:],
-                   openFiles: Int? = nil) throws -> Run {
+                   openFiles: Int? = nil, shell: String? = nil) throws -> Run {
         let p = Process()
-        if let openFiles {
+        if let shell {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", shell]
+        } else if let openFiles {
             p.executableURL = URL(fileURLWithPath: "/bin/sh")
             p.arguments = ["-c", "ulimit -n \(openFiles) && exec \"$0\" \"$@\"", binary] + args
         } else {
@@ -35,6 +39,7 @@ import Testing
             env["MOSEND_API_KEY"] = sim.orgs[0].apiKey
         }
         for (k, v) in extra { env[k] = v }
+        env["MQ"] = binary
         p.environment = env
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out

@@ -28,3 +28,8 @@ int mq_history_stifle(int max);
 int mq_history_read(const char *path);
 int mq_history_write(const char *path);
 void mq_history_clear(void);
+
+/* Whether standard input was closed when mq started (`mq <&-`). A constructor opens
+ * /dev/null on each closed descriptor 0-2 before the Swift runtime runs: libdispatch
+ * creates an eventfd at start, which would otherwise become "standard input". */
+int mq_stdin_was_closed(void);
