@@ -47,6 +47,47 @@ import Testing
         #expect(stat("/dev/full", &st) == 0 && (st.st_mode & S_IFMT) == S_IFCHR, "still a character device")
     }
 
+    /// Saving over a 0600 file left it 0644: the temporary was created with the default
+    /// mode and renamed over it. The target's mode is kept; a new file follows the umask.
+    @Test func savingKeepsTheTargetsModeAndANewFileFollowsTheUmask() async throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let target = dir.appendingPathComponent("private.csv").path
+        try "old\n".write(toFile: target, atomically: false, encoding: .utf8)
+        chmod(target, 0o600)
+        let r = try await Runner.run("customers limit 2 | select name | save \"private.csv\"", sim: try Sims.standard(),
+                                     baseDirectory: dir.path)
+        #expect(r.status == 0, "\(r.errors)")
+        var st = stat()
+        #expect(stat(target, &st) == 0 && st.st_mode & 0o7777 == 0o600, "mode \(String(st.st_mode & 0o7777, radix: 8))")
+        #expect(try String(contentsOfFile: target, encoding: .utf8).hasPrefix("name\n"))
+        let mask = umask(0o027)
+        defer { umask(mask) }
+        _ = try await Runner.run("summary | select contacts | save \"new.csv\"", sim: try Sims.standard(), baseDirectory: dir.path)
+        #expect(stat(dir.appendingPathComponent("new.csv").path, &st) == 0 && st.st_mode & 0o777 == 0o640,
+                "umask 027: \(String(st.st_mode & 0o777, radix: 8))")
+    }
+
+    /// Saving through a symlink replaced the link with a file; it writes through to the
+    /// link's target (atomically, beside it), and the link stays.
+    @Test func savingThroughASymlinkWritesItsTarget() async throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("real"), withIntermediateDirectories: true)
+        let real = dir.appendingPathComponent("real/data.csv").path
+        try "old\n".write(toFile: real, atomically: false, encoding: .utf8)
+        chmod(real, 0o640)
+        let link = dir.appendingPathComponent("link.csv").path
+        #expect(symlink("real/data.csv", link) == 0)
+        let r = try await Runner.run("summary | select contacts | save \"link.csv\"", sim: try Sims.standard(), baseDirectory: dir.path)
+        #expect(r.status == 0, "\(r.errors)")
+        var st = stat()
+        #expect(lstat(link, &st) == 0 && (st.st_mode & S_IFMT) == S_IFLNK, "the link is still a link")
+        #expect(try String(contentsOfFile: real, encoding: .utf8) == "contacts\n2000\n")
+        #expect(stat(real, &st) == 0 && st.st_mode & 0o7777 == 0o640)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("real").path) == ["data.csv"])
+    }
+
     /// `.output FILE` wrote the terminal's colour codes into the file.
     @Test func outputToAFileHasNoColourCodes() async throws {
         let dir = try Self.tempDir()
