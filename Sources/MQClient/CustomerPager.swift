@@ -6,11 +6,14 @@ import Synchronization
 /// It follows cursors in any of the shapes api.md lists, stops on a null, absent or empty
 /// cursor, follows an empty page that still has a cursor, sends no request once the row
 /// limit is met, and ends a scan with an error (never a loop) on a repeated cursor or past
-/// the page cap. After an error it is over; `stoppedAtCursor` says where.
+/// the page cap. After an error it is over; `stoppedAtCursor` says where. A row whose `id`
+/// the scan has already had (a server that serves a page twice) is left out and counted
+/// in `Page.repeatedRows`, so `count` is never inflated.
 final class CustomerPager: PageSource {
     private struct State {
         var cursor: String? = nil
         var seen = Set<String>()
+        var ids = Set<String>()
         var pages = 0
         var rows = 0
         var done = false
@@ -52,7 +55,15 @@ final class CustomerPager: PageSource {
 
         let body: JSON
         do {
-            body = try await client.get(path, params, statement)
+            body = try await client.get(path, params, statement, envelope: { body in
+                if let p = MosendClient.listProblem(body) { return p }
+                do throws(CursorShapeError) {
+                    _ = try Self.nextCursor(body)
+                    return nil
+                } catch {
+                    return "the next cursor (\(error.path)) is \(MosendClient.describe(error.value)), not a string"
+                }
+            })
         } catch {
             var e = error
             e.stoppedAtCursor = s.cursor
@@ -60,6 +71,16 @@ final class CustomerPager: PageSource {
             throw e
         }
         var rows = try client.rows(of: body, path: path, params)
+        var repeated = 0
+        let fresh = state.withLock { st in
+            rows.filter { row in
+                guard case .string(let id)? = row["id"] else { return true }
+                if st.ids.insert(id).inserted { return true }
+                repeated += 1
+                return false
+            }
+        }
+        rows = fresh
         if let remaining, rows.count > remaining { rows.removeLast(rows.count - remaining) }
         let next: String?
         do throws(CursorShapeError) {
@@ -75,7 +96,7 @@ final class CustomerPager: PageSource {
             state.withLock { $0.done = true }
             throw APIError(category: .cursorLoop, path: path, params: params,
                            detail: "the server sent back a cursor this scan had already followed (page \(s.pages + 1)); "
-                               + "following it would loop forever, so the scan stops with \(s.rows + rows.count) rows",
+                               + "following it would loop forever, so the scan stops with the \(s.rows) rows before that page",
                            stoppedAtCursor: s.cursor)
         }
         let number = s.pages + 1
@@ -86,7 +107,7 @@ final class CustomerPager: PageSource {
             st.cursor = next
             if next == nil { st.done = true }
         }
-        return Page(rows: rows, number: number, cursor: s.cursor, nextCursor: next)
+        return Page(rows: rows, number: number, cursor: s.cursor, nextCursor: next, repeatedRows: repeated)
     }
 
     /// The next cursor in any shape api.md lists; nil when null, absent or empty. An

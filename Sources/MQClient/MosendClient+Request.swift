@@ -9,8 +9,11 @@ extension MosendClient {
     ///   - contactId: for a detail call, so a 404 can say which contact.
     ///   - gate: a fan-out's limit: each attempt takes a slot and gives it back before any
     ///     retry wait, and the gate sees every status (to ease off on 429).
+    ///   - envelope: what is wrong with a 2xx body's shape, or nil: a 200 that breaks the
+    ///     envelope (`data` a string, a row that is not an object) is as broken as one
+    ///     that is not JSON, so it is retried the same way, then reported.
     func get(_ path: String, _ params: [(String, String)], _ statement: Statement, contactId: String? = nil,
-             gate: AdaptiveLimit? = nil) async throws(APIError) -> JSON
+             gate: AdaptiveLimit? = nil, envelope: ((JSON) -> String?)? = nil) async throws(APIError) -> JSON
     {
         let policy = configuration.retry
         var url = self.url(path, params)
@@ -46,13 +49,19 @@ extension MosendClient {
                 switch e.kind {
                 case .cancelled: throw cancelled()
                 case .refused: throw failure(.refused, e.message)
-                case .tooLarge: throw failure(.invalidResponse, e.message)
                 default: break
                 }
-                let err = failure(.network, Self.explain(e, origin: origin))
-                guard e.isTransient else { throw err }
-                retryable = err
-                timedOut = e.isTimeout
+                if e.kind == .tooLarge {
+                    // A body past the cap is a broken answer like any other (a proxy's
+                    // error page, a runaway server): retried, then said; the cap bounds
+                    // what each attempt costs.
+                    retryable = failure(.invalidResponse, e.message)
+                } else {
+                    let err = failure(.network, Self.explain(e, origin: origin))
+                    guard e.isTransient else { throw err }
+                    retryable = err
+                    timedOut = e.isTimeout
+                }
             case .success(let r):
                 trace(TraceEvent(method: "GET", url: url, status: r.status, error: nil, bytes: r.body.count,
                                  seconds: r.seconds, attempt: attempt, waitedBefore: waited, httpVersion: r.httpVersion))
@@ -62,13 +71,17 @@ extension MosendClient {
                     continue  // a redirect is not an attempt
                 }
                 if (200...299).contains(r.status) {
-                    do {
-                        let body = try JSONParser.parse(r.body)
-                        bucket.recordSuccess(host: origin.host)
-                        return body
-                    } catch {
-                        // A broken body is a transient fault (a proxy, a cut connection): retry it,
-                        // and if it persists report it, never pass it on.
+                    // A broken body is a transient fault (a proxy, a cut connection): retry it,
+                    // and if it persists report it, never pass it on.
+                    switch Result(catching: { () throws(JSONParseError) -> JSON in try JSONParser.parse(r.body) }) {
+                    case .success(let body):
+                        if let problem = envelope?(body) {
+                            retryable = failure(.invalidResponse, status: r.status, problem)
+                        } else {
+                            bucket.recordSuccess(host: origin.host)
+                            return body
+                        }
+                    case .failure(let error):
                         retryable = failure(.invalidResponse, status: r.status,
                                             "the response is not valid JSON (\(error)); \(Self.bodyPreview(r.body))")
                     }

@@ -131,7 +131,7 @@ public final class MosendClient: ReportsAPI {
 
     public func messaging(since: String?, _ statement: Statement) async throws(APIError) -> [JSON] {
         let params = since.map { [("since", $0)] } ?? []
-        let body = try await get(orgPath + "/messaging", params, statement)
+        let body = try await get(orgPath + "/messaging", params, statement, envelope: Self.listProblem)
         return try rows(of: body, path: orgPath + "/messaging", params)
     }
 
@@ -147,12 +147,29 @@ public final class MosendClient: ReportsAPI {
     func object(_ path: String, _ params: [(String, String)], _ statement: Statement, contactId: String? = nil,
                 gate: AdaptiveLimit? = nil) async throws(APIError) -> JSON
     {
-        let body = try await get(path, params, statement, contactId: contactId, gate: gate)
+        let body = try await get(path, params, statement, contactId: contactId, gate: gate, envelope: Self.objectProblem)
         guard case .object = body["data"] else {
             throw APIError(category: .invalidResponse, path: path, params: params,
                            detail: "expected {\"data\": {…}} but \"data\" is \(Self.describe(body["data"]))")
         }
         return body["data"]!
+    }
+
+    /// What is wrong with the envelope of an endpoint documented to return one object.
+    static func objectProblem(_ body: JSON) -> String? {
+        if case .object = body["data"] { return nil }
+        return "expected {\"data\": {…}} but \"data\" is \(describe(body["data"]))"
+    }
+
+    /// What is wrong with a list endpoint's envelope (see `rows(of:)`).
+    static func listProblem(_ body: JSON) -> String? {
+        switch body["data"] {
+        case .array(let a)?:
+            guard let i = a.firstIndex(where: { $0.objectValue == nil }) else { return nil }
+            return "expected rows that are objects, but row \(i + 1) of \(a.count) in \"data\" is " + describe(a[i])
+        case .null?, .object?: return nil
+        default: return "expected {\"data\": […]} but \"data\" is \(describe(body["data"]))"
+        }
     }
 
     /// `data` of a list endpoint as rows. Lenient where it costs nothing: null is no rows,

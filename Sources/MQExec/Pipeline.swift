@@ -109,17 +109,30 @@ final class PageStream: RowStream {
         self.state = state
         self.isStatementSource = isStatementSource
     }
+    private var repeated = 0
     func next() async throws -> [JSONObject]? {
         do throws(APIError) {
-            guard let page = try await source.next() else { return nil }
+            guard let page = try await source.next() else {
+                sayRepeated()
+                return nil
+            }
+            repeated += page.repeatedRows
             state.progress?.page(rows: page.rows.count)
             let rows = page.rows.compactMap(\.objectValue)
             if isStatementSource { state.sourceRead(rows) }
             return rows
         } catch {
+            sayRepeated()
             state.fail(error)
             return nil
         }
+    }
+
+    private func sayRepeated() {
+        guard repeated > 0 else { return }
+        state.warn("the API sent \(repeated) row\(repeated == 1 ? "" : "s") again that this scan already had (same id); "
+            + "each was kept once")
+        repeated = 0
     }
 }
 

@@ -74,6 +74,25 @@ import Testing
         #expect(try Self.requests(sim) == 3)
         #expect(pages.count == 2)
         expectSameRows(rows.map { $0.objectValue! }, Array(truth.customers().prefix(200)))
+        // It said "stops with 300 rows" while the 200 before were what the scan kept.
+        #expect(e.detail.contains("the scan stops with the 200 rows before that page"), "\(e.detail)")
+    }
+
+    /// A server whose pages repeat the same ids gave `count` 10 for 2 contacts: a row id
+    /// seen again in one scan is left out, and the page says how many.
+    @Test func rowsServedTwiceInOneScanAreKeptOnce() async throws {
+        let server = try await ScriptedServer { n, _ in
+            let rows = n == 0 ? #"[{"id":"a"},{"id":"b"}]"# : n < 4 ? #"[{"id":"a"},{"id":"b"}]"# : #"[{"id":"b"},{"id":"c"}]"#
+            let next = n < 4 ? #""p\#(n + 1)""# : "null"
+            return ScriptedServer.Reply(body: #"{"data":\#(rows),"nextCursor":\#(next)}"#)
+        }
+        let client = try Clients.forServer(server.url)
+        let (rows, pages, error) = await Clients.scanAll(client)
+        #expect(error == nil)
+        #expect(rows.compactMap { $0["id"]?.stringValue } == ["a", "b", "c"])
+        #expect(pages.map(\.repeatedRows) == [0, 2, 2, 2, 1])
+        client.shutdown()
+        await server.stop()
     }
 
     @Test func thePageCapEndsARunawayScan() async throws {

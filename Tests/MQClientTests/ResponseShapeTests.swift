@@ -8,17 +8,19 @@ import Testing
 @Suite struct ResponseShapeTests {
     static let list = "/organizations/00000000-0000-4000-8000-000000000001/reports/customers"
 
-    /// A body past `maxResponseBytes` stops the transfer there: one attempt (it is not a
-    /// transient fault), and the error says what the limit is.
-    @Test func aBodyPastTheSizeCapIsRefusedOnce() async throws {
+    /// A body past `maxResponseBytes` stops the transfer there, and is treated as any
+    /// broken answer: retried (each attempt stops at the cap), then an error that says
+    /// what the limit is.
+    @Test func aBodyPastTheSizeCapIsRetriedThenRefused() async throws {
         let big = #"{"data":{"padding":""# + String(repeating: "x", count: 3 << 20) + #""}}"#
         let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(body: big) }
         let client = try Clients.forServer(server.url) { $0.transport.maxResponseBytes = 1 << 20 }
+        let attempts = client.configuration.retry.maxAttempts
         await expectAPIError({ try await client.summary(Statement()) }) { e in
-            e.category == .invalidResponse && e.attempts == 1 && e.detail.contains("passed 1 MB")
+            e.category == .invalidResponse && e.attempts == attempts && e.detail.contains("passed 1 MB")
                 && e.requestLine.hasSuffix("/reports/summary") && e.exitStatus == 3
         }
-        #expect(server.requests.count == 1, "not retried")
+        #expect(server.requests.count == attempts)
         // Under the cap the same body is fine.
         let roomy = try Clients.forServer(server.url) { $0.transport.maxResponseBytes = 4 << 20 }
         let data = try await roomy.summary(Statement())
@@ -49,12 +51,39 @@ import Testing
         #expect(error?.category == .invalidResponse, "\(String(describing: error))")
         #expect(error?.detail.contains(message) == true, "\(String(describing: error))")
         #expect(error?.path == Self.list)
+        // Retried as a body that is not JSON is: the same page asked for each time.
+        #expect(error?.attempts == client.configuration.retry.maxAttempts)
+        #expect(server.requests.count == client.configuration.retry.maxAttempts)
         client.shutdown()
         await server.stop()
     }
 
-    /// A cursor that cannot be sent back ends the scan with an error (the rows already
-    /// handed on stay), in every shape api.md lists; an integer is taken as its digits.
+    /// A 200 that breaks the envelope once (a proxy's page, a half-deployed server) was
+    /// an error at once; retried, the next good answer is used.
+    @Test(arguments: [#"{"data":"oops"}"#, #"{"data":[7]}"#, #"{"data":[],"nextCursor":{"x":1}}"#, #"{"nodata":true}"#])
+    func aBrokenEnvelopeIsRetriedLikeABrokenBody(_ bad: String) async throws {
+        let server = try await ScriptedServer { n, _ in
+            ScriptedServer.Reply(body: n == 0 ? bad : #"{"data":[{"id":"a"}],"nextCursor":null}"#)
+        }
+        let client = try Clients.forServer(server.url)
+        let (rows, _, error) = await Clients.scanAll(client)
+        #expect(error == nil, "\(String(describing: error))")
+        #expect(rows.count == 1)
+        #expect(server.requests.count == 2)
+        let summary = try await ScriptedServer { n, _ in
+            ScriptedServer.Reply(body: n == 0 ? #"{"data":[1,2]}"# : #"{"data":{"contacts":3}}"#)
+        }
+        let other = try Clients.forServer(summary.url)
+        #expect(try await other.summary(Statement())["contacts"] == 3)
+        client.shutdown()
+        other.shutdown()
+        await server.stop()
+        await summary.stop()
+    }
+
+    /// A cursor that cannot be sent back ends the scan with an error after the retries
+    /// (the rows already handed on stay), in every shape api.md lists; an integer is taken
+    /// as its digits.
     @Test(arguments: [
         (#""nextCursor":{"after":"x"}"#, "nextCursor", "an object"),
         (#""next_cursor":["x"]"#, "next_cursor", "an array"),
@@ -76,7 +105,8 @@ import Testing
         #expect(error?.detail.contains("the next cursor (\(path)) is \(kind), not a string") == true, "\(String(describing: error))")
         #expect(error?.stoppedAtCursor == "c1")
         #expect(error?.params.contains { $0 == ("cursor", "c1") } == true)
-        #expect(server.requests.count == 2)
+        // The broken page is retried as a broken body is, then reported.
+        #expect(server.requests.count == 1 + client.configuration.retry.maxAttempts)
         client.shutdown()
         await server.stop()
     }

@@ -59,12 +59,16 @@ public struct Page: Sendable {
     public var cursor: String?
     /// The cursor of the next page, or nil when this was the last.
     public var nextCursor: String?
+    /// Rows of this page whose `id` an earlier row of the same scan had: left out, so a
+    /// server that serves a row twice does not count it twice.
+    public var repeatedRows: Int
 
-    public init(rows: [JSON], number: Int, cursor: String?, nextCursor: String?) {
+    public init(rows: [JSON], number: Int, cursor: String?, nextCursor: String?, repeatedRows: Int = 0) {
         self.rows = rows
         self.number = number
         self.cursor = cursor
         self.nextCursor = nextCursor
+        self.repeatedRows = repeatedRows
     }
 }
 
