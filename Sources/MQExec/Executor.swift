@@ -99,7 +99,8 @@ struct Executor {
         case .remote(let call):
             guard let api else {
                 throw ExecError("no credentials: this statement calls the Mosend API",
-                                hints: ["set MOSEND_API_KEY (or --api-key) and MOSEND_ORG (or --org); try `mq --demo` for demo data"])
+                                hints: ["set MOSEND_API_KEY (or --api-key) and MOSEND_ORG (or --org); try `mq --demo` for demo data"],
+                                status: 2)
             }
             let st = statement
             switch call.endpoint {
@@ -229,7 +230,7 @@ struct Executor {
     }
 
     func joinCustomer(_ rows: [JSONObject], _ j: Join) async throws -> [JSONObject] {
-        guard let api else { throw ExecError("no credentials: `join customer` calls the Mosend API") }
+        guard let api else { throw ExecError("no credentials: `join customer` calls the Mosend API", status: 2) }
         var ids: [String] = []
         var seen = Set<String>()
         for row in rows {
@@ -238,7 +239,7 @@ struct Executor {
             if seen.insert(v.text).inserted { ids.append(v.text) }
         }
         guard ids.count <= maxRequests else {
-            throw ExecError("`join customer` needs \(ids.count) requests (one a contact), more than --max-requests \(maxRequests); nothing was sent",
+            throw ExecError("`join customer` needs \(ids.count) requests (one a contact), more than --max-requests \(maxRequests); no detail request was sent",
                             hints: ["narrow the rows first (`| where …`, `| limit …`) or raise --max-requests"])
         }
         let results = await api.customers(ids: ids, statement)

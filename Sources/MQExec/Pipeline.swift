@@ -69,9 +69,12 @@ struct IncompleteInput: Error {
 public struct ExecError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public var hints: [String] = []
-    public init(_ message: String, hints: [String] = []) {
+    /// cli.md's exit status: 1 for a query error, 2 for a usage error (no credentials).
+    public var status: Int32 = 1
+    public init(_ message: String, hints: [String] = [], status: Int32 = 1) {
         self.message = message
         self.hints = hints
+        self.status = status
     }
     public var description: String { message }
 }

@@ -268,7 +268,7 @@ public final class Session {
             var text = "error: \(e.message)\n"
             for h in e.hints { text += "  hint: \(h)\n" }
             warn(text)
-            return 1
+            return e.status
         } catch {
             warn("error: \(error)\n")
             return 1

@@ -33,8 +33,10 @@ struct MQCommand: ParsableCommand {
     @Option(help: "A profile of the config file (MQ_PROFILE).") var profile: String?
     @Option(help: "Output format: table, vertical, csv, tsv, json, ndjson, markdown.") var format: String?
     @Option(name: .customLong("set"), help: "A script variable, as `let NAME = VALUE`.") var sets: [String] = []
-    @Option(help: "Parallel requests for `join customer` (default 8).") var concurrency: Int?
-    @Option(help: "Most detail requests one `join customer` may make.") var maxRequests = 1000
+    // `.unconditional`: `--concurrency -5` takes -5 as the value, so the message says what
+    // is wrong with it, not "Missing value".
+    @Option(parsing: .unconditional, help: "Parallel requests for `join customer` (default 8).") var concurrency: Int?
+    @Option(parsing: .unconditional, help: "Most detail requests one `join customer` may make.") var maxRequests = 1000
     @Option(help: "A PEM file of extra trusted CAs (MQ_CA_BUNDLE).") var cacert: String?
     @Flag(help: "Do not reuse responses within the session.") var noCache = false
     @Flag(help: "Run every filter locally (the same rows, more requests).") var noPushdown = false
@@ -56,7 +58,8 @@ struct MQCommand: ParsableCommand {
             throw ValidationError("--format must be one of: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
         }
         for s in sets where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not `\(s)`") }
-        if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1, not \(c)") }
+        if maxRequests < 0 { throw ValidationError("--max-requests must be 0 or more, not \(maxRequests)") }
         if command != nil && !script.isEmpty { throw ValidationError("give either -c or a script file, not both") }
         // Arguments after the script are its own; an option before it is mq's: help and
         // version, which passthrough parsing captures too, or else unknown.

@@ -132,9 +132,21 @@ import Testing
         let local = try Self.mq(["--format", "csv", "-c", "let n = 2; $n | select value"])
         #expect(local.status == 0, "\(local.err)")
         #expect(local.out == "value\n2\n")
+        // cli.md: a usage error is 2 (it was 1, a query error's).
         let api = try Self.mq(["-c", "summary"])
-        #expect(api.status == 1)
+        #expect(api.status == 2)
         #expect(api.err.contains("no credentials") && api.err.contains("MOSEND_API_KEY"))
+    }
+
+    /// `--concurrency -5` said "Missing value"; a negative number is read as the value
+    /// and refused for what it is.
+    @Test func aNegativeNumberOptionSaysWhatIsWrongWithIt() throws {
+        let c = try Self.mq(["--concurrency", "-5", "-c", "let x = 1"])
+        #expect(c.status == 2)
+        #expect(c.err.hasPrefix("Error: --concurrency must be at least 1, not -5"), "\(c.err)")
+        let m = try Self.mq(["--max-requests", "-1", "-c", "let x = 1"])
+        #expect(m.status == 2)
+        #expect(m.err.hasPrefix("Error: --max-requests must be 0 or more, not -1"), "\(m.err)")
     }
 
     @Test func metaCommandsTraceCurlTimingLastReadOutput() throws {
