@@ -130,19 +130,90 @@ public struct Config: Sendable {
         return profiles["default"]
     }
 
+    /// At most this much output is read from `api_key_command` (a key is a line).
+    public static let keyCommandOutputLimit = 64 << 10
+    /// And it must finish within this many seconds.
+    public static let keyCommandTimeLimit = 10.0
+
     /// Runs `api_key_command` and takes its first line of output as the key.
-    public static func runKeyCommand(_ command: String) throws(ConfigError) -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", command]
-        let out = Pipe()
-        p.standardOutput = out
-        do { try p.run() } catch { throw ConfigError(message: "api_key_command could not start: \(error)") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let key = String(decoding: data, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        guard p.terminationStatus == 0, !key.isEmpty else {
-            throw ConfigError(message: "api_key_command exited with status \(p.terminationStatus) and printed no key")
+    ///
+    /// Bounded: `yes` grew mq to 21.8 GB and `sleep 100` held it for 100 s. The command
+    /// runs in a process group of its own (so a shell's children go too), its output is
+    /// read up to `keyCommandOutputLimit` and for `keyCommandTimeLimit`, and past either
+    /// the group is killed and the error says which limit it hit.
+    public static func runKeyCommand(_ command: String, outputLimit: Int = keyCommandOutputLimit,
+                                     timeLimit: Double = keyCommandTimeLimit) throws(ConfigError) -> String
+    {
+        var pipeFDs: [Int32] = [0, 0]
+        guard pipe(&pipeFDs) == 0 else { throw ConfigError(message: "api_key_command could not start: no pipe") }
+        let (readEnd, writeEnd) = (pipeFDs[0], pipeFDs[1])
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+        posix_spawn_file_actions_addclose(&actions, readEnd)
+        posix_spawn_file_actions_addclose(&actions, writeEnd)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
+        defer { for p in argv { free(p) } }
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        close(writeEnd)
+        guard spawned == 0 else {
+            close(readEnd)
+            throw ConfigError(message: "api_key_command could not start: \(String(cString: strerror(spawned)))")
+        }
+        defer { close(readEnd) }
+        func stop() {
+            kill(-pid, SIGKILL)
+            var st: Int32 = 0
+            _ = waitpid(pid, &st, 0)
+        }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let deadline = Date().addingTimeInterval(timeLimit)
+        while true {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else {
+                stop()
+                throw ConfigError(message: "api_key_command did not finish within \(Int(timeLimit)) s; it was stopped")
+            }
+            var fds = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&fds, 1, Int32(min(left, 1) * 1000))
+            if ready < 0 && errno == EINTR { continue }
+            if ready <= 0 { continue }
+            let n = chunk.withUnsafeMutableBytes { read(readEnd, $0.baseAddress!, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            output.append(contentsOf: chunk[0..<n])
+            if output.count > outputLimit {
+                stop()
+                throw ConfigError(message: "api_key_command printed more than \(outputLimit >> 10) KB; it was stopped "
+                    + "(a key is one line)")
+            }
+        }
+        // The output ended: the command has closed it; wait for its status, still within
+        // the time limit (a command may close its output and go on).
+        var status: Int32 = 0
+        while true {
+            let r = waitpid(pid, &status, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { break }
+            if deadline.timeIntervalSinceNow <= 0 {
+                stop()
+                throw ConfigError(message: "api_key_command did not finish within \(Int(timeLimit)) s; it was stopped")
+            }
+            usleep(10_000)
+        }
+        let exited = (status & 0x7F) == 0
+        let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        let key = String(decoding: output, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+        guard code == 0, !key.isEmpty else {
+            throw ConfigError(message: "api_key_command exited with status \(code) and printed no key")
         }
         return key.trimmingCharacters(in: .whitespaces)
     }

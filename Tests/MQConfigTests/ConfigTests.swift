@@ -108,6 +108,32 @@ import Testing
 
     @Test func aKeyCommandGivesTheKey() throws {
         #expect(try Config.runKeyCommand("printf 'mk_test_ab.cd\\nextra\\n'") == "mk_test_ab.cd")
-        #expect(throws: ConfigError.self) { try Config.runKeyCommand("exit 3") }
+        #expect { try Config.runKeyCommand("exit 3") } throws: {
+            ($0 as? ConfigError)?.message == "api_key_command exited with status 3 and printed no key"
+        }
+    }
+
+    /// `api_key_command = "yes"` grew mq to 21.8 GB: output past 64 KB stops the command.
+    @Test func aKeyCommandThatPrintsForeverIsStoppedAt64KB() throws {
+        let start = Date()
+        #expect { try Config.runKeyCommand("yes") } throws: {
+            ($0 as? ConfigError)?.message == "api_key_command printed more than 64 KB; it was stopped (a key is one line)"
+        }
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    /// `sleep 100` held mq for 100 s: the command has a time limit, and its whole process
+    /// group (the shell's children too) is stopped.
+    @Test func aKeyCommandThatHangsIsStoppedAtItsTimeLimit() throws {
+        let start = Date()
+        #expect { try Config.runKeyCommand("sleep 100; echo mk_late", timeLimit: 1) } throws: {
+            ($0 as? ConfigError)?.message == "api_key_command did not finish within 1 s; it was stopped"
+        }
+        #expect(Date().timeIntervalSince(start) < 3)
+        // A command that closes its output and goes on is held to the limit too.
+        #expect { try Config.runKeyCommand("echo mk_x; exec >&-; sleep 100", timeLimit: 1) } throws: {
+            ($0 as? ConfigError)?.message.contains("did not finish within 1 s") == true
+        }
+        #expect(Config.keyCommandTimeLimit == 10 && Config.keyCommandOutputLimit == 64 << 10)
     }
 }
