@@ -169,8 +169,7 @@ extension MosendClient {
     }
 
     static func bodyPreview(_ body: [UInt8]) -> String {
-        let text = String(decoding: body.prefix(120), as: UTF8.self)
-            .replacingOccurrences(of: "\n", with: " ")
+        let text = SafeText.terminal(String(decoding: body.prefix(120), as: UTF8.self).replacingOccurrences(of: "\n", with: " "))
         return "the body begins “\(text)\(body.count > 120 ? "…" : "")” (\(body.count) bytes)"
     }
 

@@ -59,8 +59,9 @@ enum CellText {
     /// escape sequences to the terminal.
     static func singleLine(_ s: String) -> String {
         var clean = true
-        for b in s.utf8 where b < 0x20 || b == 0x7F || b == 0xC2 {
-            // 0xC2 leads the UTF-8 of U+0080–U+00BF, which holds the C1 controls.
+        for b in s.utf8 where b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xD8 || b == 0xE2 {
+            // 0xC2 leads the UTF-8 of U+0080–U+00BF, which holds the C1 controls; 0xD8 and
+            // 0xE2 lead those of the bidi controls (U+061C, U+200E…U+2069).
             clean = false
             break
         }
@@ -77,6 +78,10 @@ enum CellText {
                 out.append(" ")
             case 0x00..<0x20, 0x7F..<0xA0:
                 out.append("\u{FFFD}")
+            case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+                // A bidi control would make the cell, and the rest of its line, read
+                // reversed: it is shown as its code point.
+                out.append(contentsOf: "\\u{\(String(u.value, radix: 16, uppercase: true))}".unicodeScalars)
             default:
                 out.append(u)
             }

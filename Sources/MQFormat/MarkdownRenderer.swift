@@ -61,7 +61,7 @@ final class MarkdownRenderer: Renderer {
 
     /// Cell text that cannot end the cell or the row.
     static func escape(_ text: String) -> String {
-        guard text.utf8.contains(where: { $0 == 0x7C || $0 < 0x20 || $0 == 0x7F }) else { return text }
+        guard text.utf8.contains(where: { $0 == 0x7C || $0 < 0x20 || $0 == 0x7F || $0 == 0xD8 || $0 == 0xE2 }) else { return text }
         var out = ""
         var afterCR = false
         for u in text.unicodeScalars {
@@ -71,6 +71,8 @@ final class MarkdownRenderer: Renderer {
             case 0x0D: out.append("<br>")
             case 0x09: out.append(" ")
             case 0x00..<0x20, 0x7F: out.append("\u{FFFD}")
+            case 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+                out += "\\u{\(String(u.value, radix: 16, uppercase: true))}"
             default: out.unicodeScalars.append(u)
             }
             afterCR = u.value == 0x0D

@@ -141,3 +141,61 @@ import Testing
         await server.stop()
     }
 }
+
+/// A hostile or broken server's text never reaches the terminal raw (issue 13): a NestJS
+/// `message` and each item of a 422 array, the "body begins" preview and a redirect's
+/// target are shown with their controls escaped and capped at about 1 KB.
+@Suite struct HostileTextTests {
+    static let esc = "\u{1B}]0;owned\u{07}\u{1B}[2J"
+
+    static func text(_ e: APIError) -> String { e.description }
+
+    @Test func aMessageWithEscapesIsShownEscaped() async throws {
+        let body = #"{"statusCode":400,"message":"bad \u001b]0;owned\u0007\u001b[2J \u202egnp.exe","error":"Bad Request"}"#
+        let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(status: 400, body: body) }
+        let client = try Clients.forServer(server.url)
+        do {
+            _ = try await client.summary(Statement())
+            Issue.record("expected an error")
+        } catch {
+            let shown = Self.text(error)
+            #expect(!shown.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x202E }, "\(shown.debugDescription)")
+            #expect(shown.contains("bad \\x1b]0;owned\\x07\\x1b[2J \\u{202e}gnp.exe"), "\(shown)")
+        }
+        client.shutdown()
+        await server.stop()
+    }
+
+    @Test func eachItemOfA422ArrayAndAHugeMessageAreCapped() async throws {
+        let huge = String(repeating: "A", count: 5 << 20)
+        let body = #"{"statusCode":422,"message":["first \u001b[31mred","# + "\"\(huge)\"" + #"],"error":"Unprocessable"}"#
+        let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(status: 422, body: body) }
+        let client = try Clients.forServer(server.url)
+        do {
+            _ = try await client.summary(Statement())
+            Issue.record("expected an error")
+        } catch {
+            let shown = Self.text(error)
+            #expect(shown.utf8.count < 4 << 10, "\(shown.utf8.count) bytes")
+            #expect(shown.contains("first \\x1b[31mred"))
+            #expect(shown.contains("(… \((5 << 20) - 1024) bytes more)"), "\(shown.suffix(200))")
+        }
+        client.shutdown()
+        await server.stop()
+    }
+
+    @Test func theBodyPreviewOfABrokenBodyIsEscaped() async throws {
+        let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(body: "\u{1B}[2J<html>proxy \u{07}") }
+        let client = try Clients.forServer(server.url)
+        do {
+            _ = try await client.summary(Statement())
+            Issue.record("expected an error")
+        } catch {
+            let shown = Self.text(error)
+            #expect(!shown.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(shown.debugDescription)")
+            #expect(shown.contains("the body begins “\\x1b[2J<html>proxy \\x07”"), "\(shown)")
+        }
+        client.shutdown()
+        await server.stop()
+    }
+}

@@ -109,6 +109,19 @@ import Testing
         #expect(text.split(separator: "\n")[2] == "one↵two↵three↵four five\u{FFFD}[31m")
     }
 
+    /// A bidi override made a cell, and the rest of its row, read reversed: tables,
+    /// vertical and markdown show it as its code point; csv and json keep the bytes.
+    @Test func bidiControlsAreShownAsCodePoints() throws {
+        let rows = [JSONObject(["file": "invoice\u{202E}fdp.exe", "n": 1])]
+        for format in [OutputFormat.table, .vertical, .markdown] {
+            let text = try Fixture.render(format, columns: ["file", "n"], rows: rows)
+            #expect(text.contains("invoice\\u{202E}fdp.exe"), "\(format): \(text)")
+            #expect(!text.unicodeScalars.contains { $0.value == 0x202E })
+        }
+        #expect(try Fixture.render(.csv, columns: ["file", "n"], rows: rows) == "file,n\ninvoice\u{202E}fdp.exe,1\n")
+        #expect(try Fixture.render(.json, columns: ["file", "n"], rows: rows).unicodeScalars.contains { $0.value == 0x202E })
+    }
+
     @Test func addsColumnsFirstSeenInLaterRows() throws {
         let rows = [JSONObject(["a": 1]), JSONObject(["a": 2, "b": "x"])]
         let expected = """

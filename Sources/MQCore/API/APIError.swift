@@ -57,17 +57,21 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    /// `GET /organizations/…/reports/customers?limit=100`
+    /// `GET /organizations/…/reports/customers?limit=100`; a parameter the server chose
+    /// (a cursor) is shown through `SafeText`.
     public var requestLine: String {
-        let q = params.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        let q = params.map { "\($0.0)=\(SafeText.terminal($0.1))" }.joined(separator: "&")
         return "\(method) \(path)\(q.isEmpty ? "" : "?" + q)"
     }
 
+    /// What mq prints. The server's messages (each capped at about 1 KB) and the detail,
+    /// which may quote the server (a body's first bytes, a redirect's target), go through
+    /// `SafeText`, so no byte of the server's reaches the terminal raw.
     public var description: String {
         var s = requestLine
         if let status { s += " → \(status)" }
-        if !serverMessages.isEmpty { s += ": " + serverMessages.joined(separator: "; ") }
-        s += "\n  " + detail
+        if !serverMessages.isEmpty { s += ": " + serverMessages.map { SafeText.terminal($0) }.joined(separator: "; ") }
+        s += "\n  " + SafeText.terminal(detail, cap: 4 * SafeText.cap)
         if attempts > 1 { s += " (\(attempts) attempts)" }
         return s
     }
