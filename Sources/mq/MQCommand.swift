@@ -28,8 +28,15 @@ struct MQCommand: ParsableCommand {
 
     @Option(help: "API base URL (MOSEND_BASE_URL).") var baseUrl: String?
     @Option(help: "Organization id (MOSEND_ORG).") var org: String?
-    @Option(help: "API key, sent as X-Api-Key (MOSEND_API_KEY). MOSEND_TOKEN is sent as Authorization: Bearer.")
+    @Option(help: ArgumentHelp(
+        "API key, sent as X-Api-Key (MOSEND_API_KEY). MOSEND_TOKEN is sent as Authorization: Bearer. "
+            + "`-` reads one line from standard input. A key on the command line is visible to other users in ps "
+            + "until mq starts and overwrites it: prefer --api-key-file, MOSEND_API_KEY or the config file.",
+        valueName: "key"))
     var apiKey: String?
+    @Option(help: ArgumentHelp("Read the API key from the first line of this file, which only you may read (chmod 600).",
+                               valueName: "path"))
+    var apiKeyFile: String?
     @Option(help: "A profile of the config file (MQ_PROFILE).") var profile: String?
     @Option(help: "Output format: table, vertical, csv, tsv, json, ndjson, markdown.") var format: String?
     @Option(name: .customLong("set"), help: "A script variable, as `let NAME = VALUE`.") var sets: [String] = []
@@ -61,6 +68,7 @@ struct MQCommand: ParsableCommand {
         if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1, not \(c)") }
         if maxRequests < 0 { throw ValidationError("--max-requests must be 0 or more, not \(maxRequests)") }
         if command != nil && !script.isEmpty { throw ValidationError("give either -c or a script file, not both") }
+        if apiKey != nil && apiKeyFile != nil { throw ValidationError("give either --api-key or --api-key-file, not both") }
         // Arguments after the script are its own; an option before it is mq's: help and
         // version, which passthrough parsing captures too, or else unknown.
         if let first = script.first, first.hasPrefix("-"), first != "-" {
@@ -81,8 +89,12 @@ struct Resolved {
     init(_ cmd: MQCommand, env: [String: String], profile: Profile?, configPath: String) throws(ConfigError) {
         baseURL = cmd.baseUrl ?? env["MOSEND_BASE_URL"] ?? profile?.baseURL ?? "https://api.mosend.dev"
         org = cmd.org ?? env["MOSEND_ORG"] ?? profile?.org
-        if let k = cmd.apiKey {
+        if cmd.apiKey == "-" {
+            credentials = Credentials(apiKey: try KeyInput.lineFromStandardInput(), source: "--api-key - (standard input)")
+        } else if let k = cmd.apiKey {
             credentials = Credentials(apiKey: k, source: "--api-key")
+        } else if let path = cmd.apiKeyFile {
+            credentials = Credentials(apiKey: try KeyInput.file(path), source: "--api-key-file \(path)")
         } else if let k = env["MOSEND_API_KEY"] {
             credentials = Credentials(apiKey: k, source: "MOSEND_API_KEY")
         } else if let t = env["MOSEND_TOKEN"] {
@@ -187,9 +199,12 @@ func terminalColumns() -> Int? {
 func runMain() async -> Int32 {
     signal(SIGPIPE, SIG_IGN)
     let closedInput = mq_stdin_was_closed() != 0 || StandardDescriptors.reopenClosed()
+    // The arguments are copied before the key is blanked in the process's own argv.
+    let commandLine = Array(CommandLine.arguments.dropFirst())
+    KeyInput.blankKeyInArgv()
     let cmd: MQCommand
     do {
-        cmd = try MQCommand.parseAsRoot() as! MQCommand
+        cmd = try MQCommand.parseAsRoot(commandLine) as! MQCommand
     } catch {
         let code = MQCommand.exitCode(for: error)
         let message = MQCommand.fullMessage(for: error)
@@ -564,5 +579,73 @@ enum StandardDescriptors {
                 return .failure(ReadError(code: errno))
             }
         }
+    }
+}
+
+/// Where an API key comes from besides the environment and the config file.
+enum KeyInput {
+    /// `--api-key mk_live_…` is readable by any local user in `ps` and /proc/PID/cmdline
+    /// for as long as mq runs: its bytes in the process's argv are overwritten with `x`
+    /// at start (as the MySQL client does). What `ps` showed before that instant cannot
+    /// be taken back, which is why --help points to --api-key-file.
+    static func blankKeyInArgv() {
+        let argc = Int(CommandLine.argc)
+        let argv = CommandLine.unsafeArgv
+        var i = 1
+        while i < argc {
+            guard let p = argv[i] else { break }
+            let arg = String(cString: p)
+            if arg == "--" { break }
+            if arg == "--api-key", i + 1 < argc, let v = argv[i + 1], String(cString: v) != "-" {
+                blank(v, from: 0)
+                i += 2
+                continue
+            }
+            if arg.hasPrefix("--api-key=") { blank(p, from: "--api-key=".utf8.count) }
+            i += 1
+        }
+    }
+
+    private static func blank(_ p: UnsafeMutablePointer<CChar>, from start: Int) {
+        let n = strlen(p)
+        var k = start
+        while k < n {
+            p[k] = CChar(UInt8(ascii: "x"))
+            k += 1
+        }
+    }
+
+    /// `--api-key -`: one line of standard input (the rest stays for the statements).
+    static func lineFromStandardInput() throws(ConfigError) -> String {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while line.count <= 64 << 10 {
+            let n = read(0, &byte, 1)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 || byte == 0x0A { break }
+            line.append(byte)
+        }
+        let key = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !key.isEmpty else { throw ConfigError(message: "--api-key - read no key from standard input") }
+        return key
+    }
+
+    /// `--api-key-file PATH`: its first line, if only its owner can read it.
+    static func file(_ path: String) throws(ConfigError) -> String {
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            throw ConfigError(message: "--api-key-file \(path): \(String(cString: strerror(errno)))")
+        }
+        guard st.st_mode & 0o077 == 0 else {
+            throw ConfigError(message: "--api-key-file \(path) can be read by others (mode \(String(st.st_mode & 0o777, radix: 8))); "
+                + "run: chmod 600 \(path)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(message: "--api-key-file \(path): cannot read it")
+        }
+        let key = String(decoding: data.prefix(64 << 10), as: UTF8.self).split(whereSeparator: \.isNewline).first
+            .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        guard !key.isEmpty else { throw ConfigError(message: "--api-key-file \(path) holds no key") }
+        return key
     }
 }

@@ -33,3 +33,62 @@ import Testing
         #expect(r.status == 1)
     }
 }
+
+/// The API key on the command line, in a file, on standard input.
+@Suite struct KeyArgumentTests {
+    /// `--api-key mk_live_…` sat in /proc/PID/cmdline, readable by any local user, for
+    /// the whole run: it is blanked in place at start.
+    @Test func theKeyIsBlankedInTheProcessArguments() throws {
+        let sim = try SimProcess(["--contacts", "50", "--orgs", "1", "--latency-ms", "1500"])
+        let key = sim.orgs[0].apiKey
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = ["--base-url", sim.url, "--org", sim.orgs[0].id, "--api-key", key, "-c", "summary | select contacts"]
+        var env = ProcessInfo.processInfo.environment
+        for k in ["MOSEND_BASE_URL", "MOSEND_ORG", "MOSEND_API_KEY", "MOSEND_TOKEN", "MQ_PROFILE"] { env[k] = nil }
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = Pipe()
+        try p.run()
+        usleep(700_000)  // mq is waiting for the slow answer
+        let cmdline = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(p.processIdentifier)/cmdline"))
+        let args = cmdline.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(!args.contains(key), "\(args)")
+        #expect(args.contains(String(repeating: "x", count: key.utf8.count)), "\(args)")
+        #expect(p.terminationStatus == 0)
+        #expect(text.contains("50"), "the key still worked: \(text)")
+    }
+
+    @Test func aKeyFileMustBePrivate() throws {
+        let sim = try Sims.standard()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-key-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("key").path
+        try (sim.orgs[0].apiKey + "\n").write(toFile: path, atomically: false, encoding: .utf8)
+        chmod(path, 0o644)
+        let env = ["MOSEND_BASE_URL": sim.url, "MOSEND_ORG": sim.orgs[0].id]
+        let open = try CLITests.mq(["--api-key-file", path, "-c", "summary | select contacts"], env: env)
+        #expect(open.status == 2)
+        #expect(open.err.contains("can be read by others (mode 644); run: chmod 600"), "\(open.err)")
+        chmod(path, 0o600)
+        let ok = try CLITests.mq(["--format", "csv", "--api-key-file", path, "-c", "summary | select contacts"], env: env)
+        #expect(ok.status == 0, "\(ok.err)")
+        #expect(ok.out == "contacts\n2000\n")
+    }
+
+    /// `--api-key -` reads one line of standard input; the statements may follow it.
+    @Test func aKeyFromStandardInput() throws {
+        let sim = try Sims.standard()
+        let env = ["MOSEND_BASE_URL": sim.url, "MOSEND_ORG": sim.orgs[0].id]
+        let r = try CLITests.mq(["--format", "csv", "--api-key", "-"], stdin: sim.orgs[0].apiKey + "\nsummary | select contacts\n", env: env)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out == "contacts\n2000\n")
+        let none = try CLITests.mq(["--api-key", "-", "-c", "summary"], stdin: "", env: env)
+        #expect(none.status == 2)
+        #expect(none.err.contains("--api-key - read no key from standard input"))
+    }
+}
