@@ -20,6 +20,16 @@ extension MosendClient {
         var attempt = 1
         var redirects = 0
         var waited = 0.0
+        // One request, its retries included, is given up within `requestDeadline`: a slow
+        // or trickling server cannot hold a statement for attempts × the total timeout.
+        // The clock starts at the first attempt, not while a fan-out's queue holds it.
+        var started: Double? = nil
+        let deadline = policy.requestDeadline
+        func left() -> Double { deadline - (environment.monotonic() - (started ?? environment.monotonic())) }
+        // A 429 is the server asking to slow down, not a failure: those retries are counted
+        // apart (up to `maxRateLimitedAttempts`), so a fan-out that starts above the
+        // server's rate settles to it instead of giving up after three 429s.
+        var rateLimited = 0
         func failure(_ category: APIError.Category, status: Int? = nil, messages: [String] = [], _ detail: String)
             -> APIError
         {
@@ -33,8 +43,10 @@ extension MosendClient {
             if let gate {
                 do { try await gate.acquire() } catch { throw cancelled() }
             }
+            if started == nil { started = environment.monotonic() }
             activity.inFlight.add(1, ordering: .relaxed)
-            let outcome = await transport.perform(HTTPRequest(url: url, headers: [configuration.credentials.header]))
+            let outcome = await transport.perform(HTTPRequest(url: url, headers: [configuration.credentials.header],
+                                                              timeout: max(0.5, left())))
             activity.inFlight.subtract(1, ordering: .relaxed)
             gate?.release()
 
@@ -96,7 +108,11 @@ extension MosendClient {
             }
 
             // Retry, if the policy, the statement's budget and the host's bucket allow.
-            guard attempt < policy.maxAttempts else { throw retryable }
+            let isRateLimit = retryable.status == 429
+            if isRateLimit { rateLimited += 1 }
+            guard isRateLimit ? rateLimited < policy.maxRateLimitedAttempts : attempt - rateLimited < policy.maxAttempts else {
+                throw retryable
+            }
             let delay: Double
             if let retryAfter {
                 guard retryAfter <= policy.maxRetryAfter else {
@@ -107,11 +123,16 @@ extension MosendClient {
             } else {
                 delay = policy.backoff(afterAttempt: attempt, random: environment.random())
             }
-            guard statement.spendRetryBudget(delay) else {
+            guard statement.spendRetryBudget(delay, now: environment.monotonic()) else {
                 throw amended(retryable, "waiting \(Self.seconds(delay)) more would pass the statement's retry budget "
                     + "(\(Self.seconds(statement.retryBudgetLeft)) left), so it stops here")
             }
-            guard bucket.takeRetry(host: origin.host, timeout: timedOut) else {
+            guard delay < left() else {
+                throw amended(retryable, "mq gives up on one request after \(Self.seconds(deadline)) in all, its retries "
+                    + "included, so it stops here")
+            }
+            // The quota is for a host that keeps failing; a 429 is not a failure of it.
+            guard isRateLimit || bucket.takeRetry(host: origin.host, timeout: timedOut) else {
                 throw amended(retryable, "\(origin.host) has failed so often lately that mq stopped retrying "
                     + "(retry quota); it recovers as requests succeed")
             }
@@ -202,7 +223,7 @@ extension MosendClient {
         switch e.kind {
         case .connect: return "could not connect to \(origin): \(e.message)"
         case .connectTimeout: return "no connection to \(origin) within the connect timeout: \(e.message)"
-        case .stalled: return "the server sent nothing for the stall timeout: \(e.message)"
+        case .stalled: return "the server sent too little too slowly (under the low-speed floor for the stall timeout): \(e.message)"
         case .totalTimeout: return "the request took longer than the request timeout: \(e.message)"
         case .reset: return "the connection was closed before a complete response: \(e.message)"
         case .truncated: return "the response ended before its announced length: \(e.message)"

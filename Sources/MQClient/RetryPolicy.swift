@@ -38,6 +38,11 @@ public struct ClientEnvironment: Sendable {
 public struct RetryPolicy: Sendable {
     /// Attempts in all, the first included.
     public var maxAttempts = 3
+    /// Seconds one request may take in all, its attempts and waits included.
+    public var requestDeadline = 60.0
+    /// Answers of 429 one request may get before it gives up; counted apart from
+    /// `maxAttempts`, since a rate limit says "later", not "broken".
+    public var maxRateLimitedAttempts = 10
     public var baseDelay = 0.5
     public var maxDelay = 20.0
     /// A `Retry-After` longer than this fails at once rather than waiting.

@@ -105,7 +105,7 @@ import Testing
             $0.retry.maxAttempts = 1
         }
         await expectAPIError({ try await client.summary(Statement()) }) { e in
-            return e.category == .network && e.detail.contains("sent nothing for the stall timeout")
+            return e.category == .network && e.detail.contains("under the low-speed floor for the stall timeout")
         }
     }
 }

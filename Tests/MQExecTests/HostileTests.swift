@@ -92,3 +92,22 @@ import Testing
         #expect(none.err.contains("--api-key - read no key from standard input"))
     }
 }
+
+/// `customers | limit 300 | join customer on id` against a server limited to 30 requests
+/// a second failed after 8 s ("waiting 1.0 s more would pass the statement's retry
+/// budget (0.0 s left)"): eight parallel waits were charged as eight, and three 429s
+/// ended a request. It finishes, at about the server's rate, whatever the concurrency.
+@Suite struct RateLimitTests {
+    @Test(arguments: [8, 32])
+    func joinCustomerFinishesAtTheServersRate(_ concurrency: Int) throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1", "--rate-limit", "30"])
+        let start = Date()
+        let r = try CLITests.mq(["--concurrency", String(concurrency), "--format", "csv", "-c",
+                                 "customers | limit 300 | join customer on id | count"], sim: sim)
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out == "count\n300\n")
+        // 301 requests at 30 a second is 10 s; within 2x of it.
+        #expect(elapsed < 20, "\(elapsed) s")
+    }
+}

@@ -223,8 +223,8 @@ private final class Transfer: @unchecked Sendable {
         // Compressed bodies when the server offers them; curl decodes.
         mq_curl_easy_setopt_string(h, CURLOPT_ACCEPT_ENCODING, "")
         mq_curl_easy_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
-        mq_curl_easy_setopt_long(h, CURLOPT_TIMEOUT_MS, Int(options.totalTimeout * 1000))
-        mq_curl_easy_setopt_long(h, CURLOPT_LOW_SPEED_LIMIT, 1)
+        mq_curl_easy_setopt_long(h, CURLOPT_TIMEOUT_MS, Int(max(0.001, request.timeout.map { min($0, options.totalTimeout) } ?? options.totalTimeout) * 1000))
+        mq_curl_easy_setopt_long(h, CURLOPT_LOW_SPEED_LIMIT, max(1, options.lowSpeedLimit))
         mq_curl_easy_setopt_long(h, CURLOPT_LOW_SPEED_TIME, max(1, Int(options.stallTimeout.rounded(.up))))
         // Signals would interrupt the shell's own handling (Ctrl-C); timeouts do not need them.
         mq_curl_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1)
@@ -295,7 +295,8 @@ private final class Transfer: @unchecked Sendable {
         switch code {
         case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_COULDNT_CONNECT: kind = .connect
         case CURLE_OPERATION_TIMEDOUT:
-            if connectTime == 0 { kind = .connectTimeout } else if total >= options.totalTimeout - 0.05 { kind = .totalTimeout } else { kind = .stalled }
+            let limit = request.timeout.map { min($0, options.totalTimeout) } ?? options.totalTimeout
+            if connectTime == 0 { kind = .connectTimeout } else if total >= limit - 0.05 { kind = .totalTimeout } else { kind = .stalled }
         case CURLE_PARTIAL_FILE: kind = .truncated
         case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM: kind = .reset
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,

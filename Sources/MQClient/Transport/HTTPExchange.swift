@@ -3,11 +3,15 @@ public struct HTTPRequest: Sendable {
     public var method: String
     public var url: String
     public var headers: [(String, String)]
+    /// Seconds this transfer may take in all, when less than `TransportOptions.totalTimeout`
+    /// (what is left of a request's deadline across its attempts).
+    public var timeout: Double?
 
-    public init(method: String = "GET", url: String, headers: [(String, String)] = []) {
+    public init(method: String = "GET", url: String, headers: [(String, String)] = [], timeout: Double? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
+        self.timeout = timeout
     }
 }
 
@@ -79,8 +83,12 @@ public struct TransportOptions: Sendable {
     /// Requests in flight at once across the whole process.
     public var maxInFlight = 8
     public var connectTimeout = 10.0
-    /// Abort when no byte arrives for this long.
-    public var stallTimeout = 30.0
+    /// Abort when fewer than `lowSpeedLimit` bytes a second arrive for this long: a server
+    /// that trickles one byte every half second passed a check for "no byte at all", and
+    /// tied mq up until the total timeout, three times.
+    public var stallTimeout = 15.0
+    /// The low-speed floor, in bytes a second, averaged over `stallTimeout`.
+    public var lowSpeedLimit = 100
     public var totalTimeout = 120.0
     /// A response body larger than this is refused (the transfer stops there), so a broken
     /// server or proxy cannot make mq hold hundreds of megabytes. A full page of 100

@@ -12,6 +12,8 @@ public final class Statement: Sendable {
         var cancelled = false
         var task: Task<Void, Never>? = nil
         var budget: Double
+        /// The end of the latest retry wait reserved, in the caller's monotonic seconds.
+        var waitedUntil = -Double.infinity
     }
     private let state: Mutex<State>
 
@@ -25,11 +27,22 @@ public final class Statement: Sendable {
     /// Seconds of retry waiting left.
     public var retryBudgetLeft: Double { state.withLock { $0.budget } }
 
-    /// Takes `seconds` from the retry budget if that much is left.
-    public func spendRetryBudget(_ seconds: Double) -> Bool {
+    /// Takes a wait of `seconds` starting `now` from the retry budget if that much is
+    /// left. The budget is wall time: waits that overlap (eight detail requests backing
+    /// off together after one 429) are charged once, not eight times, or a modest rate
+    /// limit would spend a minute of budget in eight seconds. Without `now` each wait is
+    /// charged whole.
+    public func spendRetryBudget(_ seconds: Double, now: Double? = nil) -> Bool {
         state.withLock { s in
-            guard seconds <= s.budget else { return false }
-            s.budget -= seconds
+            let charge: Double
+            if let now {
+                charge = max(0, now + seconds - max(now, s.waitedUntil))
+            } else {
+                charge = seconds
+            }
+            guard charge <= s.budget else { return false }
+            s.budget -= charge
+            if let now { s.waitedUntil = max(s.waitedUntil, now + seconds) }
             return true
         }
     }
