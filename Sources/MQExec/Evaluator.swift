@@ -58,6 +58,14 @@ struct Evaluator: Sendable {
         }
     }
 
+    /// Throws what stopped the statement's local work: a regular expression too slow for
+    /// one value, or Ctrl-C (the task cancelled). Streams call it once a batch, so Ctrl-C
+    /// stops a long filter, sort, join or file read within a batch.
+    func check() throws {
+        if let e = regexes.failure { throw e }
+        if Task.isCancelled { throw CancellationError() }
+    }
+
     static func lookup(_ path: [String], in row: JSONObject) -> JSON {
         // A column may itself be named with dots (`agent.name` after a select).
         if path.count > 1, let v = row[path.joined(separator: ".")] { return v }
@@ -83,8 +91,20 @@ struct Evaluator: Sendable {
             if a.isNull { return .bool(false) }
             return .bool(Text.contains(a.text.lowercased(), needle))
         case "=~":
-            guard !a.isNull, let re = regexes.get(b.text) else { return .bool(false) }
-            return .bool(re.matches(a.text))
+            guard !a.isNull, regexes.failure == nil, let re = regexes.get(b.text) else { return .bool(false) }
+            switch re.match(a.text) {
+            case .match: return .bool(true)
+            case .noMatch: return .bool(false)
+            case .tooSlow:
+                regexes.fail(ExecError("the regular expression \"\(b.text)\" took more than \(Int(Regex.timeLimit)) s on one value "
+                    + "(\(a.text.count) characters), so the statement stops",
+                    hints: ["a nested repetition such as (a+)+ backtracks exponentially; write it without one (a+), "
+                        + "or use `~` to test for plain text"]))
+                return .bool(false)
+            case .cancelled:
+                regexes.fail(CancellationError())
+                return .bool(false)
+            }
         case "in":
             guard case .array(let items) = b else { return .bool(Compare.equal(a, b)) }
             return .bool(items.contains { Compare.equal(a, Value($0)) })
@@ -171,9 +191,14 @@ struct Evaluator: Sendable {
     }
 }
 
-/// Compiled regular expressions, by pattern.
+/// Compiled regular expressions, by pattern; and the first match that had to stop (too
+/// slow, or cancelled), which the streams turn into the statement's error
+/// (`Evaluator.check`), since an expression's value cannot throw.
 final class RegexCache: Sendable {
     private let cache = Mutex<[String: Regex?]>([:])
+    private let stopped = Mutex<(any Error)?>(nil)
+    var failure: (any Error)? { stopped.withLock { $0 } }
+    func fail(_ e: any Error) { stopped.withLock { if $0 == nil { $0 = e } } }
 
     func get(_ pattern: String) -> Regex? {
         cache.withLock { c in

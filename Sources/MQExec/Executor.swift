@@ -28,14 +28,14 @@ struct Executor {
             case .filter(let e): s = FilterStream(s, e, eval, state: state)
             case .select(let ps):
                 let ev = eval
-                s = MapStream(s) { row in
+                s = MapStream(s, eval: ev) { row in
                     var out = JSONObject()
                     for p in ps { out[p.name ?? Planner.columnName(p.expr)] = ev.eval(p.expr, row).json }
                     return out
                 }
             case .derive(let ps):
                 let ev = eval
-                s = MapStream(s) { row in
+                s = MapStream(s, eval: ev) { row in
                     var out = row
                     for p in ps { out[p.name ?? Planner.columnName(p.expr)] = ev.eval(p.expr, out).json }
                     return out
@@ -58,7 +58,11 @@ struct Executor {
                     i += 1
                 } else {
                     let ev = eval
-                    s = BlockingStream(s, state: state, stage: "sort") { rows in Executor.sort(rows, keys, ev) }
+                    s = BlockingStream(s, state: state, stage: "sort") { rows in
+                        let sorted = try Executor.sort(rows, keys, ev)
+                        try ev.check()
+                        return sorted
+                    }
                 }
             case .summarize(let aggs, let by):
                 s = FoldStream(s, GroupFold(by: by, aggs: aggs, eval: eval), state: state, stage: "summarize") { $0.summarized() }
@@ -161,10 +165,16 @@ struct Executor {
 
     // MARK: sort
 
-    static func sort(_ rows: [JSONObject], _ keys: [SortKey], _ eval: Evaluator) -> [JSONObject] {
-        // Evaluate keys once per row; the standard library's sort is stable.
+    static func sort(_ rows: [JSONObject], _ keys: [SortKey], _ eval: Evaluator) throws -> [JSONObject] {
+        // Evaluate keys once per row; the standard library's sort is stable. Ctrl-C ends
+        // a long sort: the comparison checks for it every 64K comparisons.
         let keyed = rows.map { row in (row, keys.map { eval.eval($0.expr, row) }) }
-        return keyed.sorted { a, b in precedes(a.1, b.1, keys) }.map(\.0)
+        var comparisons = 0
+        return try keyed.sorted { a, b in
+            comparisons &+= 1
+            if comparisons & 0xFFFF == 0, Task.isCancelled { throw CancellationError() }
+            return precedes(a.1, b.1, keys)
+        }.map(\.0)
     }
 
     /// Whether key values `a` sort strictly before `b`: nulls last whichever the direction.

@@ -161,6 +161,8 @@ final class FileStream: RowStream {
         self.progress = progress
     }
     func next() async throws -> [JSONObject]? {
+        // Ctrl-C stops a long file read between batches.
+        if Task.isCancelled { throw CancellationError() }
         do {
             let rows = try reader.next(max: 2048)
             if let rows { progress?.rows.add(rows.count, ordering: .relaxed) }
@@ -194,6 +196,7 @@ final class FilterStream: RowStream {
                 probes.removeAll { $0.matched }
             }
             let kept = batch.filter { eval.eval(expr, $0).truthy }
+            try eval.check()
             passed += kept.count
             if !kept.isEmpty { return kept }
         }
@@ -263,11 +266,18 @@ struct ValueProbe {
 
 final class MapStream: RowStream {
     let upstream: RowStream, transform: (JSONObject) -> JSONObject
-    init(_ upstream: RowStream, _ transform: @escaping (JSONObject) -> JSONObject) {
+    let eval: Evaluator?
+    init(_ upstream: RowStream, eval: Evaluator? = nil, _ transform: @escaping (JSONObject) -> JSONObject) {
         self.upstream = upstream
+        self.eval = eval
         self.transform = transform
     }
-    func next() async throws -> [JSONObject]? { try await upstream.next()?.map(transform) }
+    func next() async throws -> [JSONObject]? {
+        guard let batch = try await upstream.next() else { return nil }
+        let out = batch.map(transform)
+        try eval?.check()
+        return out
+    }
 }
 
 /// `flatten PATH [as NAME]`: a row per element of the array at PATH, the element in the
@@ -373,7 +383,10 @@ final class BlockingStream: RowStream {
     func next() async throws -> [JSONObject]? {
         if output == nil {
             var all: [JSONObject] = []
-            while let batch = try await upstream.next() { all += batch }
+            while let batch = try await upstream.next() {
+                all += batch
+                if Task.isCancelled { throw CancellationError() }
+            }
             try state.checkComplete(stage)
             output = ArrayStream(try await transform(all))
         }
@@ -398,6 +411,7 @@ final class JoinStream: RowStream {
         if index == nil { index = try await build() }
         while let batch = try await upstream.next() {
             let out = index!.join(batch)
+            try index!.eval.check()
             if !out.isEmpty { return out }
         }
         if let w = index!.names.lateWarning { state.warn(w) }
@@ -535,7 +549,10 @@ final class FoldStream: RowStream {
     }
     func next() async throws -> [JSONObject]? {
         if output == nil {
-            while let batch = try await upstream.next() { fold.add(batch) }
+            while let batch = try await upstream.next() {
+                fold.add(batch)
+                try fold.eval.check()
+            }
             try state.checkComplete(stage)
             output = ArrayStream(finish(fold))
         }
@@ -565,6 +582,7 @@ final class TopKStream: RowStream {
             // arrival order (stable), as the full sort does.
             var kept: [(row: JSONObject, key: [Value])] = []
             while let batch = try await upstream.next() {
+                try eval.check()
                 for row in batch {
                     let key = keys.map { eval.eval($0.expr, row) }
                     if kept.count == k, let last = kept.last, !Executor.precedes(key, last.key, keys) { continue }

@@ -264,6 +264,11 @@ public final class Session {
             }
             warn(text)
             return 1
+        } catch is CancellationError {
+            // Ctrl-C during local work (a long sort, a regular expression, a file read).
+            let (line, col) = source.location(of: s.span.start)
+            warn("\(source.name):\(line):\(col): interrupted: the statement was stopped\n")
+            return 130
         } catch let e as ExecError {
             var text = "error: \(e.message)\n"
             for h in e.hints { text += "  hint: \(h)\n" }

@@ -111,3 +111,52 @@ import Testing
         #expect(elapsed < 20, "\(elapsed) s")
     }
 }
+
+/// Long local work: a catastrophic regular expression took 4.8 s on 31 characters,
+/// doubling with each one, and ignored the first Ctrl-C.
+@Suite struct LocalWorkTests {
+    static func file(_ name: String, _ lines: [String]) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-local-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test func aCatastrophicRegexStopsTheStatementWithAClearError() throws {
+        let f = try Self.file("slow.ndjson", [#"{"s":"\#(String(repeating: "a", count: 40))b"}"#])
+        defer { try? FileManager.default.removeItem(at: f.deletingLastPathComponent()) }
+        let start = Date()
+        let r = try CLITests.mq(["-c", "from \"\(f.path)\" | where s =~ \"(a+)+$\" | count"])
+        #expect(Date().timeIntervalSince(start) < 4)
+        #expect(r.status == 1)
+        #expect(r.out.isEmpty, "no count over a statement that stopped")
+        #expect(r.err.contains("the regular expression \"(a+)+$\" took more than 1 s on one value (41 characters)"), "\(r.err)")
+        #expect(r.err.contains("hint: a nested repetition"))
+    }
+
+    /// Ctrl-C stops long local work within a second: each match, each batch and each
+    /// 64K comparisons of a sort look for it.
+    @Test func ctrlCStopsLongLocalWorkWithinASecond() throws {
+        // 100,000 values each a few milliseconds of backtracking: minutes of work.
+        let f = try Self.file("many.ndjson", (0..<100_000).map { #"{"s":"\#(String(repeating: "a", count: 22))b","i":\#($0)}"# })
+        defer { try? FileManager.default.removeItem(at: f.deletingLastPathComponent()) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: CLITests.binary)
+        p.arguments = ["-c", "from \"\(f.path)\" | where s =~ \"(a+)+$\" | count"]
+        let err = Pipe()
+        p.standardOutput = Pipe()
+        p.standardError = err
+        try p.run()
+        usleep(1_500_000)
+        #expect(p.isRunning, "still working when interrupted")
+        let start = Date()
+        p.interrupt()
+        p.waitUntilExit()
+        let took = Date().timeIntervalSince(start)
+        #expect(took < 1, "stopped after \(took) s")
+        #expect(p.terminationStatus == 130)
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(text.contains("interrupted: the statement was stopped"), "\(text)")
+    }
+}
