@@ -78,6 +78,7 @@ import Testing
         }
         let elapsed = Date().timeIntervalSince(start)
         #expect(elapsed < 6, "gave up after \(elapsed) s")
+        print("trickle: \(elapsed) s")
     }
 
     /// The defaults: under 100 bytes a second for 15 s is a stall, and one request is
