@@ -22,10 +22,11 @@ extension MosendClient {
         var waited = 0.0
         // One request, its retries included, is given up within `requestDeadline`: a slow
         // or trickling server cannot hold a statement for attempts × the total timeout.
-        // The clock starts at the first attempt, not while a fan-out's queue holds it.
-        var started: Double? = nil
+        // What counts is the time the transfers ran (libcurl's own measure) and the waits
+        // chosen between them: not a fan-out's queue, nor a busy machine's late wake-up.
+        var spent = 0.0
         let deadline = policy.requestDeadline
-        func left() -> Double { deadline - (environment.monotonic() - (started ?? environment.monotonic())) }
+        func left() -> Double { deadline - spent }
         // A 429 is the server asking to slow down, not a failure: those retries are counted
         // apart (up to `maxRateLimitedAttempts`), so a fan-out that starts above the
         // server's rate settles to it instead of giving up after three 429s.
@@ -43,7 +44,6 @@ extension MosendClient {
             if let gate {
                 do { try await gate.acquire() } catch { throw cancelled() }
             }
-            if started == nil { started = environment.monotonic() }
             activity.inFlight.add(1, ordering: .relaxed)
             let outcome = await transport.perform(HTTPRequest(url: url, headers: [configuration.credentials.header],
                                                               timeout: max(0.5, left())))
@@ -56,6 +56,7 @@ extension MosendClient {
             var timedOut = false
             switch outcome {
             case .failure(let e):
+                spent += e.seconds
                 trace(TraceEvent(method: "GET", url: url, status: nil, error: e.message, bytes: 0, seconds: 0,
                                  attempt: attempt, waitedBefore: waited, httpVersion: nil))
                 switch e.kind {
@@ -75,6 +76,7 @@ extension MosendClient {
                     timedOut = e.isTimeout
                 }
             case .success(let r):
+                spent += r.seconds
                 trace(TraceEvent(method: "GET", url: url, status: r.status, error: nil, bytes: r.body.count,
                                  seconds: r.seconds, attempt: attempt, waitedBefore: waited, httpVersion: r.httpVersion))
                 gate?.observe(status: r.status)
@@ -139,6 +141,7 @@ extension MosendClient {
             activity.retriesWaiting.add(1, ordering: .relaxed)
             defer { activity.retriesWaiting.subtract(1, ordering: .relaxed) }
             do { try await environment.sleep(delay) } catch { throw cancelled() }
+            spent += delay
             waited = delay
             attempt += 1
         }

@@ -284,8 +284,10 @@ private final class Transfer: @unchecked Sendable {
             body = []
             let limit = options.maxResponseBytes
             let size = limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit) bytes"
-            return .failure(TransportError(.tooLarge, "the response passed \(size), mq's limit for one response, "
-                + "and was not read further"))
+            var e = TransportError(.tooLarge, "the response passed \(size), mq's limit for one response, "
+                + "and was not read further")
+            e.seconds = total
+            return .failure(e)
         }
         let detail = String(cString: errorBuffer)
         let text = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
@@ -305,6 +307,8 @@ private final class Transfer: @unchecked Sendable {
         case CURLE_UNSUPPORTED_PROTOCOL: kind = .refused
         default: kind = .other
         }
-        return .failure(TransportError(kind, text, curlCode: Int(code.rawValue)))
+        var failure = TransportError(kind, text, curlCode: Int(code.rawValue))
+        failure.seconds = total
+        return .failure(failure)
     }
 }

@@ -58,6 +58,8 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// libcurl's result code, when libcurl produced the error.
     public var curlCode: Int?
+    /// Seconds the transfer ran, as libcurl measured it (0 when it never started).
+    public var seconds: Double = 0
 
     public init(_ kind: Kind, _ message: String, curlCode: Int? = nil) {
         self.kind = kind
