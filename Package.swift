@@ -78,7 +78,7 @@ let package = Package(
         // the independent ground truth.
         .target(name: "MQTestSupport", dependencies: ["MQCore", "CCurlShim"], path: "Tests/Support"),
         .testTarget(name: "MQCoreTests", dependencies: ["MQCore"], exclude: ["fixtures"]),
-        .testTarget(name: "MQFormatTests", dependencies: ["MQFormat", "MQCore"]),
+        .testTarget(name: "MQFormatTests", dependencies: ["MQFormat", "MQCore", "MQSyntax"]),
         .testTarget(name: "MQFilesTests", dependencies: ["MQFiles", "MQCore"], exclude: ["fixtures"]),
         .testTarget(name: "MQSyntaxTests", dependencies: ["MQSyntax", "MQCore"]),
         .testTarget(name: "MQConfigTests", dependencies: ["MQConfig"]),

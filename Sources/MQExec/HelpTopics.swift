@@ -1,3 +1,5 @@
+import MQCore
+
 /// `.help TOPIC` for the language: each source and stage, what it does and examples.
 /// Every example runs in the tests (HelpTests) against the simulator, so none can rot.
 public struct HelpTopic: Sendable {
@@ -74,7 +76,7 @@ public enum HelpTopics {
                              "customers | limit 1 | join customer on id | flatten metrics.byMonth | select name, byMonth.month"]),
         HelpTopic(name: "top", synopsis: "top N FIELD", text: "The N most frequent values, with their counts.",
                   examples: ["customers | top 3 agent.name"]),
-        HelpTopic(name: "format", synopsis: "format table|vertical|csv|tsv|json|ndjson|markdown",
+        HelpTopic(name: "format", synopsis: "format " + OutputFormat.names(separator: "|"),
                   text: "The output format of this statement (`.format` sets it for the session).",
                   examples: ["summary | format json"]),
         HelpTopic(name: "save", synopsis: "save \"PATH\"",

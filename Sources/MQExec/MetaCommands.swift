@@ -60,7 +60,7 @@ enum MetaCommands {
             s.say(text)
             return 0
         },
-        Command(name: "format", arguments: "NAME", help: "output format: table vertical csv tsv json ndjson markdown") { s, inv in
+        Command(name: "format", arguments: "NAME", help: "output format: " + OutputFormat.names(separator: " ")) { s, inv in
             guard let f = inv.words.first.flatMap({ OutputFormat(rawValue: $0.lowercased()) }) else {
                 throw Diagnostic("E026", "unknown format `\(inv.args)`", at: inv.span,
                                  hints: ["formats: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")])

@@ -487,9 +487,7 @@ public final class Session {
     /// place, so a failure never leaves a partial file.
     func save(_ stream: RowStream, to path: String, format named: String?, state: ExecutionState) async throws -> Int32 {
         let ext = path.split(separator: ".").last.map { String($0).lowercased() } ?? ""
-        let byExtension: [String: OutputFormat] = ["csv": .csv, "tsv": .tsv, "json": .json, "ndjson": .ndjson, "jsonl": .ndjson,
-                                                   "md": .markdown, "txt": .table]
-        guard let format = named.flatMap(OutputFormat.init(rawValue:)) ?? byExtension[ext] else {
+        guard let format = named.flatMap(OutputFormat.init(rawValue:)) ?? OutputFormat(fileExtension: ext) else {
             throw ExecError("cannot tell the format of \"\(path)\" from its extension",
                             hints: ["use .csv, .tsv, .json, .ndjson, .md or .txt, or `| format NAME | save …`"])
         }

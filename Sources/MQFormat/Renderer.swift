@@ -1,9 +1,7 @@
 import MQCore
 
-/// The output formats `.mode` accepts, named as the user types them.
-public enum OutputFormat: String, CaseIterable, Sendable {
-    case table, vertical, csv, tsv, json, ndjson, markdown
-}
+// `OutputFormat` is declared in MQCore, so that the parser, which cannot see this
+// module, names the same formats.
 
 /// How a renderer may use the terminal.
 public struct RenderOptions: Sendable {

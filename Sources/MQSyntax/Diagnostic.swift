@@ -1,3 +1,5 @@
+import MQCore
+
 /// A problem with a statement: a stable code, what is wrong, where, and what to try.
 ///
 /// Messages are made by the static factories below, next to their codes, so every
@@ -174,7 +176,7 @@ extension Diagnostic {
     }
     static func unknownFormat(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
         Diagnostic("E026", "unknown format `\(name)`", at: s,
-                   hints: Hints.didYouMean(suggestion) + ["formats: table, vertical, csv, tsv, json, ndjson, markdown"])
+                   hints: Hints.didYouMean(suggestion) + ["formats: " + OutputFormat.names(separator: ", ")])
     }
     static func notACount(_ what: String, at s: Span) -> Diagnostic {
         Diagnostic("E027", "\(what) must be a whole number of at least 0", at: s,

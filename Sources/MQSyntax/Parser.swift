@@ -497,7 +497,7 @@ public struct Parser {
         case "format":
             guard case .word(let f) = current.kind else { throw expected("a format name", after: after) }
             let ft = advance()
-            let formats = ["table", "vertical", "csv", "tsv", "json", "ndjson", "markdown"]
+            let formats = OutputFormat.allCases.map(\.rawValue)
             guard formats.contains(f.lowercased()) else {
                 throw Diagnostic.unknownFormat(f, at: ft.span, suggestion: Hints.closest(f, in: formats))
             }

@@ -1,3 +1,5 @@
+import MQCore
+
 /// How each construct is written: its synopsis and one example, for the hint of a
 /// mistake made inside it.
 ///
@@ -33,7 +35,7 @@ public enum Usage {
                      example: "join from \"crm.csv\" on phone = Phone", kind: .stage),
         "flatten": Form(synopsis: "flatten FIELD [as NAME]", example: "flatten metrics.byMonth as m", kind: .stage),
         "top": Form(synopsis: "top N FIELD", example: "top 3 agent.name", kind: .stage),
-        "format": Form(synopsis: "format table|vertical|csv|tsv|json|ndjson|markdown", example: "format csv", kind: .stage),
+        "format": Form(synopsis: "format " + OutputFormat.names(separator: "|"), example: "format csv", kind: .stage),
         "save": Form(synopsis: "save \"PATH\"", example: "save \"out.csv\"", kind: .stage),
         "chart": Form(synopsis: "chart FIELD | chart LABEL VALUE", example: "chart category", kind: .stage),
         "spark": Form(synopsis: "spark FIELD", example: "spark conversations", kind: .stage),

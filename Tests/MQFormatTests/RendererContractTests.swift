@@ -1,5 +1,6 @@
 import MQCore
 import MQFormat
+import MQSyntax
 import Testing
 
 /// What every format promises the executor: streaming, zero rows, no footer for programs.
@@ -75,6 +76,23 @@ import Testing
     @Test func formatNamesAreWhatUsersType() {
         #expect(OutputFormat(rawValue: "ndjson") == .ndjson)
         #expect(OutputFormat.allCases.map(\.rawValue) == ["table", "vertical", "csv", "tsv", "json", "ndjson", "markdown"])
+    }
+
+    /// One list of formats (MQCore's `OutputFormat`): the parser's `| format`, the usage
+    /// text and `save`'s extensions derive from it.
+    @Test func everyFormatIsNamedInOnePlace() throws {
+        #expect(OutputFormat.names(separator: "|") == "table|vertical|csv|tsv|json|ndjson|markdown")
+        for f in OutputFormat.allCases {
+            let s = try #require(try MQSyntax.Parser.parseStatement("customers | format \(f.rawValue)"))
+            guard case .query(let q) = s.kind, case .format(let name)? = q.stages.last?.kind else {
+                Issue.record("\(f): not a format stage")
+                continue
+            }
+            #expect(name == f.rawValue)
+        }
+        #expect(["csv": OutputFormat.csv, "tsv": .tsv, "json": .json, "ndjson": .ndjson, "jsonl": .ndjson, "md": .markdown, "txt": .table]
+            .allSatisfy { OutputFormat(fileExtension: $0.key) == $0.value })
+        #expect(OutputFormat(fileExtension: "xlsx") == nil)
     }
 
     @Test func defaultOptionsAndSummary() {
