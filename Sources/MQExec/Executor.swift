@@ -147,7 +147,11 @@ struct Executor {
         }
     }
 
-    func resolvePath(_ path: String) -> String {
+    func resolvePath(_ path: String) -> String { Executor.resolvePath(path, baseDirectory: baseDirectory) }
+
+    /// A file name as a statement wrote it, as the reader opens it: `~/` is home, a
+    /// relative name starts at the session's directory.
+    static func resolvePath(_ path: String, baseDirectory: String) -> String {
         path.hasPrefix("/") || path.hasPrefix("~") ? (path.hasPrefix("~/") ? Executor.home + path.dropFirst() : path)
             : baseDirectory + "/" + path
     }
@@ -213,13 +217,23 @@ struct Executor {
     /// The columns a plan's rows have, when they can be known without its rows; with
     /// `before`, the rows that reach its operator at that index.
     func columns(of plan: Plan, before index: Int? = nil) -> [String]? {
+        Executor.columns(of: plan, before: index, variables: variables, baseDirectory: baseDirectory, sampleFiles: true)
+    }
+
+    /// The one answer to "which columns will these rows have", for the join's names at
+    /// run time, `explain`'s renames and the csv header (which reads no file:
+    /// `sampleFiles` false). A file's are the keys of its first batch.
+    static func columns(of plan: Plan, before index: Int? = nil, variables: [String: StoredValue], baseDirectory: String,
+                        sampleFiles: Bool) -> [String]?
+    {
         let start: [String]?
         switch plan.source {
-        case .file(let path): start = Session.sampledColumns(path, baseDirectory: baseDirectory)
+        case .file(let path): start = sampleFiles ? Session.sampledColumns(path, baseDirectory: baseDirectory) : nil
         case .variable(let v):
             if case .rows(_, let c)? = variables[v] { start = c } else { start = nil }
         case .value: start = ["value"]
-        case .subquery(let inner): start = columns(of: inner)
+        case .subquery(let inner):
+            start = columns(of: inner, variables: variables, baseDirectory: baseDirectory, sampleFiles: sampleFiles)
         case .remote(let call):
             switch call.endpoint {
             case .customers: start = Catalog.customers.fieldNames

@@ -15,7 +15,7 @@ enum FileInspection {
         guard case .query(let q) = statement.kind, case .file(let path) = q.source.kind, q.stages.isEmpty, q.clauses.isEmpty else {
             throw usage
         }
-        let full = path.hasPrefix("/") ? path : baseDirectory + "/" + path
+        let full = Executor.resolvePath(path, baseDirectory: baseDirectory)
         let reader: RowReader
         do {
             reader = try RowReader(path: full)

@@ -412,7 +412,7 @@ public final class Session {
         // `.output FILE` is no terminal: no colour codes, and null as an empty cell.
         options.color = settings.color && !outputRedirected
         options.terminal = settings.terminal && !outputRedirected
-        let known = Session.outputColumns(plan, start: startColumns(plan))
+        let known = streamedColumns(plan)
         let renderer = makeRenderer(format, options: options, sink: out, columnsKnown: known != nil)
         var count = 0
         var shown: [JSONObject] = []
@@ -457,7 +457,6 @@ public final class Session {
         }
         lastRows = shown
         lastPartial = state.partialError != nil
-        lastNoResultStage = nil
         learned.note(source: Session.sourceKey(plan), rows: shown)
         var summary = RenderSummary(rows: count)
         if settings.timing {
@@ -593,24 +592,18 @@ public final class Session {
         return out
     }
 
-    /// The columns a plan's source gives, when they are known before its rows: an API
-    /// list's fields (the catalog's), a kept result's columns. Nil for files, whose
-    /// columns only the data can tell, and one-row sources, which need no streaming.
-    func startColumns(_ plan: Plan) -> [String]? {
-        switch plan.source {
-        case .remote(let call):
+    /// The columns a plan's rows will have when they are known before its rows, so that
+    /// csv and tsv can write their header at once and stream: an API list's catalog
+    /// fields, a kept result's columns, or what its stages name. A file is not read for
+    /// this (only the data can tell), and a one-row source needs no streaming.
+    func streamedColumns(_ plan: Plan) -> [String]? {
+        if case .remote(let call) = plan.source {
             switch call.endpoint {
-            case .customers: return Catalog.customers.fieldNames
-            case .timeline: return Catalog.timeline.fieldNames
-            case .messaging: return Catalog.messaging.fieldNames
-            case .summary, .billing, .customer: return nil
+            case .summary, .billing, .customer: return Session.outputColumns(plan, start: nil)
+            case .customers, .timeline, .messaging: break
             }
-        case .variable(let v):
-            if case .rows(_, let columns)? = variables[v] { return columns }
-            return nil
-        case .value: return ["value"]
-        case .file, .subquery: return nil
         }
+        return Executor.columns(of: plan, variables: variables, baseDirectory: baseDirectory, sampleFiles: false)
     }
 
     // MARK: explain
@@ -678,10 +671,14 @@ public final class Session {
     /// What a join's names will be: the renames when both sides' columns can be known
     /// without running the query (a file's are read from its first rows), else the rule.
     func joinNames(_ j: Join, _ right: Plan?, _ plan: Plan, before index: Int) -> String {
-        let left = Session.outputColumns(plan.operators[..<index], start: startColumns(plan) ?? sampledColumns(plan.source))
+        // The same question the executor asks when it decides them (`Executor.columns`).
+        func known(_ p: Plan, before i: Int? = nil) -> [String]? {
+            Executor.columns(of: p, before: i, variables: variables, baseDirectory: baseDirectory, sampleFiles: true)
+        }
+        let left = known(plan, before: index)
         // A detail repeats the list row's fields: which differ is known only then.
         guard let right else { return "     names: adds metrics and timeline; a detail field that differs from the row's is added as NAME_right\n" }
-        let rightColumns = Session.outputColumns(right, start: startColumns(right) ?? sampledColumns(right.source))
+        let rightColumns = known(right)
         guard let left, let rightColumns else { return "     names: a right field whose name the left rows have is added as NAME_right\n" }
         var names = JoinNames(rightColumns: rightColumns.filter { $0 != Executor.sharedKey(j) })
         names.decide(leftColumns: Set(left))
@@ -691,17 +688,10 @@ public final class Session {
         return "     renames: " + shown + (renames.count > 6 ? ", … (\(renames.count) in all)" : "") + "\n"
     }
 
-    /// A file's columns as its first rows show them (explain reads no more than a batch).
-    func sampledColumns(_ source: PlannedSource) -> [String]? {
-        guard case .file(let path) = source else { return nil }
-        return Session.sampledColumns(path, baseDirectory: baseDirectory)
-    }
-
     /// The keys of a file's first batch of rows (a CSV's header), or nil when it cannot
     /// be read: what "the file has a field" means before the query runs.
     static func sampledColumns(_ path: String, baseDirectory: String) -> [String]? {
-        let full = path.hasPrefix("/") ? path : (path.hasPrefix("~/") ? Executor.home + path.dropFirst() : baseDirectory + "/" + path)
-        guard let reader = try? RowReader(path: full), let batch = try? reader.next(max: 2048) else { return nil }
+        guard let reader = try? RowReader(path: Executor.resolvePath(path, baseDirectory: baseDirectory)), let batch = try? reader.next(max: 2048) else { return nil }
         return Session.columns(of: batch)
     }
 
