@@ -24,7 +24,7 @@ func client() throws -> MosendClient {
     try MosendClient(ClientConfiguration(baseURL: url, orgId: org, credentials: Credentials(apiKey: key)))
 }
 
-@Sendable func scan(_ c: MosendClient, _ st: Statement) async throws -> (rows: Int, pages: Int) {
+@Sendable func scan(_ c: MosendClient, _ st: CallContext) async throws -> (rows: Int, pages: Int) {
     let source = c.customerPages(CustomersQuery(), st)
     var rows = 0, pages = 0
     while let p = try await source.next() {
@@ -42,7 +42,7 @@ case "scan":
     var pages = 0, rows = 0
     for _ in 0..<rounds {
         let start = ContinuousClock.now
-        (rows, pages) = try await scan(c, Statement())
+        (rows, pages) = try await scan(c, CallContext())
         walls.append(.double(seconds(since: start)))
     }
     out["rows"] = .int(rows)
@@ -50,14 +50,14 @@ case "scan":
     out["walls"] = .array(walls)
 case "fanout":
     let c = try client()
-    let st = Statement()
+    let st = CallContext()
     var ids: [String] = []
     let source = c.customerPages(CustomersQuery(rowLimit: 2000), st)
     while let p = try await source.next() { ids += p.rows.compactMap { $0["id"]?.stringValue } }
     var walls: [JSON] = []
     for _ in 0..<rounds {
         let start = ContinuousClock.now
-        let results = await c.customers(ids: ids, Statement())
+        let results = await c.customers(ids: ids, CallContext())
         walls.append(.double(seconds(since: start)))
         guard results.allSatisfy({ (try? $0.get()) != nil }) else { fatalError("a detail call failed") }
     }
@@ -67,7 +67,7 @@ case "cancel":
     let c = try client()
     var latencies: [JSON] = []
     for _ in 0..<rounds {
-        let st = Statement()
+        let st = CallContext()
         let task = Task { try? await st.run { try await scan(c, st) } }
         try await Task.sleep(for: .milliseconds(300))
         let start = ContinuousClock.now

@@ -21,10 +21,10 @@ final class CustomerPager: PageSource {
 
     let client: MosendClient
     let query: CustomersQuery
-    let statement: Statement
+    let statement: CallContext
     private let state = Mutex(State())
 
-    init(client: MosendClient, query: CustomersQuery, statement: Statement) {
+    init(client: MosendClient, query: CustomersQuery, statement: CallContext) {
         self.client = client
         self.query = query
         self.statement = statement

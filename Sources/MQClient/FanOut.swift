@@ -112,7 +112,7 @@ private final class NextIndex: Sendable {
 extension MosendClient {
     /// Details of many contacts: each distinct id fetched once, each attempt passing the
     /// adaptive limit, results in the order of `ids` (a repeated id repeats its result).
-    public func customers(ids: [String], _ statement: Statement) async -> [Result<JSON, APIError>] {
+    public func customers(ids: [String], _ statement: CallContext) async -> [Result<JSON, APIError>] {
         var unique: [String] = []
         var seen = Set<String>()
         for id in ids where seen.insert(id).inserted { unique.append(id) }
@@ -138,7 +138,7 @@ extension MosendClient {
         return ids.map { results[$0]! }
     }
 
-    private func detail(_ id: String, _ statement: Statement, _ limit: AdaptiveLimit) async -> Result<JSON, APIError> {
+    private func detail(_ id: String, _ statement: CallContext, _ limit: AdaptiveLimit) async -> Result<JSON, APIError> {
         let path = orgPath + "/customers/" + Self.encodePathSegment(id)
         do throws(APIError) {
             return .success(try await object(path, [], statement, contactId: id, gate: limit))

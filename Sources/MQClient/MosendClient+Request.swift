@@ -12,7 +12,7 @@ extension MosendClient {
     ///   - envelope: what is wrong with a 2xx body's shape, or nil: a 200 that breaks the
     ///     envelope (`data` a string, a row that is not an object) is as broken as one
     ///     that is not JSON, so it is retried the same way, then reported.
-    func get(_ path: String, _ params: [(String, String)], _ statement: Statement, contactId: String? = nil,
+    func get(_ path: String, _ params: [(String, String)], _ statement: CallContext, contactId: String? = nil,
              gate: AdaptiveLimit? = nil, envelope: ((JSON) -> String?)? = nil) async throws(APIError) -> JSON
     {
         let policy = configuration.retry

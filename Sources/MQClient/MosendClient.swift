@@ -121,30 +121,30 @@ public final class MosendClient: ReportsAPI {
 
     // MARK: endpoints
 
-    public func summary(_ statement: Statement) async throws(APIError) -> JSON {
+    public func summary(_ statement: CallContext) async throws(APIError) -> JSON {
         try await object(orgPath + "/summary", [], statement)
     }
 
-    public func billing(_ statement: Statement) async throws(APIError) -> JSON {
+    public func billing(_ statement: CallContext) async throws(APIError) -> JSON {
         try await object(orgPath + "/billing", [], statement)
     }
 
-    public func messaging(since: String?, _ statement: Statement) async throws(APIError) -> [JSON] {
+    public func messaging(since: String?, _ statement: CallContext) async throws(APIError) -> [JSON] {
         let params = since.map { [("since", $0)] } ?? []
         let body = try await get(orgPath + "/messaging", params, statement, envelope: Self.listProblem)
         return try rows(of: body, path: orgPath + "/messaging", params)
     }
 
-    public func customer(id: String, _ statement: Statement) async throws(APIError) -> JSON {
+    public func customer(id: String, _ statement: CallContext) async throws(APIError) -> JSON {
         try await object(orgPath + "/customers/" + Self.encodePathSegment(id), [], statement, contactId: id)
     }
 
-    public func customerPages(_ query: CustomersQuery, _ statement: Statement) -> any PageSource {
+    public func customerPages(_ query: CustomersQuery, _ statement: CallContext) -> any PageSource {
         CustomerPager(client: self, query: query, statement: statement)
     }
 
     /// `data` of an endpoint documented to return one object.
-    func object(_ path: String, _ params: [(String, String)], _ statement: Statement, contactId: String? = nil,
+    func object(_ path: String, _ params: [(String, String)], _ statement: CallContext, contactId: String? = nil,
                 gate: AdaptiveLimit? = nil) async throws(APIError) -> JSON
     {
         let body = try await get(path, params, statement, contactId: contactId, gate: gate, envelope: Self.objectProblem)

@@ -6,7 +6,7 @@ import MQSyntax
 /// Builds a plan's stream chain and runs it.
 struct Executor {
     let api: (any ReportsAPI)?
-    let statement: APIStatement
+    let statement: CallContext
     let variables: [String: StoredValue]
     let eval: Evaluator
     let state: ExecutionState

@@ -64,15 +64,15 @@ public final class CachingReportsAPI: ReportsAPI {
         return j
     }
 
-    public func summary(_ s: Statement) async throws(APIError) -> JSON {
+    public func summary(_ s: CallContext) async throws(APIError) -> JSON {
         try await cached("summary") { () async throws(APIError) -> JSON in try await base.summary(s) }
     }
 
-    public func billing(_ s: Statement) async throws(APIError) -> JSON {
+    public func billing(_ s: CallContext) async throws(APIError) -> JSON {
         try await cached("billing") { () async throws(APIError) -> JSON in try await base.billing(s) }
     }
 
-    public func messaging(since: String?, _ s: Statement) async throws(APIError) -> [JSON] {
+    public func messaging(since: String?, _ s: CallContext) async throws(APIError) -> [JSON] {
         let key = "messaging?since=\(since ?? "")"
         if case .rows(let r)? = lookup(key) { return r }
         let r = try await base.messaging(since: since, s)
@@ -80,11 +80,11 @@ public final class CachingReportsAPI: ReportsAPI {
         return r
     }
 
-    public func customer(id: String, _ s: Statement) async throws(APIError) -> JSON {
+    public func customer(id: String, _ s: CallContext) async throws(APIError) -> JSON {
         try await cached("customer/\(id)") { () async throws(APIError) -> JSON in try await base.customer(id: id, s) }
     }
 
-    public func customers(ids: [String], _ s: Statement) async -> [Result<JSON, APIError>] {
+    public func customers(ids: [String], _ s: CallContext) async -> [Result<JSON, APIError>] {
         var results: [String: Result<JSON, APIError>] = [:]
         var missing: [String] = []
         for id in ids where results[id] == nil {
@@ -101,7 +101,7 @@ public final class CachingReportsAPI: ReportsAPI {
         return ids.map { results[$0]! }
     }
 
-    public func customerPages(_ query: CustomersQuery, _ s: Statement) -> any PageSource {
+    public func customerPages(_ query: CustomersQuery, _ s: CallContext) -> any PageSource {
         let key = "customers:\(query.since ?? "")|\(query.until ?? "")|\(query.category ?? "")|"
             + "\(query.resolutionOutcome ?? "")|\(query.search ?? "")|\(query.rowLimit.map(String.init) ?? "")"
         if case .pages(let pages)? = lookup(key) { return ReplayPages(pages) }

@@ -184,7 +184,7 @@ public final class Session {
 
     /// Runs every statement of a script; stops at the first error. Returns the exit status.
     public func run(_ source: SourceText) async -> Int32 {
-        let statements: [SyntaxStatement]
+        let statements: [Statement]
         do {
             statements = try Parser.parse(source)
         } catch {
@@ -221,7 +221,7 @@ public final class Session {
     }
 
     /// Runs one statement; returns its exit status (0, or cli.md's for its failure).
-    public func run(_ s: SyntaxStatement, _ source: SourceText) async -> Int32 {
+    public func run(_ s: Statement, _ source: SourceText) async -> Int32 {
         defer { progressBoard.end() }
         do {
             switch s.kind {
@@ -310,7 +310,7 @@ public final class Session {
                                      requestsAtStart: describe?.requestCount() ?? 0)
         progressBoard.start(progress)
         let state = ExecutionState(progress: progress, keepsSourceRows: Session.isBlocking(plan), keepLimit: Session.lastLimit)
-        let exec = Executor(api: api, statement: APIStatement(), variables: variables, eval: Evaluator(now: now()),
+        let exec = Executor(api: api, statement: CallContext(), variables: variables, eval: Evaluator(now: now()),
                             state: state, maxRequests: settings.maxRequests, baseDirectory: baseDirectory,
                             pruneFields: settings.pushdown)
         return (try exec.stream(plan, isStatement: true), state)
@@ -768,5 +768,3 @@ public final class Session {
     static var metaNames: [String] { MetaCommands.all.map(\.name) }
 }
 
-typealias APIStatement = MQCore.Statement
-public typealias SyntaxStatement = MQSyntax.Statement

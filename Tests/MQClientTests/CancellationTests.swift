@@ -17,7 +17,7 @@ import Testing
         // Every response takes 5 s, so the scan is surely mid-request when cancelled.
         let sim = try Sims.with(["--contacts", "300", "--orgs", "1", "--latency-ms", "5000"])
         let client = try Clients.forSim(sim, time: nil)
-        let statement = Statement()
+        let statement = CallContext()
         let scan = Task { try await statement.run { await Clients.scanAll(client, statement: statement) } }
         try await Task.sleep(for: .milliseconds(300))
         let start = ContinuousClock.now
@@ -34,7 +34,7 @@ import Testing
         let sim = try Sims.with(["--contacts", "300", "--orgs", "1", "--latency-ms", "5000"])
         let ids = try Sims.truth(sim, sim.orgs[0]).contacts.prefix(30).map { $0["id"]!.stringValue! }
         let client = try Clients.forSim(sim, time: nil)
-        let statement = Statement()
+        let statement = CallContext()
         let fan = Task { try await statement.run { await client.customers(ids: ids, statement) } }
         try await Task.sleep(for: .milliseconds(300))
         let start = ContinuousClock.now
@@ -52,7 +52,7 @@ import Testing
         }
         let client = try Clients.forServer(server.url) { _ in }
         let live = try MosendClient(client.configuration, environment: .live)
-        let statement = Statement()
+        let statement = CallContext()
         let call = Task { try await statement.run { try await live.summary(statement) } }
         try await Task.sleep(for: .milliseconds(300))
         let start = ContinuousClock.now
@@ -66,7 +66,7 @@ import Testing
     @Test func aCancelledStatementSendsNothingMore() async throws {
         let sim = try SimProcess(["--contacts", "50", "--orgs", "1"])
         let client = try Clients.forSim(sim)
-        let statement = Statement()
+        let statement = CallContext()
         statement.cancel()
         await expectAPIError({ try await statement.run { try await client.summary(statement) } }) { $0.category == .cancelled }
         let stats = try JSONParser.parse(CurlClient().get(sim.url + "/_sim/stats").body)
@@ -79,7 +79,7 @@ import Testing
             $0.transport.totalTimeout = 0.4
             $0.retry.maxAttempts = 1
         }
-        await expectAPIError({ try await client.summary(Statement()) }) { e in
+        await expectAPIError({ try await client.summary(CallContext()) }) { e in
             return e.category == .network && e.detail.contains("longer than the request timeout")
         }
     }

@@ -16,7 +16,7 @@ import Testing
         let ids = truth.contacts.prefix(12).map { $0["id"]!.stringValue! }
         let asked = ids + ids.prefix(5).reversed() + ["00000000-0000-4000-8000-000000000000"]
         let client = try Clients.forSim(sim)
-        let results = await client.customers(ids: asked, Statement())
+        let results = await client.customers(ids: asked, CallContext())
         #expect(results.count == asked.count)
         for (id, r) in zip(asked.dropLast(), results) {
             #expect((try? r.get())?["id"]?.stringValue == id)
@@ -38,7 +38,7 @@ import Testing
             $0.concurrency = concurrency
             $0.transport.maxInFlight = transportCap
         }
-        let results = await client.customers(ids: ids, Statement())
+        let results = await client.customers(ids: ids, CallContext())
         #expect(results.allSatisfy { (try? $0.get()) != nil })
         let peak = try Self.stats(sim)["peakInFlight"]!.intValue!
         // At the bound, and never above it: the server saw exactly this many at once.
@@ -78,7 +78,7 @@ import Testing
         }
         let client = try Clients.forServer(server.url)
         let ids = (0..<24).map { String(format: "00000000-0000-4000-8000-%012d", $0) }
-        let results = await client.customers(ids: ids, Statement())
+        let results = await client.customers(ids: ids, CallContext())
         #expect(results.allSatisfy { (try? $0.get()) != nil })
         let arrivals = server.requests.map(\.inFlightAtArrival)
         #expect(arrivals.prefix(8).max() == 8, "the first burst at the full limit: \(arrivals)")
@@ -102,7 +102,7 @@ import Testing
             let log = trace
             let client = try Clients.forSim(sim, time: nil) { $0.retry.maxAttempts = 6 }
             client.setTrace { log.record($0) }
-            let results = await client.customers(ids: ids, Statement())
+            let results = await client.customers(ids: ids, CallContext())
             #expect(results.allSatisfy { (try? $0.get()) != nil }, "\(results.compactMap { try? $0.get() }.count) of 40")
             client.shutdown()
             if trace.all.contains(where: { $0.status == 429 }) { break }

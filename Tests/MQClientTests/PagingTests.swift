@@ -145,14 +145,14 @@ import Testing
         let withKey = try Clients.forSim(sim)
         let withToken = try MosendClient(ClientConfiguration(baseURL: sim.url, orgId: org.id,
                                                              credentials: Credentials(bearer: org.token)))
-        #expect(try await withToken.summary(Statement()) == withKey.summary(Statement()))
+        #expect(try await withToken.summary(CallContext()) == withKey.summary(CallContext()))
     }
 
     @Test func everyEndpointReturnsItsData() async throws {
         let sim = try Sims.standard()
         let org = sim.orgs[0]
         let client = try Clients.forSim(sim)
-        let st = Statement()
+        let st = CallContext()
         func served(_ rest: String) throws -> JSON {
             try JSONParser.parse(CurlClient().get(sim.reportURL(org, rest), headers: ["X-Api-Key": org.apiKey]).body)["data"]!
         }

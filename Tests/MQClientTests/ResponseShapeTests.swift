@@ -16,14 +16,14 @@ import Testing
         let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(body: big) }
         let client = try Clients.forServer(server.url) { $0.transport.maxResponseBytes = 1 << 20 }
         let attempts = client.configuration.retry.maxAttempts
-        await expectAPIError({ try await client.summary(Statement()) }) { e in
+        await expectAPIError({ try await client.summary(CallContext()) }) { e in
             e.category == .invalidResponse && e.attempts == attempts && e.detail.contains("passed 1 MB")
                 && e.requestLine.hasSuffix("/reports/summary") && e.exitStatus == 3
         }
         #expect(server.requests.count == attempts)
         // Under the cap the same body is fine.
         let roomy = try Clients.forServer(server.url) { $0.transport.maxResponseBytes = 4 << 20 }
-        let data = try await roomy.summary(Statement())
+        let data = try await roomy.summary(CallContext())
         #expect(data["padding"]?.stringValue?.count == 3 << 20)
         client.shutdown()
         roomy.shutdown()
@@ -74,7 +74,7 @@ import Testing
             ScriptedServer.Reply(body: n == 0 ? #"{"data":[1,2]}"# : #"{"data":{"contacts":3}}"#)
         }
         let other = try Clients.forServer(summary.url)
-        #expect(try await other.summary(Statement())["contacts"] == 3)
+        #expect(try await other.summary(CallContext())["contacts"] == 3)
         client.shutdown()
         other.shutdown()
         await server.stop()
@@ -155,7 +155,7 @@ import Testing
         let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(status: 400, body: body) }
         let client = try Clients.forServer(server.url)
         do {
-            _ = try await client.summary(Statement())
+            _ = try await client.summary(CallContext())
             Issue.record("expected an error")
         } catch {
             let shown = Self.text(error)
@@ -172,7 +172,7 @@ import Testing
         let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(status: 422, body: body) }
         let client = try Clients.forServer(server.url)
         do {
-            _ = try await client.summary(Statement())
+            _ = try await client.summary(CallContext())
             Issue.record("expected an error")
         } catch {
             let shown = Self.text(error)
@@ -188,7 +188,7 @@ import Testing
         let server = try await ScriptedServer { _, _ in ScriptedServer.Reply(body: "\u{1B}[2J<html>proxy \u{07}") }
         let client = try Clients.forServer(server.url)
         do {
-            _ = try await client.summary(Statement())
+            _ = try await client.summary(CallContext())
             Issue.record("expected an error")
         } catch {
             let shown = Self.text(error)

@@ -31,7 +31,7 @@ import Testing
         let time = FakeTime(random: 0.999_999)
         let client = try Clients.forServer(server.url, time: time) { $0.retry.requestDeadline = 70 }
         do {
-            _ = try await client.summary(Statement())
+            _ = try await client.summary(CallContext())
             Issue.record("expected an error")
         } catch {
             #expect(error.category == .http, "\(error)")
@@ -65,7 +65,7 @@ import Testing
         let trace = TraceLog()
         let client = try Clients.forServer(server.url, time: time)
         client.setTrace { trace.record($0) }
-        _ = try await client.summary(Statement())
+        _ = try await client.summary(CallContext())
         #expect(server.requests.count == 2)
         #expect(time.sleeps == [0.25])
         #expect(trace.all.map(\.status) == [503, 200])
@@ -82,7 +82,7 @@ import Testing
         }
         let time = FakeTime()  // its wall clock is 2026-11-15T12:00:00Z
         let client = try Clients.forServer(server.url, time: time)
-        _ = try await client.summary(Statement())
+        _ = try await client.summary(CallContext())
         #expect(time.sleeps == [seconds])
         await server.stop()
     }
@@ -92,7 +92,7 @@ import Testing
         let time = FakeTime()
         let client = try Clients.forServer(server.url, time: time)
         await expectAPIError({
-            _ = try await client.summary(Statement())
+            _ = try await client.summary(CallContext())
         }) { e in
             return e.attempts == 1 && e.detail.contains("asked to wait 120 s") && e.detail.contains("at most 60 s")
         }
@@ -104,7 +104,7 @@ import Testing
         let server = try await Self.failing(429, headers: [("Retry-After", "40")])
         let time = FakeTime()
         let client = try Clients.forServer(server.url, time: time)
-        let statement = Statement(retryBudget: 60)
+        let statement = CallContext(retryBudget: 60)
         // The first wait (40 s) fits in the budget; the second would pass it.
         await expectAPIError({
             _ = try await client.summary(statement)
@@ -121,7 +121,7 @@ import Testing
         let time = FakeTime()
         let client = try Clients.forServer(server.url, time: time)
         await expectAPIError({
-            _ = try await client.messaging(since: "2026-11-01", Statement())
+            _ = try await client.messaging(since: "2026-11-01", CallContext())
         }) { e in
             return e.category == .invalidResponse && e.attempts == 3 && e.status == 200
                 && e.requestLine.hasSuffix("/reports/messaging?since=2026-11-01")
@@ -139,7 +139,7 @@ import Testing
         let time = FakeTime()
         let client = try Clients.forServer(url, time: time)
         await expectAPIError({
-            _ = try await client.summary(Statement())
+            _ = try await client.summary(CallContext())
         }) { e in
             return e.category == .network && e.attempts == 3 && e.exitStatus == 4 && e.detail.contains("could not connect")
         }

@@ -41,7 +41,7 @@ import Testing
         let trace = TraceLog()
         let client = try Clients.forServer(home.url, key: Self.key)
         client.setTrace { trace.record($0) }
-        await expectAPIError({ try await client.summary(Statement()) }) { e in
+        await expectAPIError({ try await client.summary(CallContext()) }) { e in
             return e.category == .refused && e.detail.contains("another origin") && !"\(e)".contains("TopSecret")
         }
         #expect(elsewhere.requests.isEmpty, "nothing was sent to the other origin")
@@ -57,7 +57,7 @@ import Testing
                 : ScriptedServer.Reply(status: 307, headers: [("Location", seen.path + "/moved")], body: "")
         }
         let client = try Clients.forServer(server.url, key: Self.key)
-        _ = try await client.summary(Statement())
+        _ = try await client.summary(CallContext())
         #expect(server.requests.count == 2)
         #expect(server.requests.allSatisfy { $0.headers["x-api-key"] == Self.key })
         await server.stop()
@@ -71,7 +71,7 @@ import Testing
             c.retry.maxAttempts = 1
             return try MosendClient(c)
         }
-        let st = Statement()
+        let st = CallContext()
         await expectAPIError({ try await client(key: "mk_test_00000000.wrong").summary(st) }) { e in
             return e.status == 401 && e.detail.contains("read from MOSEND_API_KEY") && e.detail.contains("X-Api-Key")
                 && e.detail.contains("mk_test_00000000.****") && !"\(e)".contains("wrong")
@@ -102,7 +102,7 @@ import Testing
             c.retry.maxAttempts = 2
             let client = try MosendClient(c, environment: FakeTime().environment)
             client.setTrace { trace.record($0) }
-            let st = Statement()
+            let st = CallContext()
             for call in 0..<4 {
                 do throws(APIError) {
                     switch call {

@@ -89,13 +89,13 @@ import Testing
     @Test func anUnknownCAIsRefusedAndAGivenOneTrusted() async throws {
         let server = try HTTPSServer()
         let untrusted = try Clients.forServer(server.url)
-        await expectAPIError({ try await untrusted.summary(Statement()) }) { e in
+        await expectAPIError({ try await untrusted.summary(CallContext()) }) { e in
             // Not retried: a certificate does not get better by asking again.
             return e.category == .network && e.attempts == 1 && e.detail.contains("TLS failed")
                 && e.detail.contains("--cacert")
         }
         let trusted = try Clients.forServer(server.url) { $0.transport.caBundle = server.caPath }
-        #expect(try await trusted.summary(Statement()) == ["ok": true])
+        #expect(try await trusted.summary(CallContext()) == ["ok": true])
     }
 
     @Test func aStalledResponseTimesOut() async throws {
@@ -104,7 +104,7 @@ import Testing
             $0.transport.stallTimeout = 1
             $0.retry.maxAttempts = 1
         }
-        await expectAPIError({ try await client.summary(Statement()) }) { e in
+        await expectAPIError({ try await client.summary(CallContext()) }) { e in
             return e.category == .network && e.detail.contains("under the low-speed floor for the stall timeout")
         }
     }

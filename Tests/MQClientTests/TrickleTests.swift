@@ -73,7 +73,7 @@ import Testing
         let client = try MosendClient(c, environment: .live)
         defer { client.shutdown() }
         let start = Date()
-        await expectAPIError({ try await client.summary(Statement()) }) { e in
+        await expectAPIError({ try await client.summary(CallContext()) }) { e in
             e.category == .network && e.exitStatus == 4 && e.detail.contains("low-speed floor")
         }
         let elapsed = Date().timeIntervalSince(start)

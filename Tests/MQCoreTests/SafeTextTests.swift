@@ -30,14 +30,14 @@ import Testing
 /// The statement's retry budget is wall time: waits that overlap are charged once.
 @Suite struct RetryBudgetTests {
     @Test func overlappingWaitsAreChargedOnce() {
-        let s = Statement(retryBudget: 2)
+        let s = CallContext(retryBudget: 2)
         for _ in 0..<8 { #expect(s.spendRetryBudget(1, now: 10)) }  // eight requests back off together
         #expect(abs(s.retryBudgetLeft - 1) < 1e-9)
         #expect(s.spendRetryBudget(1, now: 10.5))  // overlaps half: charged 0.5
         #expect(abs(s.retryBudgetLeft - 0.5) < 1e-9)
         #expect(!s.spendRetryBudget(1, now: 20), "a second apart, a whole second is more than is left")
         // Without a clock each wait is charged whole, as before.
-        let t = Statement(retryBudget: 2)
+        let t = CallContext(retryBudget: 2)
         #expect(t.spendRetryBudget(1) && t.spendRetryBudget(1) && !t.spendRetryBudget(1))
     }
 }

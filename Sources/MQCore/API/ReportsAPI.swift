@@ -1,16 +1,16 @@
 /// The Reports API as the executor sees it. The libcurl client implements it; so can a
 /// reader of local files, or a test double, so the engine runs without a network.
 public protocol ReportsAPI: Sendable {
-    func summary(_ statement: Statement) async throws(APIError) -> JSON
-    func billing(_ statement: Statement) async throws(APIError) -> JSON
+    func summary(_ statement: CallContext) async throws(APIError) -> JSON
+    func billing(_ statement: CallContext) async throws(APIError) -> JSON
     /// One row a day from `since` (default: the server's, 30 days ago) to today.
-    func messaging(since: String?, _ statement: Statement) async throws(APIError) -> [JSON]
+    func messaging(since: String?, _ statement: CallContext) async throws(APIError) -> [JSON]
     /// One contact with its metrics and timeline.
-    func customer(id: String, _ statement: Statement) async throws(APIError) -> JSON
+    func customer(id: String, _ statement: CallContext) async throws(APIError) -> JSON
     /// Many contacts' details, fetched in parallel, each id once; results in input order.
-    func customers(ids: [String], _ statement: Statement) async -> [Result<JSON, APIError>]
+    func customers(ids: [String], _ statement: CallContext) async -> [Result<JSON, APIError>]
     /// The customers list as pages the caller pulls; it stops asking when the caller stops.
-    func customerPages(_ query: CustomersQuery, _ statement: Statement) -> any PageSource
+    func customerPages(_ query: CustomersQuery, _ statement: CallContext) -> any PageSource
 }
 
 /// The customers list's parameters, as the API takes them (strings on the wire).

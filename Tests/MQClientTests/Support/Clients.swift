@@ -25,7 +25,7 @@ enum Clients {
 
     /// Every row of a scan, or the rows before the error and the error.
     static func scanAll(_ client: MosendClient, _ query: CustomersQuery = CustomersQuery(),
-                        statement: Statement = Statement()) async -> (rows: [JSON], pages: [Page], error: APIError?)
+                        statement: CallContext = CallContext()) async -> (rows: [JSON], pages: [Page], error: APIError?)
     {
         let source = client.customerPages(query, statement)
         var rows: [JSON] = []

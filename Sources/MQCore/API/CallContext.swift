@@ -1,13 +1,13 @@
 import Synchronization
 
-/// The scope of one statement's API calls: one `cancel()` stops all of them, and they
+/// The context of one statement's API calls: one `cancel()` stops all of them, and they
 /// share one retry budget, so a statement never waits on retries for more than a minute
 /// in all.
 ///
 /// Work runs inside `run`, in a task the statement owns; cancelling the statement cancels
 /// that task, and every transfer and retry sleep in it ends at once (each is bound to
 /// task cancellation).
-public final class Statement: Sendable {
+public final class CallContext: Sendable {
     private struct State {
         var cancelled = false
         var task: Task<Void, Never>? = nil
