@@ -25,7 +25,7 @@ func client() throws -> MosendClient {
 }
 
 @Sendable func scan(_ c: MosendClient, _ st: CallContext) async throws -> (rows: Int, pages: Int) {
-    let source = c.customerPages(CustomersQuery(), st)
+    let source = c.customerPages(ListQuery(), st)
     var rows = 0, pages = 0
     while let p = try await source.next() {
         rows += p.rows.count
@@ -52,7 +52,7 @@ case "fanout":
     let c = try client()
     let st = CallContext()
     var ids: [String] = []
-    let source = c.customerPages(CustomersQuery(rowLimit: 2000), st)
+    let source = c.customerPages(ListQuery(rowLimit: 2000), st)
     while let p = try await source.next() { ids += p.rows.compactMap { $0["id"]?.stringValue } }
     var walls: [JSON] = []
     for _ in 0..<rounds {

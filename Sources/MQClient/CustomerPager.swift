@@ -20,11 +20,11 @@ final class CustomerPager: PageSource {
     }
 
     let client: MosendClient
-    let query: CustomersQuery
+    let query: ListQuery
     let statement: CallContext
     private let state = Mutex(State())
 
-    init(client: MosendClient, query: CustomersQuery, statement: CallContext) {
+    init(client: MosendClient, query: ListQuery, statement: CallContext) {
         self.client = client
         self.query = query
         self.statement = statement
@@ -42,7 +42,7 @@ final class CustomerPager: PageSource {
                 return nil
             }
         }
-        let path = client.orgPath + "/customers"
+        let path = client.orgPath + Catalog.customers.path
         var params = query.wireParams
         params.append(("limit", String(min(client.configuration.pageSize, remaining ?? .max))))
         if let c = s.cursor { params.append(("cursor", c)) }

@@ -139,9 +139,9 @@ extension MosendClient {
     }
 
     private func detail(_ id: String, _ statement: CallContext, _ limit: AdaptiveLimit) async -> Result<JSON, APIError> {
-        let path = orgPath + "/customers/" + Self.encodePathSegment(id)
+        let path = orgPath + self.path(Catalog.contactDetail.path, contact: id)
         do throws(APIError) {
-            return .success(try await object(path, [], statement, contactId: id, gate: limit))
+            return .success(try await fetchObject(path, [], statement, contactId: id, gate: limit))
         } catch {
             return .failure(error)
         }

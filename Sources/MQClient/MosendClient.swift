@@ -18,7 +18,7 @@ public struct ClientConfiguration: Sendable {
     public var pageCap = 10_000
     /// Rows asked for per page: the documented maximum, so a full scan takes the fewest
     /// requests. Servers that cap lower just send fewer.
-    public var pageSize = 100
+    public var pageSize = Catalog.customers.pageSize!
     /// Same-origin redirects followed per request.
     public var maxRedirects = 5
 
@@ -121,30 +121,27 @@ public final class MosendClient: ReportsAPI {
 
     // MARK: endpoints
 
-    public func summary(_ statement: CallContext) async throws(APIError) -> JSON {
-        try await object(orgPath + "/summary", [], statement)
+    public func object(_ path: String, contact: String?, _ statement: CallContext) async throws(APIError) -> JSON {
+        try await fetchObject(orgPath + self.path(path, contact: contact), [], statement, contactId: contact)
     }
 
-    public func billing(_ statement: CallContext) async throws(APIError) -> JSON {
-        try await object(orgPath + "/billing", [], statement)
+    public func list(_ path: String, _ params: [(String, String)], _ statement: CallContext) async throws(APIError) -> [JSON] {
+        let body = try await get(orgPath + path, params, statement, envelope: Self.listProblem)
+        return try rows(of: body, path: orgPath + path, params)
     }
 
-    public func messaging(since: String?, _ statement: CallContext) async throws(APIError) -> [JSON] {
-        let params = since.map { [("since", $0)] } ?? []
-        let body = try await get(orgPath + "/messaging", params, statement, envelope: Self.listProblem)
-        return try rows(of: body, path: orgPath + "/messaging", params)
+    /// A catalog path with the contact id in place, percent-encoded.
+    func path(_ path: String, contact: String?) -> String {
+        guard let contact else { return path }
+        return CatalogEntry.path(path, contact: Self.encodePathSegment(contact))
     }
 
-    public func customer(id: String, _ statement: CallContext) async throws(APIError) -> JSON {
-        try await object(orgPath + "/customers/" + Self.encodePathSegment(id), [], statement, contactId: id)
-    }
-
-    public func customerPages(_ query: CustomersQuery, _ statement: CallContext) -> any PageSource {
+    public func customerPages(_ query: ListQuery, _ statement: CallContext) -> any PageSource {
         CustomerPager(client: self, query: query, statement: statement)
     }
 
     /// `data` of an endpoint documented to return one object.
-    func object(_ path: String, _ params: [(String, String)], _ statement: CallContext, contactId: String? = nil,
+    func fetchObject(_ path: String, _ params: [(String, String)], _ statement: CallContext, contactId: String? = nil,
                 gate: AdaptiveLimit? = nil) async throws(APIError) -> JSON
     {
         let body = try await get(path, params, statement, contactId: contactId, gate: gate, envelope: Self.objectProblem)

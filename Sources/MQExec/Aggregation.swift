@@ -102,25 +102,28 @@ enum Aggregation {
 
     /// One aggregate over a group's non-null argument values.
     static func aggregate(_ f: String, _ values: [Value], count: Int, hasArgument: Bool = false) -> Value {
-        // count() counts rows, count(x) the rows where x is not null.
-        if f == "count" { return .int(hasArgument ? values.count : count) }
+        // count() counts rows; count(x) the rows where x is not null (its fold).
+        if f == "count", !hasArgument { return .int(count) }
         // Conditions add up: sum(x = y) counts the rows where it holds, avg(x = y) is their share.
-        if f == "sum" || f == "avg" || f == "median", !values.isEmpty,
+        if FunctionSpec.named(f)?.takes == .numbers, !values.isEmpty,
            values.allSatisfy({ if case .bool = $0 { true } else { false } })
         {
             return aggregate(f, values.map { if case .bool(let b) = $0 { .int(b ? 1 : 0) } else { $0 } }, count: count)
         }
-        switch f {
-        case "distinct": return .int(Set(values.map(KeyValue.init)).count)
-        case "min": return values.min { Compare.sortOrder($0, $1) < 0 } ?? .null
-        case "max": return values.max { Compare.sortOrder($0, $1) < 0 } ?? .null
-        default: break
-        }
-        let numbers = values.compactMap(\.number)
+        return folds[f]?(values) ?? .null
+    }
+
+    /// The implementation of each aggregate of `FunctionSpec.all`, by name, over a group's
+    /// non-null values; a test checks every spec has one.
+    static let folds: [String: @Sendable ([Value]) -> Value] = [
+        "count": { .int($0.count) },
+        "distinct": { .int(Set($0.map(KeyValue.init)).count) },
+        "min": { $0.min { Compare.sortOrder($0, $1) < 0 } ?? .null },
+        "max": { $0.max { Compare.sortOrder($0, $1) < 0 } ?? .null },
         // No number to add: null, as SQL's SUM is (and as avg already was).
-        guard !numbers.isEmpty else { return .null }
-        switch f {
-        case "sum":
+        "sum": { values in
+            let numbers = values.compactMap(\.number)
+            guard !numbers.isEmpty else { return .null }
             if values.allSatisfy({ if case .int = $0 { true } else { false } }) {
                 // Integers stay integers, overflowing into a double as `+` does. The sum
                 // wraps and counts its overflows, so an intermediate one that later
@@ -135,14 +138,18 @@ enum Aggregation {
                 if carries == 0 { return .int(total) }
             }
             return .double(numbers.reduce(0, +))
-        case "avg": return .double(numbers.reduce(0, +) / Double(numbers.count))
-        case "median":
-            let s = numbers.sorted()
+        },
+        "avg": { values in
+            let numbers = values.compactMap(\.number)
+            return numbers.isEmpty ? .null : .double(numbers.reduce(0, +) / Double(numbers.count))
+        },
+        "median": { values in
+            let s = values.compactMap(\.number).sorted()
+            guard !s.isEmpty else { return .null }
             let m = s.count / 2
             return .double(s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2)
-        default: return .null
-        }
-    }
+        },
+    ]
 
     /// `count` (one row), or `count by F…`: a row per group, most frequent first.
     static func counted(_ fold: GroupFold) -> [JSONObject] {

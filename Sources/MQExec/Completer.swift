@@ -58,12 +58,12 @@ public struct Completer: Sendable {
     }
 
     static let statementWords = ["let", "explain", "from"]
-    static let metaToggles: [String: [String]] = [
-        "timing": ["on", "off"], "trace": ["on", "off"], "pushdown": ["on", "off"],
-        "cache": ["on", "off", "clear"], "pager": ["on", "off", "auto"],
-    ]
-    static let functions = ["lower", "upper", "len", "coalesce", "round", "days_since", "date", "month"]
-    static let aggregates = ["count", "sum", "avg", "min", "max", "median", "distinct"]
+    /// A meta command's argument words, from its table entry.
+    static var metaToggles: [String: [String]] {
+        Dictionary(uniqueKeysWithValues: MetaCommands.all.filter { !$0.completions.isEmpty }.map { ($0.name, $0.completions) })
+    }
+    static let functions = FunctionSpec.scalarNames
+    static let aggregates = FunctionSpec.aggregateNames
     static let operators = ["and", "or", "not", "in", "has"]
 
     /// Candidates for `word`, the text being completed, given everything typed before it
@@ -93,7 +93,7 @@ public struct Completer: Sendable {
 
         // `category=bil` → billing.
         if let field = Completer.fieldBeforeComparison(statement) {
-            var values = Set(Catalog.customers.values[field] ?? [])
+            var values = Set(Catalog.all.flatMap { $0.filters[field]?.values ?? [] })
             values.formUnion(learned.values[field] ?? [])
             if !values.isEmpty { return Result(filter(values.sorted(), word)) }
         }
@@ -116,11 +116,11 @@ public struct Completer: Sendable {
 
         let fields = fieldNames(of: stages.first ?? "")
         var candidates: [String]
-        switch stages.count == 1 ? "source" : stageWords[0].lowercased() {
+        switch stages.count == 1 ? "source" : Usage.canonical(stageWords[0]) {
         case "source":
             let clauses = sourceEntry(stages[0])?.clauses ?? ["where"]
             candidates = clauses + fields + Completer.operators
-        case "sort", "select", "project", "distinct", "flatten", "top", "spark", "chart":
+        case "sort", "select", "distinct", "flatten", "top", "spark", "chart":
             candidates = fields + Completer.functions
         case "summarize":
             candidates = Completer.aggregates + ["by"] + fields
@@ -130,9 +130,9 @@ public struct Completer: Sendable {
             candidates = ["customer", "from", "left", "on"] + fields
         case "format":
             candidates = OutputFormat.allCases.map(\.rawValue)
-        case "limit", "take", "offset", "save":
+        case "limit", "offset", "save":
             candidates = []
-        default:  // where, filter, derive, extend
+        default:  // where, derive
             candidates = fields + Completer.operators + Completer.functions
         }
         return Result(filter(candidates, word))

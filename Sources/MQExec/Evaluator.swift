@@ -154,41 +154,43 @@ struct Evaluator: Sendable {
     }
 
     func call(_ f: String, _ args: [Value]) -> Value {
-        switch f {
-        case "lower": return args[0].isNull ? .null : .string(args[0].text.lowercased())
-        case "upper": return args[0].isNull ? .null : .string(args[0].text.uppercased())
-        case "len":
-            switch args[0] {
+        // An aggregate is folded by summarize; inside an expression it has no rows.
+        Evaluator.scalars[f]?(self, args) ?? .null
+    }
+
+    /// The implementation of each scalar function of `FunctionSpec.all`, by name (a test
+    /// checks that every spec has one, and nothing else is here).
+    static let scalars: [String: @Sendable (Evaluator, [Value]) -> Value] = [
+        "lower": { _, a in a[0].isNull ? .null : .string(a[0].text.lowercased()) },
+        "upper": { _, a in a[0].isNull ? .null : .string(a[0].text.uppercased()) },
+        "len": { _, a in
+            switch a[0] {
             case .null: return .null
-            case .array(let a): return .int(a.count)
+            case .array(let xs): return .int(xs.count)
             case .object(let o): return .int(o.count)
-            default: return .int(args[0].text.count)
+            default: return .int(a[0].text.count)
             }
-        case "coalesce": return args.first { !$0.isNull } ?? .null
-        case "round":
-            guard let x = args[0].number else { return .null }
+        },
+        "coalesce": { _, a in a.first { !$0.isNull } ?? .null },
+        "round": { _, a in
+            guard let x = a[0].number else { return .null }
             // Places are clamped before becoming an Int (round(x, 1e300) trapped, and
             // counted to a billion); past ~308 the scale is infinite and x stays as it is.
-            let p = args.count > 1 ? args[1].number ?? 0 : 0
+            let p = a.count > 1 ? a[1].number ?? 0 : 0
             let places = p.isNaN ? 0 : Int(min(max(p, 0), 400))
             var scale = 1.0
             for _ in 0..<places { scale *= 10 }
             let scaled = x * scale
             let r = scale.isFinite && scaled.isFinite ? scaled.rounded() / scale : x
             return places <= 0 && abs(r) < 9e15 ? .int(Int(r)) : .double(r)
-        case "days_since":
-            guard let i = args[0].instant else { return .null }
-            return .int((now.milliseconds - i.milliseconds).floorDiv(Instant.millisecondsPerDay))
-        case "date":
-            guard let i = args[0].instant else { return .null }
-            return .string(i.dateString)
-        case "month":
-            guard let i = args[0].instant else { return .null }
-            return .string(i.monthString)
-        default:
-            return .null  // aggregates are evaluated by summarize
-        }
-    }
+        },
+        "days_since": { ev, a in
+            guard let i = a[0].instant else { return .null }
+            return .int((ev.now.milliseconds - i.milliseconds).floorDiv(Instant.millisecondsPerDay))
+        },
+        "date": { _, a in a[0].instant.map { .string($0.dateString) } ?? .null },
+        "month": { _, a in a[0].instant.map { .string($0.monthString) } ?? .null },
+    ]
 }
 
 /// Compiled regular expressions, by pattern; and the first match that had to stop (too

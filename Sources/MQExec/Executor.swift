@@ -12,19 +12,12 @@ struct Executor {
     let state: ExecutionState
     let maxRequests: Int
     let baseDirectory: String
-    /// Whether a file source builds only the fields the plan can look at (`FieldNeed`);
-    /// off with pushdown, so that the goldens' pushdown-off runs check it.
-    var pruneFields = true
 
-    /// The stream of a plan's rows; `downstream` is what a plan it feeds needs of them
-    /// (nil: every field).
-    func stream(_ plan: Plan, downstream: Set<String>? = nil, isStatement: Bool = false) throws -> RowStream {
-        let ops = plan.operators
-        let need = pruneFields ? FieldNeed.input(of: ops, downstream: downstream) : nil
-        var s = try source(plan.source, need: need, isStatement: isStatement)
-        var i = 0
-        while i < ops.count {
-            switch ops[i] {
+    /// The stream of a plan's rows: one stream per operator, in order.
+    func stream(_ plan: Plan, isStatement: Bool = false) throws -> RowStream {
+        var s = try source(plan, isStatement: isStatement)
+        for op in plan.operators {
+            switch op {
             case .filter(let e): s = FilterStream(s, e, eval, state: state)
             case .select(let ps):
                 let ev = eval
@@ -40,29 +33,17 @@ struct Executor {
                     for p in ps { out[p.name ?? Planner.columnName(p.expr)] = ev.eval(p.expr, out).json }
                     return out
                 }
-            case .offset(let n):
-                // `offset N | limit M` is one stream that stops after M.
-                if i + 1 < ops.count, case .limit(let m) = ops[i + 1] {
-                    s = LimitStream(s, skip: n, count: m)
-                    i += 1
-                } else {
-                    s = LimitStream(s, skip: n, count: .max)
-                }
-            case .limit(let n): s = LimitStream(s, skip: 0, count: n)
+            case .slice(let skip, let count): s = LimitStream(s, skip: skip, count: count ?? .max)
             case .flatten(let e, let name):
                 guard case .field(let path) = e.kind else { throw ExecError("`flatten` takes a field, e.g. `flatten labels`") }
                 s = FlattenStream(s, path, into: name)
+            case .topK(let keys, let k): s = TopKStream(s, keys: keys, k: k, eval: eval, state: state)
             case .sort(let keys):
-                if i + 1 < ops.count, case .limit(let k) = ops[i + 1] {
-                    s = TopKStream(s, keys: keys, k: k, eval: eval, state: state)
-                    i += 1
-                } else {
-                    let ev = eval
-                    s = BlockingStream(s, state: state, stage: "sort") { rows in
-                        let sorted = try Executor.sort(rows, keys, ev)
-                        try ev.check()
-                        return sorted
-                    }
+                let ev = eval
+                s = BlockingStream(s, state: state, stage: "sort") { rows in
+                    let sorted = try Executor.sort(rows, keys, ev)
+                    try ev.check()
+                    return sorted
                 }
             case .summarize(let aggs, let by):
                 s = FoldStream(s, GroupFold(by: by, aggs: aggs, eval: eval), state: state, stage: "summarize") { $0.summarized() }
@@ -74,17 +55,15 @@ struct Executor {
             case .top(let n, let e):
                 let ev = eval
                 s = BlockingStream(s, state: state, stage: "top") { rows in Aggregation.top(rows, n, e, ev) }
-            case .join(let j, let right):
+            case .join(let j):
                 let me = self
-                if let right {
-                    let rightNeed = pruneFields ? FieldNeed.rightSide(of: ops, at: i, downstream: downstream) : nil
-                    // The left side's columns as the plan knows them (a file's from its first
-                    // rows), so names are decided by the source's columns, not by which
-                    // fields the first rows through a filter happen to have.
-                    let leftColumns = me.columns(of: plan, before: i)
+                if let right = j.right {
                     s = JoinStream(s, state: state) {
-                        var index = try await me.joinIndex(j, right, need: rightNeed)
-                        if let leftColumns { index.names.knownLeft = Set(leftColumns) }
+                        var index = try await me.joinIndex(j, right)
+                        // The left side's columns as the plan knows them (a file's from its
+                        // first rows), so names are decided by the source's columns, not by
+                        // which fields the first rows through a filter happen to have.
+                        if let left = j.leftColumns { index.names.knownLeft = Set(left) }
                         return index
                     }
                 } else {
@@ -93,13 +72,12 @@ struct Executor {
             case .chart, .spark:
                 break  // drawn by the runner from the rows
             }
-            i += 1
         }
         return s
     }
 
-    func source(_ src: PlannedSource, need: Set<String>?, isStatement: Bool = false) throws -> RowStream {
-        switch src {
+    func source(_ plan: Plan, isStatement: Bool = false) throws -> RowStream {
+        switch plan.source {
         case .remote(let call):
             guard let api else {
                 throw ExecError("no credentials: this statement calls the Mosend API",
@@ -107,27 +85,25 @@ struct Executor {
                                 status: 2)
             }
             let st = statement
-            switch call.endpoint {
-            case .customers:
+            let path = call.entry.path
+            let contact = call.contact
+            switch call.entry.shape {
+            case .paged:
                 return PageStream(api.customerPages(call.query, st), state: state, isStatementSource: isStatement)
-            case .summary:
-                return OnceStream { try await [api.summary(st).objectValue ?? JSONObject()] }
-            case .billing:
-                return OnceStream { try await [api.billing(st).objectValue ?? JSONObject()] }
-            case .messaging:
-                let since = call.since
-                return OnceStream { try await api.messaging(since: since, st).compactMap(\.objectValue) }
-            case .customer(let id):
-                return OnceStream { try await [api.customer(id: id, st).objectValue ?? JSONObject()] }
-            case .timeline(let id):
+            case .oneRow:
+                return OnceStream { try await [api.object(path, contact: contact, st).objectValue ?? JSONObject()] }
+            case .list:
+                let params = call.query.wireParams
+                return OnceStream { try await api.list(path, params, st).compactMap(\.objectValue) }
+            case .part(let member):
                 return OnceStream {
-                    let detail = try await api.customer(id: id, st)
-                    return (detail["timeline"]?.arrayValue ?? []).compactMap(\.objectValue)
+                    let answer = try await api.object(path, contact: contact, st)
+                    return (answer[member]?.arrayValue ?? []).compactMap(\.objectValue)
                 }
             }
         case .file(let path):
             do {
-                let reader = try RowReader(path: resolvePath(path), fields: need.map(FieldSet.init))
+                let reader = try RowReader(path: resolvePath(path), fields: plan.fields.map(FieldSet.init))
                 return FileStream(reader, shownAs: path, progress: state.progress)
             } catch {
                 var e = error
@@ -142,8 +118,8 @@ struct Executor {
             }
         case .value(let j):
             return ArrayStream([JSONObject(pairs: [("value", j)])])
-        case .subquery(let plan):
-            return try stream(plan, downstream: need, isStatement: isStatement)
+        case .subquery(let inner):
+            return try stream(inner, isStatement: isStatement)
         }
     }
 
@@ -159,8 +135,8 @@ struct Executor {
     static var home: String { ProcessEnvironment.value("HOME") ?? "" }
 
     /// All rows of a plan.
-    func collect(_ plan: Plan, downstream: Set<String>? = nil) async throws -> [JSONObject] {
-        let s = try stream(plan, downstream: downstream)
+    func collect(_ plan: Plan) async throws -> [JSONObject] {
+        let s = try stream(plan)
         var all: [JSONObject] = []
         while let b = try await s.next() { all += b }
         if let e = state.partialError { throw e }
@@ -196,8 +172,9 @@ struct Executor {
 
     /// The right side of a join, read whole and indexed by its key; the left side then
     /// streams through it (`JoinStream`).
-    func joinIndex(_ j: Join, _ right: Plan, need: Set<String>?) async throws -> JoinIndex {
-        let rightRows = try await collect(right, downstream: need)
+    func joinIndex(_ plan: JoinPlan, _ right: Plan) async throws -> JoinIndex {
+        let j = plan.join
+        let rightRows = try await collect(right)
         let rightKey = j.equals ?? j.on
         var index: [KeyValue: [JSONObject]] = [:]
         for r in rightRows {
@@ -205,55 +182,17 @@ struct Executor {
             guard !k.isNull else { continue }
             index[KeyValue(k), default: []].append(r)
         }
-        let shared = Executor.sharedKey(j)
+        let shared = plan.sharedKey
         // With no right row the columns come from what the plan says (a file's first
         // rows, a kept result's columns), so that a left join still adds them as nulls
         // and the names of a later join do not shift with the data.
-        let seen = rightRows.isEmpty ? (columns(of: right) ?? []) : Session.columns(of: rightRows)
+        let seen = rightRows.isEmpty ? (plan.rightColumns ?? []) : Session.columns(of: rightRows)
         return JoinIndex(join: j, eval: eval, index: index, names: JoinNames(rightColumns: seen.filter { $0 != shared }),
                          sharedKey: shared)
     }
 
-    /// The columns a plan's rows have, when they can be known without its rows; with
-    /// `before`, the rows that reach its operator at that index.
-    func columns(of plan: Plan, before index: Int? = nil) -> [String]? {
-        Executor.columns(of: plan, before: index, variables: variables, baseDirectory: baseDirectory, sampleFiles: true)
-    }
-
-    /// The one answer to "which columns will these rows have", for the join's names at
-    /// run time, `explain`'s renames and the csv header (which reads no file:
-    /// `sampleFiles` false). A file's are the keys of its first batch.
-    static func columns(of plan: Plan, before index: Int? = nil, variables: [String: StoredValue], baseDirectory: String,
-                        sampleFiles: Bool) -> [String]?
-    {
-        let start: [String]?
-        switch plan.source {
-        case .file(let path): start = sampleFiles ? Session.sampledColumns(path, baseDirectory: baseDirectory) : nil
-        case .variable(let v):
-            if case .rows(_, let c)? = variables[v] { start = c } else { start = nil }
-        case .value: start = ["value"]
-        case .subquery(let inner):
-            start = columns(of: inner, variables: variables, baseDirectory: baseDirectory, sampleFiles: sampleFiles)
-        case .remote(let call):
-            switch call.endpoint {
-            case .customers: start = Catalog.customers.fieldNames
-            case .timeline: start = Catalog.timeline.fieldNames
-            case .messaging: start = Catalog.messaging.fieldNames
-            case .summary: start = Catalog.summary.fieldNames
-            case .billing: start = Catalog.billing.fieldNames
-            case .customer: start = Catalog.customer.fieldNames
-            }
-        }
-        return Session.outputColumns(plan.operators[..<(index ?? plan.operators.count)], start: start)
-    }
-
-    /// With `on F` (no `= G`) both sides' F are equal: the right one is not added again.
-    static func sharedKey(_ j: Join) -> String? {
-        guard j.equals == nil, case .field(let path) = j.on.kind, path.count == 1 else { return nil }
-        return path[0]
-    }
-
-    func joinCustomer(_ rows: [JSONObject], _ j: Join) async throws -> [JSONObject] {
+    func joinCustomer(_ rows: [JSONObject], _ plan: JoinPlan) async throws -> [JSONObject] {
+        let j = plan.join
         guard let api else { throw ExecError("no credentials: `join customer` calls the Mosend API", status: 2) }
         var ids: [String] = []
         var seen = Set<String>()
@@ -286,9 +225,9 @@ struct Executor {
         // again; one that differs is added as NAME_right.
         var leftColumns = Set<String>()
         for r in rows { for k in r.keys { leftColumns.insert(k) } }
-        var names = JoinNames(rightColumns: Session.columns(of: ids.compactMap { details[$0] }).filter { $0 != Executor.sharedKey(j) })
+        let shared = plan.sharedKey
+        var names = JoinNames(rightColumns: Session.columns(of: ids.compactMap { details[$0] }).filter { $0 != shared })
         names.decide(leftColumns: leftColumns)
-        let shared = Executor.sharedKey(j)
         var out: [JSONObject] = []
         for row in rows {
             let v = eval.eval(j.on, row)
@@ -301,7 +240,7 @@ struct Executor {
                 out.append(names.merge(row, right, skipping: shared))
             } else if j.left {
                 var r = row
-                for c in ["metrics", "timeline"] where r[c] == nil { r[c] = .null }
+                for c in Catalog.detailOnlyFields where r[c] == nil { r[c] = .null }
                 out.append(r)
             }
         }

@@ -1,4 +1,5 @@
 import MQCore
+import MQSyntax
 
 /// `.help TOPIC` for the language: each source and stage, what it does and examples.
 /// Every example runs in the tests (HelpTests) against the simulator, so none can rot.
@@ -95,9 +96,9 @@ public enum HelpTopics {
     ]
 
     public static func topic(_ name: String) -> HelpTopic? {
-        let aliases = ["filter": "where", "project": "select", "extend": "derive", "take": "limit", "offset": "limit",
-                       "spark": "chart"]
-        let n = name.lowercased()
-        return all.first { $0.name == (aliases[n] ?? n) }
+        // `offset` is told with `limit`, `spark` with `chart`.
+        let shared = ["offset": "limit", "spark": "chart"]
+        let n = Usage.canonical(name)
+        return all.first { $0.name == (shared[n] ?? n) }
     }
 }

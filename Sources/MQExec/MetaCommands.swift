@@ -14,16 +14,48 @@ enum MetaCommands {
         var words: [String] { args.split(separator: " ").map(String.init) }
     }
 
+    /// What a meta command did: the table, not the shell, decides that `.quit` ends the
+    /// run (in a script too, where the next lines do not run).
+    enum Result: Sendable, Equatable {
+        case ok
+        /// Ran and failed with this exit status (`.read` of a failing script).
+        case failed(Int32)
+        /// Ends the session: the REPL or the script stops here, with status 0.
+        case exit
+    }
+
     struct Command: Sendable {
         let name: String
+        /// Other names it answers to (`.exit` for `.quit`).
+        var aliases: [String] = []
         let arguments: String
+        /// The words its argument completes to (`on`, `off`).
+        var completions: [String] = []
         let help: String
-        let run: @Sendable (Session, Invocation) async throws -> Int32
+        let run: @Sendable (Session, Invocation) async throws -> Result
+
+        init(name: String, aliases: [String] = [], arguments: String, completions: [String]? = nil, help: String,
+             run: @escaping @Sendable (Session, Invocation) async throws -> Result)
+        {
+            self.name = name
+            self.aliases = aliases
+            self.arguments = arguments
+            // `on|off|auto` completes to its words, unless told otherwise.
+            self.completions = completions ?? (arguments.contains("|") && arguments == arguments.lowercased()
+                ? arguments.split(separator: "|").map(String.init) : [])
+            self.help = help
+            self.run = run
+        }
+    }
+
+    /// The command a name (or alias) calls.
+    static func command(_ name: String) -> Command? {
+        all.first { $0.name == name || $0.aliases.contains(name) }
     }
 
     static func onOff(_ name: String, _ inv: Invocation) throws -> Bool {
         guard let w = inv.words.first?.lowercased(), w == "on" || w == "off" else {
-            throw Diagnostic("E034", "`.\(name)` takes on or off", at: inv.span, hints: ["e.g. `.\(name) on`"])
+            throw Diagnostic.badMetaArgument(name, takes: "on or off", at: inv.span, hint: "e.g. `.\(name) on`")
         }
         return w == "on"
     }
@@ -38,15 +70,14 @@ enum MetaCommands {
                         text += "\nexamples:\n" + topic.examples.map { "  \($0)\n" }.joined()
                     }
                     s.say(text)
-                    return 0
+                    return .ok
                 }
                 if let c = all.first(where: { $0.name == name }) {
                     s.say(".\(c.name) \(c.arguments)".trimmingCharacters(in: .whitespaces) + "\n  \(c.help)\n")
-                    return 0
+                    return .ok
                 }
                 let names = HelpTopics.all.map(\.name) + all.map { "." + $0.name }
-                throw Diagnostic("E042", "no help on `\(word)`", at: inv.span,
-                                 hints: Hints.didYouMean(Hints.closest(word, in: names)) + ["topics: " + HelpTopics.all.map(\.name).joined(separator: " ")])
+                throw Diagnostic.noHelp(word, names: names, topics: HelpTopics.all.map(\.name), at: inv.span)
             }
             let width = all.map { ".\($0.name) \($0.arguments)".count }.max() ?? 0
             var text = ""
@@ -58,56 +89,54 @@ enum MetaCommands {
             text += "\nstatements: let explain"
             text += "\n`.help NAME` for one of them, with examples; Tab completes names, fields and values.\n"
             s.say(text)
-            return 0
+            return .ok
         },
         Command(name: "format", arguments: "NAME", help: "output format: " + OutputFormat.names(separator: " ")) { s, inv in
             guard let f = inv.words.first.flatMap({ OutputFormat(rawValue: $0.lowercased()) }) else {
-                throw Diagnostic("E026", "unknown format `\(inv.args)`", at: inv.span,
-                                 hints: ["formats: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", ")])
+                throw Diagnostic.unknownFormat(inv.args, at: inv.span,
+                                               suggestion: Hints.closest(inv.args, in: OutputFormat.allCases.map(\.rawValue)))
             }
             s.settings.format = f
-            return 0
+            return .ok
         },
         Command(name: "timing", arguments: "on|off", help: "show time and requests after each result") { s, inv in
             s.settings.timing = try onOff("timing", inv)
-            return 0
+            return .ok
         },
         Command(name: "trace", arguments: "on|off", help: "print each HTTP request (URL, status, time, retries; no key)") { s, inv in
             s.describe?.setTrace(try onOff("trace", inv))
-            return 0
+            return .ok
         },
         Command(name: "curl", arguments: "", help: "the last statement's requests as curl commands, the key redacted") { s, _ in
             guard let from = s.lastQueryFirstRequest, let d = s.describe else {
                 s.say("(no request yet)\n")
-                return 0
+                return .ok
             }
             var last: String? = nil
             for url in d.urls(from) where url != last {  // retries repeat a URL
                 s.say(d.curl(url) + "\n")
                 last = url
             }
-            return 0
+            return .ok
         },
         Command(name: "pushdown", arguments: "on|off", help: "send filters and limits to the API (off: the same rows, more requests)") { s, inv in
             s.settings.pushdown = try onOff("pushdown", inv)
-            return 0
+            return .ok
         },
         Command(name: "cache", arguments: "on|off|clear", help: "reuse identical responses within 5 minutes") { s, inv in
             if inv.words.first == "clear" { s.cache?.clear() } else { s.setCache(enabled: try onOff("cache", inv)) }
-            return 0
+            return .ok
         },
         Command(name: "inspect", arguments: "SOURCE", help: "a source's fields and types, and what pushes down; a file's columns and kinds") { s, inv in
             if inv.words.first?.lowercased() == "from" {
                 s.say(try FileInspection.describe(inv.args, baseDirectory: s.baseDirectory))
-                return 0
+                return .ok
             }
             guard let n = inv.words.first, let entry = Catalog.entry(named: n.lowercased()) else {
-                let names = Catalog.all.map(\.name)
-                throw Diagnostic("E020", "unknown source `\(inv.args)`", at: inv.span,
-                                 hints: Hints.didYouMean(Hints.closest(inv.args, in: names)) + ["sources: " + names.joined(separator: ", ")])
+                throw Diagnostic.unknownSource(inv.args, at: inv.span, suggestion: Hints.closest(inv.args, in: Catalog.all.map(\.name)))
             }
             s.say(Catalog.describe(entry))
-            return 0
+            return .ok
         },
         Command(name: "vars", arguments: "", help: "the variables kept with let, --set and script arguments") { s, _ in
             for (k, v) in s.variables.sorted(by: { $0.key < $1.key }) {
@@ -116,12 +145,12 @@ enum MetaCommands {
                 case .rows(let rows, let cols): s.say("$\(k): \(rows.count) rows (\(cols.joined(separator: ", ")))\n")
                 }
             }
-            return 0
+            return .ok
         },
         Command(name: "last", arguments: "", help: "show the last result again (marked when partial)") { s, _ in
             guard let rows = s.lastRows else {
                 s.say("(no result yet)\n")
-                return 0
+                return .ok
             }
             var options = RenderOptions()
             options.width = s.settings.width
@@ -136,50 +165,51 @@ enum MetaCommands {
                     + (s.lastNoResultStage.map { " (the source's rows read; `\($0)` gave no result)" } ?? "")
             }
             try r.end(summary)
-            return 0
+            return .ok
         },
         Command(name: "read", arguments: "FILE", help: "run the statements of a file") { s, inv in
             let path = inv.args.hasPrefix("/") ? inv.args : s.baseDirectory + "/" + inv.args
             guard !inv.args.isEmpty, let data = FileManager.default.contents(atPath: path) else {
                 throw ExecError("cannot read \(inv.args.isEmpty ? "(no file given)" : inv.args)")
             }
-            return await s.run(SourceText(String(decoding: data, as: UTF8.self), name: inv.args))
+            let status = await s.run(SourceText(String(decoding: data, as: UTF8.self), name: inv.args))
+            return s.exitRequested ? .exit : status == 0 ? .ok : .failed(status)
         },
         Command(name: "output", arguments: "FILE|-", help: "send results to a file (- for standard output again)") { s, inv in
             let target = inv.args
             if target.isEmpty || target == "-" {
                 s.out = s.stdout
-                return 0
+                return .ok
             }
             let path = target.hasPrefix("/") ? target : s.baseDirectory + "/" + target
             guard let sink = FileSink(path: path) else {
                 throw ExecError("cannot write \(target): \(String(cString: strerror(errno)))")
             }
             s.out = sink
-            return 0
+            return .ok
         },
         Command(name: "pager", arguments: "on|off|auto", help: "page results through $PAGER (auto: when taller than the screen)") { s, inv in
             guard let w = inv.words.first?.lowercased(), let mode = PagerMode(rawValue: w) else {
-                throw Diagnostic("E034", "`.pager` takes on, off or auto", at: inv.span,
-                                 hints: ["auto pages a result taller than the screen, when stdout is a terminal"])
+                throw Diagnostic.badMetaArgument("pager", takes: "on, off or auto", at: inv.span,
+                                                 hint: "auto pages a result taller than the screen, when stdout is a terminal")
             }
             s.settings.pager = mode
-            return 0
+            return .ok
         },
         Command(name: "org", arguments: "[ID]", help: "show the organization, or switch to another with the same key") { s, inv in
             guard let hook = s.hooks.org else { throw ExecError("`.org` needs the mq shell") }
             s.say(try hook(inv.words.first) + "\n")
-            return 0
+            return .ok
         },
         Command(name: "profile", arguments: "[NAME]", help: "show the profiles of the config file, or switch to one") { s, inv in
             guard let hook = s.hooks.profile else { throw ExecError("`.profile` needs the mq shell") }
             s.say(try hook(inv.words.first) + "\n")
-            return 0
+            return .ok
         },
         Command(name: "history", arguments: "[N]", help: "the last N lines typed (default 20); lines with keys are never kept") { s, inv in
             guard let lines = s.hooks.history?() else {
                 s.say("(no history: mq keeps it in the interactive shell only)\n")
-                return 0
+                return .ok
             }
             let n = inv.words.first.flatMap { Int($0) } ?? 20
             let first = max(0, lines.count - n)
@@ -187,9 +217,9 @@ enum MetaCommands {
                 let shown = line.replacingOccurrences(of: "\n", with: "\n      ")
                 s.say(String(repeating: " ", count: max(0, 5 - String(i + 1).count)) + "\(i + 1)  \(shown)\n")
             }
-            return 0
+            return .ok
         },
-        Command(name: "quit", arguments: "", help: "leave (Ctrl-D does too)") { _, _ in 0 },
+        Command(name: "quit", aliases: ["exit"], arguments: "", help: "leave (Ctrl-D does too); in a script, stop there") { _, _ in .exit },
     ]
 }
 

@@ -259,8 +259,7 @@ struct ValueProbe {
     var warning: Diagnostic? {
         guard !matched, let nearMiss else { return nil }
         let field = path.joined(separator: ".")
-        return Diagnostic("W004", "no row has \(field) \(op == "has" ? "holding " : "")\"\(text)\"; values differ in case", at: span,
-                          hints: ["did you mean \"\(nearMiss)\"? `=` and `has` compare text exactly; `~` ignores case"])
+        return Diagnostic.caseMismatch(field: field, op: op, text: text, nearMiss: nearMiss, at: span)
     }
 }
 
@@ -446,22 +445,7 @@ struct JoinNames {
     mutating func decide(leftColumns seen: Set<String>) {
         guard !decided else { return }
         decided = true
-        let leftColumns = seen.union(knownLeft)
-        var taken = leftColumns.union(rightColumns)
-        for c in rightColumns {
-            guard leftColumns.contains(c) else {
-                output[c] = c
-                continue
-            }
-            var name = c + "_right"
-            var n = 2
-            while taken.contains(name) {
-                name = c + "_right\(n)"
-                n += 1
-            }
-            taken.insert(name)
-            output[c] = name
-        }
+        output = JoinPlan.names(left: seen.union(knownLeft), right: rightColumns)
     }
 
     /// The renames made, for `explain`-like reports: `w → w_right`.

@@ -64,46 +64,44 @@ public final class CachingReportsAPI: ReportsAPI {
         return j
     }
 
-    public func summary(_ s: CallContext) async throws(APIError) -> JSON {
-        try await cached("summary") { () async throws(APIError) -> JSON in try await base.summary(s) }
+    public func object(_ path: String, contact: String?, _ s: CallContext) async throws(APIError) -> JSON {
+        try await cached(CatalogEntry.path(path, contact: contact)) { () async throws(APIError) -> JSON in
+            try await base.object(path, contact: contact, s)
+        }
     }
 
-    public func billing(_ s: CallContext) async throws(APIError) -> JSON {
-        try await cached("billing") { () async throws(APIError) -> JSON in try await base.billing(s) }
-    }
-
-    public func messaging(since: String?, _ s: CallContext) async throws(APIError) -> [JSON] {
-        let key = "messaging?since=\(since ?? "")"
+    public func list(_ path: String, _ params: [(String, String)], _ s: CallContext) async throws(APIError) -> [JSON] {
+        let key = CachingReportsAPI.key(path, params)
         if case .rows(let r)? = lookup(key) { return r }
-        let r = try await base.messaging(since: since, s)
+        let r = try await base.list(path, params, s)
         store(key, .rows(r))
         return r
     }
 
-    public func customer(id: String, _ s: CallContext) async throws(APIError) -> JSON {
-        try await cached("customer/\(id)") { () async throws(APIError) -> JSON in try await base.customer(id: id, s) }
+    /// A request's key: its path and parameters, as sent.
+    static func key(_ path: String, _ params: [(String, String)]) -> String {
+        path + "?" + params.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
     public func customers(ids: [String], _ s: CallContext) async -> [Result<JSON, APIError>] {
         var results: [String: Result<JSON, APIError>] = [:]
         var missing: [String] = []
         for id in ids where results[id] == nil {
-            if case .one(let j)? = lookup("customer/\(id)") { results[id] = .success(j) } else if !missing.contains(id) {
+            if case .one(let j)? = lookup(CatalogEntry.path(Catalog.contactDetail.path, contact: id)) { results[id] = .success(j) } else if !missing.contains(id) {
                 missing.append(id)
             }
         }
         if !missing.isEmpty {
             for (id, r) in zip(missing, await base.customers(ids: missing, s)) {
                 results[id] = r
-                if case .success(let j) = r { store("customer/\(id)", .one(j)) }
+                if case .success(let j) = r { store(CatalogEntry.path(Catalog.contactDetail.path, contact: id), .one(j)) }
             }
         }
         return ids.map { results[$0]! }
     }
 
-    public func customerPages(_ query: CustomersQuery, _ s: CallContext) -> any PageSource {
-        let key = "customers:\(query.since ?? "")|\(query.until ?? "")|\(query.category ?? "")|"
-            + "\(query.resolutionOutcome ?? "")|\(query.search ?? "")|\(query.rowLimit.map(String.init) ?? "")"
+    public func customerPages(_ query: ListQuery, _ s: CallContext) -> any PageSource {
+        let key = CachingReportsAPI.key(Catalog.customers.path, query.wireParams) + "|\(query.rowLimit.map(String.init) ?? "")"
         if case .pages(let pages)? = lookup(key) { return ReplayPages(pages) }
         return RecordingPages(base.customerPages(query, s), rowLimit: query.rowLimit, maxRows: maxScanRows) { [weak self] pages in
             self?.store(key, .pages(pages))

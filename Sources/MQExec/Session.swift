@@ -94,6 +94,8 @@ public final class Session {
     var lastQueryFirstRequest: Int? = nil
     /// Standard output was closed by its reader: nothing more is run or written.
     public private(set) var outputClosed = false
+    /// `.quit` ran: the REPL or script stops after it.
+    public private(set) var exitRequested = false
     let now: @Sendable () -> Instant
     let monotonic: @Sendable () -> Double
     var variables: [String: StoredValue] = [:]
@@ -195,6 +197,11 @@ public final class Session {
         for s in statements {
             let status = await run(s, source)
             if outputClosed { return 0 }
+            if exitRequested {
+                try? (out as? FlushableSink)?.flush()
+                try? (err as? FlushableSink)?.flush()
+                return 0
+            }
             // Results and diagnostics appear in the order the statements ran.
             do {
                 try (out as? FlushableSink)?.flush()
@@ -226,7 +233,13 @@ public final class Session {
         do {
             switch s.kind {
             case .meta(let name, let args):
-                return try await meta(name, args, s.span, source)
+                switch try await meta(name, args, s.span, source) {
+                case .ok: return 0
+                case .failed(let status): return status
+                case .exit:
+                    exitRequested = true
+                    return 0
+                }
             case .letValue(let name, let e):
                 let value = try Planner(plannerContext()).resolveConstant(e)
                 variables[name] = .value(Evaluator(now: now()).eval(value, JSONObject()).json)
@@ -309,54 +322,10 @@ public final class Session {
         let progress = QueryProgress(source: Session.sourceKey(plan), started: monotonic(),
                                      requestsAtStart: describe?.requestCount() ?? 0)
         progressBoard.start(progress)
-        let state = ExecutionState(progress: progress, keepsSourceRows: Session.isBlocking(plan), keepLimit: Session.lastLimit)
+        let state = ExecutionState(progress: progress, keepsSourceRows: plan.isBlocking, keepLimit: Session.lastLimit)
         let exec = Executor(api: api, statement: CallContext(), variables: variables, eval: Evaluator(now: now()),
-                            state: state, maxRequests: settings.maxRequests, baseDirectory: baseDirectory,
-                            pruneFields: settings.pushdown)
+                            state: state, maxRequests: settings.maxRequests, baseDirectory: baseDirectory)
         return (try exec.stream(plan, isStatement: true), state)
-    }
-
-    /// The columns a plan's rows can have, when its last stage that makes rows says so
-    /// (`select`, `summarize`, `count`, `distinct`, `top`, then `derive`, `flatten` and
-    /// the stages that keep the columns): csv and tsv then write their header at once
-    /// and stream. Nil when only the data can tell (a source's rows, a join).
-    static func outputColumns(_ plan: Plan, start: [String]? = nil) -> [String]? {
-        outputColumns(plan.operators[...], start: start)
-    }
-
-    static func outputColumns(_ operators: ArraySlice<Operator>, start: [String]?) -> [String]? {
-        var columns: [String]? = start
-        for op in operators {
-            switch op {
-            case .select(let ps): columns = ps.map { $0.name ?? Planner.columnName($0.expr) }
-            case .summarize(let aggs, let by): columns = by.map(Planner.columnName) + aggs.map { $0.name ?? Planner.columnName($0.expr) }
-            case .count(let by): columns = by.map(Planner.columnName) + ["count"]
-            case .distinct(let es): columns = es.map(Planner.columnName)
-            case .top(_, let e): columns = [Planner.columnName(e), "count"]
-            case .derive(let ps):
-                columns = columns.map { c in c + ps.map { $0.name ?? Planner.columnName($0.expr) }.filter { !c.contains($0) } }
-            case .flatten(let e, let name):
-                // The array's column goes (a nested array's object stays a column); the
-                // element's comes last, as the stream adds it.
-                let path = Planner.columnName(e)
-                columns = columns.map { c in c.filter { $0 != path && $0 != name } + [name] }
-            case .join: columns = nil
-            case .filter, .sort, .limit, .offset, .chart, .spark: break
-            }
-        }
-        return columns.map { c in
-            var seen = Set<String>()
-            return c.filter { seen.insert($0).inserted }
-        }
-    }
-
-    /// Whether a stage of the plan needs every row before it gives any (so a partial input
-    /// gives no result): sort, summarize, count, distinct, top, charts, `join customer`.
-    static func isBlocking(_ plan: Plan) -> Bool {
-        plan.operators.contains { op in
-            if case .join(_, nil) = op { return true }
-            return op.isBlocking
-        }
     }
 
     /// A blocking stage's input was cut short: no rows are shown, `.last` keeps the source
@@ -545,15 +514,7 @@ public final class Session {
     /// The name completion knows a plan's source by: `customers`, a file's path, `$name`.
     static func sourceKey(_ plan: Plan) -> String {
         switch plan.source {
-        case .remote(let call):
-            switch call.endpoint {
-            case .summary: return "summary"
-            case .billing: return "billing"
-            case .messaging: return "messaging"
-            case .customers: return "customers"
-            case .customer: return "customer"
-            case .timeline: return "timeline"
-            }
+        case .remote(let call): return call.entry.name
         case .file(let path): return path
         case .variable(let v): return "$" + v
         case .value, .subquery: return ""
@@ -597,13 +558,10 @@ public final class Session {
     /// fields, a kept result's columns, or what its stages name. A file is not read for
     /// this (only the data can tell), and a one-row source needs no streaming.
     func streamedColumns(_ plan: Plan) -> [String]? {
-        if case .remote(let call) = plan.source {
-            switch call.endpoint {
-            case .summary, .billing, .customer: return Session.outputColumns(plan, start: nil)
-            case .customers, .timeline, .messaging: break
-            }
-        }
-        return Executor.columns(of: plan, variables: variables, baseDirectory: baseDirectory, sampleFiles: false)
+        if case .remote(let call) = plan.source, call.entry.isOneRow { return Planner.outputColumns(plan.operators[...], start: nil) }
+        var context = plannerContext()
+        context.fileColumns = nil
+        return Planner(context).columns(of: plan)
     }
 
     // MARK: explain
@@ -614,78 +572,9 @@ public final class Session {
         explain(try Planner(plannerContext()).plan(q))
     }
 
-    public func explain(_ plan: Plan) -> String { explain(plan, downstream: nil) }
-
-    /// `downstream`: what the plan this one feeds needs of its rows (nil: all of them).
-    func explain(_ plan: Plan, downstream: Set<String>?) -> String {
-        let need = settings.pushdown ? FieldNeed.input(of: plan.operators, downstream: downstream) : nil
-        var out = "plan: \(plan.text)\n"
-        switch plan.source {
-        case .remote(let call):
-            let url = describe?.url(call.path, call.firstParams()) ?? "/organizations/:orgId/reports\(call.path)"
-            out += "remote: GET \(url)\n"
-            switch call.endpoint {
-            case .customers:
-                if let n = call.query.rowLimit {
-                    let pages = max(1, (n + 99) / 100)
-                    out += "  pages: up to \(pages), following cursors; stops once \(n) row\(n == 1 ? "" : "s") have arrived\n"
-                } else if let n = Session.streamingLimit(plan.operators) {
-                    out += "  pages: following cursors until \(n) row\(n == 1 ? " passes" : "s pass") the local stages (at most every page)\n"
-                } else {
-                    out += "  pages: every page, following cursors to the last (100 rows a page)\n"
-                }
-            case .timeline: out += "  pages: 1 (the contact's detail; its timeline becomes rows)\n"
-            default: out += "  pages: 1\n"
-            }
-        case .file(let path):
-            out += "source: the file \"\(path)\" (no request)\n"
-            if let need { out += "  fields: \(Session.fieldList(need))\n" }
-        case .variable(let v): out += "source: $\(v), kept earlier (no request)\n"
-        case .value: out += "source: a kept value (no request)\n"
-        case .subquery(let inner):
-            out += "source: a subquery:\n"
-            out += explain(inner, downstream: need).split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")
-            if !out.hasSuffix("\n") { out += "\n" }
-        }
-        if plan.operators.isEmpty {
-            out += "local: nothing\n"
-        } else {
-            out += "local:\n"
-            for (i, op) in plan.operators.enumerated() {
-                out += "  \(i + 1). \(Session.describe(op))\n"
-                if settings.pushdown, case .join(_, let right?) = op, case .file = right.source,
-                   let fields = FieldNeed.input(of: right.operators, downstream: FieldNeed.rightSide(of: plan.operators, at: i, downstream: downstream))
-                {
-                    out += "     fields of the file: \(Session.fieldList(fields))\n"
-                }
-                if case .join(let j, let right) = op { out += joinNames(j, right, plan, before: i) }
-            }
-        }
-        if let f = plan.format { out += "output: \(f)\n" }
-        if let s = plan.save { out += "save: \"\(s)\"\n" }
-        for n in plan.notes { out += "note: \(n)\n" }
-        for w in plan.warnings { out += "warning: \(w.message)\n" }
-        return out
-    }
-
-    /// What a join's names will be: the renames when both sides' columns can be known
-    /// without running the query (a file's are read from its first rows), else the rule.
-    func joinNames(_ j: Join, _ right: Plan?, _ plan: Plan, before index: Int) -> String {
-        // The same question the executor asks when it decides them (`Executor.columns`).
-        func known(_ p: Plan, before i: Int? = nil) -> [String]? {
-            Executor.columns(of: p, before: i, variables: variables, baseDirectory: baseDirectory, sampleFiles: true)
-        }
-        let left = known(plan, before: index)
-        // A detail repeats the list row's fields: which differ is known only then.
-        guard let right else { return "     names: adds metrics and timeline; a detail field that differs from the row's is added as NAME_right\n" }
-        let rightColumns = known(right)
-        guard let left, let rightColumns else { return "     names: a right field whose name the left rows have is added as NAME_right\n" }
-        var names = JoinNames(rightColumns: rightColumns.filter { $0 != Executor.sharedKey(j) })
-        names.decide(leftColumns: Set(left))
-        let renames = names.renames
-        if renames.isEmpty { return "     names: no right field collides with a left one\n" }
-        let shown = renames.prefix(6).map { "\($0.0) → \($0.1)" }.joined(separator: ", ")
-        return "     renames: " + shown + (renames.count > 6 ? ", … (\(renames.count) in all)" : "") + "\n"
+    public func explain(_ plan: Plan) -> String {
+        let describe = describe
+        return PlanPrinter(url: describe.map { d in { d.url($0, $1) } }).print(plan)
     }
 
     /// The keys of a file's first batch of rows (a CSV's header), or nil when it cannot
@@ -695,66 +584,11 @@ public final class Session {
         return Session.columns(of: batch)
     }
 
-    static func fieldList(_ names: Set<String>) -> String {
-        names.isEmpty ? "none kept (rows are checked and counted)"
-            : names.sorted().joined(separator: ", ") + " (the others are read past, not kept)"
-    }
-
-    /// A `limit` that only streaming stages precede: paging stops once it is met.
-    static func streamingLimit(_ ops: [Operator]) -> Int? {
-        for op in ops {
-            switch op {
-            case .filter, .select, .derive, .flatten, .offset: continue
-            case .limit(let n): return n
-            default: return nil
-            }
-        }
-        return nil
-    }
-
-    static func describe(_ op: Operator) -> String {
-        func e(_ x: Expr) -> String { Printer.expr(x) }
-        /// `name = expr`, or just `expr` when the name is the column it would get anyway.
-        func projection(_ p: Projection) -> String {
-            guard let n = p.name, n != Planner.columnName(p.expr) else { return e(p.expr) }
-            return "\(n) = \(e(p.expr))"
-        }
-        switch op {
-        case .filter(let x): return "where \(e(x))"
-        case .select(let ps): return "select " + ps.map(projection).joined(separator: ", ")
-        case .derive(let ps): return "derive " + ps.map(projection).joined(separator: ", ")
-        case .sort(let keys): return "sort " + keys.map { ($0.descending ? "-" : "") + e($0.expr) }.joined(separator: ", ") + " (blocking)"
-        case .limit(let n): return "limit \(n)"
-        case .offset(let n): return "offset \(n)"
-        case .summarize(let aggs, let by):
-            return "summarize " + aggs.map(projection).joined(separator: ", ")
-                + (by.isEmpty ? "" : " by " + by.map(e).joined(separator: ", ")) + " (blocking)"
-        case .count(let by): return (by.isEmpty ? "count" : "count by " + by.map(e).joined(separator: ", ")) + " (blocking)"
-        case .distinct(let es): return "distinct " + es.map(e).joined(separator: ", ") + " (blocking)"
-        case .join(let j, _):
-            let target: String = switch j.target {
-            case .customer: "customer (one detail request per distinct \(e(j.on)), in parallel)"
-            case .file(let p): "from \"\(p)\" (hash join)"
-            case .variable(let v): "($\(v)) (hash join)"
-            case .subquery: "(subquery) (hash join)"
-            }
-            return "join " + (j.left ? "left " : "") + target + " on " + e(j.on) + (j.equals.map { " = " + e($0) } ?? "")
-        case .flatten(let x, let name):
-            // The element's field is named when it is not the array's own.
-            return "flatten \(e(x))" + (name == Planner.columnName(x) ? "" : " (each element into `\(name)`)")
-        case .top(let n, let x): return "top \(n) \(e(x)) (blocking)"
-        case .chart(let es): return "chart " + es.map(e).joined(separator: " ")
-        case .spark(let x): return "spark \(e(x))"
-        }
-    }
-
     // MARK: meta commands
 
-    func meta(_ name: String, _ args: String, _ span: Span, _ source: SourceText) async throws -> Int32 {
-        guard let command = MetaCommands.all.first(where: { $0.name == name }) else {
-            throw Diagnostic("E023", "unknown meta command `.\(name)`", at: span,
-                             hints: Hints.didYouMean(Hints.closest(name, in: Session.metaNames).map { "." + $0 })
-                                 + ["`.help` lists them"])
+    func meta(_ name: String, _ args: String, _ span: Span, _ source: SourceText) async throws -> MetaCommands.Result {
+        guard let command = MetaCommands.command(name) else {
+            throw Diagnostic.unknownMeta(name, at: span, suggestion: Hints.closest(name, in: Session.metaNames))
         }
         return try await command.run(self, MetaCommands.Invocation(args: args, span: span, source: source))
     }
@@ -765,6 +599,6 @@ public final class Session {
     /// `.last` keeps at most this many rows of a result.
     static let lastLimit = 100_000
 
-    static var metaNames: [String] { MetaCommands.all.map(\.name) }
+    static var metaNames: [String] { MetaCommands.all.flatMap { [$0.name] + $0.aliases } }
 }
 

@@ -31,10 +31,19 @@ public struct Planner {
 
     public init(_ context: PlannerContext) { self.context = context }
 
+    /// The physical plan of a query: what goes to the API, and the operators that run.
     public func plan(_ q: Query) throws(Diagnostic) -> Plan {
+        var p = try logical(q)
+        finish(&p, downstream: nil)
+        return p
+    }
+
+    /// The plan as the query writes it, before `finish` makes it physical.
+    func logical(_ q: Query) throws(Diagnostic) -> Plan {
         var notes: [String] = []
         var warnings: [Diagnostic] = []
-        let entry = Catalog.entry(for: q.source.kind)
+        var entry: CatalogEntry? = nil
+        if case .api(let name, _) = q.source.kind { entry = Catalog.entry(named: name) }
         var known: [String]? = entry?.fieldNames
         // What kind each field is, where the catalog says (for warnings only).
         var kinds: [String: FieldKind] = [:]
@@ -48,12 +57,9 @@ public struct Planner {
         // The source.
         var source: PlannedSource
         switch q.source.kind {
-        case .summary: source = .remote(RemoteCall(endpoint: .summary, query: CustomersQuery()))
-        case .billing: source = .remote(RemoteCall(endpoint: .billing, query: CustomersQuery()))
-        case .messaging: source = .remote(RemoteCall(endpoint: .messaging, query: CustomersQuery()))
-        case .customers: source = .remote(RemoteCall(endpoint: .customers, query: CustomersQuery()))
-        case .customer(let e): source = .remote(RemoteCall(endpoint: .customer(try contactId(e)), query: CustomersQuery()))
-        case .timeline(let e): source = .remote(RemoteCall(endpoint: .timeline(try contactId(e)), query: CustomersQuery()))
+        case .api(let name, let id):
+            guard let entry else { throw Diagnostic.unknownSource(name, at: q.source.span, suggestion: nil) }
+            source = .remote(RemoteCall(entry: entry, contact: try id.map { (e) throws(Diagnostic) in try contactId(e) }))
         case .file(let path):
             source = .file(path)
             scope.files.append(path)
@@ -69,7 +75,7 @@ public struct Planner {
                 scope.unknown = columns.isEmpty
             }
         case .subquery(let inner):
-            source = .subquery(try plan(inner))
+            source = .subquery(try logical(inner))
             known = nil
             scope.unknown = true
         }
@@ -86,36 +92,31 @@ public struct Planner {
             case .search: "search"
             case .limit: "limit"
             }
-            if let entry, !entry.clauses.contains(name) {
-                throw Diagnostic("E032", "`\(entry.name)` does not take `\(name)`", at: c.span,
-                                 hints: ["\(entry.name) takes: " + entry.clauses.joined(separator: ", ")
-                                     + (name == "where" ? "" : "; filter with `| where …`")])
-            }
-            if entry == nil && name != "where" && name != "limit" {
-                throw Diagnostic("E032", "`\(name)` applies to API sources only", at: c.span,
-                                 hints: ["filter local rows with `| where …`"])
-            }
+            if let entry, !entry.clauses.contains(name) { throw Diagnostic.clauseNotTaken(name, by: entry, at: c.span) }
+            if entry == nil && name != "where" && name != "limit" { throw Diagnostic.clauseNotTaken(name, by: nil, at: c.span) }
             switch c.kind {
             case .since(let e), .until(let e):
                 let wire = try dateParam(e, end: name == "until")
                 if let at = Instant.parseISO8601(wire)?.instant {
                     if name == "since" { window.since = (at, wire, c.span) } else { window.until = (at, wire, c.span) }
                 }
-                if case .remote(var rc) = source {
-                    if rc.endpoint == .messaging { rc.since = wire } else if name == "since" { rc.query.since = wire } else { rc.query.until = wire }
+                if case .remote(var rc) = source, let param = name == "since" ? rc.entry.since : rc.entry.until {
+                    rc.query[param] = wire
                     source = .remote(rc)
                 }
             case .search(let e):
                 let text = try constantString(e, what: "`search`")
-                if context.pushdown, case .remote(var rc) = source {
-                    rc.query.search = text
+                if context.pushdown, case .remote(var rc) = source, let search = rc.entry.search {
+                    rc.query[search.param] = text
                     source = .remote(rc)
                 } else {
+                    // The fields the API searches, searched here.
                     let s = Expr(.string(text), e.span)
                     func contains(_ f: String) -> Expr { Expr(.binary("~", Expr(.field([f]), e.span), s), e.span) }
-                    operators.append(.filter(Expr(.binary("or", Expr(.binary("or", contains("name"), contains("phone")), e.span),
-                                                          contains("email")), e.span)))
-                    notes.append("search \"\(text)\" runs locally (name, phone or email contains it): pushdown is off")
+                    let fields = entry?.search?.fields ?? []
+                    let test = fields.dropFirst().reduce(contains(fields[0])) { Expr(.binary("or", $0, contains($1)), e.span) }
+                    operators.append(.filter(test))
+                    notes.append("search \"\(text)\" runs locally (\(Planner.either(fields)) contains it): pushdown is off")
                     localFilterBeforeLimit = "search"
                 }
             case .where(let e):
@@ -138,7 +139,7 @@ public struct Planner {
         if let (n, _) = pendingLimit {
             pushLimit(n, blocker: localFilterBeforeLimit.map { "the local `\($0)` before it can drop rows" },
                       source: &source, notes: &notes)
-            operators.append(.limit(n))
+            operators.append(.slice(skip: 0, count: n))
         }
 
         // Stages: a `where` is pushed while nothing local came before it; so is a `limit`.
@@ -196,11 +197,11 @@ public struct Planner {
                 } else {
                     notes.append("limit \(n) is not pushed: \(blocker ?? "a local stage before it changes the rows")")
                 }
-                operators.append(.limit(n))
+                operators.append(.slice(skip: 0, count: n))
                 leading = false
                 blocker = blocker ?? "a `limit` before it"
             case .offset(let e):
-                operators.append(.offset(try count(e, what: "offset")))
+                operators.append(.slice(skip: try count(e, what: "offset"), count: nil))
                 leading = false
                 blocker = "`offset` before it skips rows"
             case .summarize(let aggs, let by):
@@ -222,11 +223,7 @@ public struct Planner {
                     }
                     var helpers: [Projection] = []
                     let outer = Planner.extractAggregates(resolved, into: &helpers)
-                    guard !helpers.isEmpty else {
-                        throw Diagnostic("E029", "`summarize` takes aggregates: count() sum() avg() min() max() median() distinct()",
-                                         at: a.expr.span, hints: ["e.g. `summarize n = count(), avg(csat) by category`",
-                                                                  "an expression over them works too: `round(avg(csat), 2)`"])
-                    }
+                    guard !helpers.isEmpty else { throw Diagnostic.notAnAggregate(at: a.expr.span) }
                     for h in helpers where !folded.contains(where: { $0.name == h.name }) { folded.append(h) }
                     outputs.append(Projection(name: name, expr: outer, span: a.span))
                     nested = true
@@ -259,16 +256,16 @@ public struct Planner {
                 var right: Plan? = nil
                 switch j.target {
                 case .customer:
-                    known = known.map { $0 + ["metrics", "timeline"] }
-                    scope.names.formUnion(Catalog.customer.fieldNames)
+                    known = known.map { $0 + Catalog.detailOnlyFields }
+                    scope.names.formUnion(Catalog.contactDetail.fieldNames)
                 case .file(let path):
-                    right = Plan(source: .file(path), operators: [], notes: [], format: nil, save: nil, text: "from \"\(path)\"")
+                    right = Plan(source: .file(path), operators: [], text: "from \"\(path)\"")
                     if let k = known { scope.names.formUnion(k) }
                     scope.files.append(path)
                     known = nil
                 case .variable(let v):
                     guard context.variables[v] != nil else { throw unknownVariable(v, at: s.span) }
-                    right = Plan(source: .variable(v), operators: [], notes: [], format: nil, save: nil, text: "$\(v)")
+                    right = Plan(source: .variable(v), operators: [], text: "$\(v)")
                     if let k = known { scope.names.formUnion(k) }
                     if case .result(let columns, _, _)? = context.variables[v], !columns.isEmpty {
                         scope.names.formUnion(columns)
@@ -277,18 +274,16 @@ public struct Planner {
                     }
                     known = nil
                 case .subquery(let inner):
-                    right = try plan(inner)
+                    right = try logical(inner)
                     known = nil
                     scope.unknown = true
                 }
-                operators.append(.join(j, right: right))
+                operators.append(.join(JoinPlan(join: j, right: right)))
                 if right != nil { kinds = [:] }
                 leading = false
                 blocker = blocker ?? "`join` before it"
             case .flatten(let e, let alias):
-                guard case .field(let path) = e.kind else {
-                    throw Diagnostic("E033", "`flatten` takes a field", at: e.span, hints: ["e.g. `| flatten labels`"])
-                }
+                guard case .field(let path) = e.kind else { throw Diagnostic.flattenNeedsField(at: e.span) }
                 let name = alias ?? path.last!
                 scope.names.insert(name)
                 if let known, path.count > 1 || alias != nil, name != path[0], known.contains(name) {
@@ -319,12 +314,24 @@ public struct Planner {
                 leading = false
             }
         }
+        // Parameters go out in the entry's order, whichever order the clauses came in.
+        if case .remote(var rc) = source {
+            rc.query = rc.query.ordered(by: rc.entry.params)
+            source = .remote(rc)
+        }
         var plan = Plan(source: source, operators: operators, notes: notes, format: format, save: save, text: Printer.query(q))
         plan.warnings = warnings
         return plan
     }
 
-    static let aggregates: Set<String> = ["count", "sum", "avg", "min", "max", "median", "distinct"]
+    static let aggregates = FunctionSpec.aggregateSet
+
+    /// `sum, avg and median take numbers; count, min, max and distinct take any kind`
+    static var aggregateKinds: String {
+        let specs = FunctionSpec.all.filter(\.isAggregate)
+        return either(specs.filter { $0.takes == .numbers }.map(\.name), "and") + " take numbers; "
+            + either(specs.filter { $0.takes == .any }.map(\.name), "and") + " take any kind"
+    }
 
     /// The column a projection without a name produces: `agent.name`, `avg_csat`, `count`.
     public static func columnName(_ e: Expr) -> String {
@@ -350,27 +357,24 @@ public struct Planner {
     func push(_ e: Expr, into source: inout PlannedSource, notes: inout [String], warnings: inout [Diagnostic])
         -> (pushed: [Expr], local: Expr?)
     {
-        guard case .remote(var rc) = source, let entry = Catalog.entry(named: Planner.entryName(rc.endpoint)) else {
-            return ([], e)
-        }
+        guard case .remote(var rc) = source else { return ([], e) }
+        let entry = rc.entry
         var pushed: [Expr] = []
         var local: [Expr] = []
         for c in Planner.conjuncts(e) {
             if case .binary("=", let l, let r) = c.kind, case .field(let path) = l.kind, path.count == 1,
-               let ops = entry.pushable[path[0]], ops.contains("="), case .string(let value) = r.kind
+               let filter = entry.filters[path[0]], case .string(let value) = r.kind
             {
                 let field = path[0]
-                let already = field == "category" ? rc.query.category : rc.query.resolutionOutcome
-                if let known = entry.values[field], !known.contains(value) {
-                    let hint = Hints.closest(value, in: known).map { " (did you mean `\($0)`?)" } ?? ""
-                    warnings.append(Diagnostic.unknownValue(value, field: field, suggestion: Hints.closest(value, in: known),
-                                                            known: known, at: r.span))
-                    _ = hint
+                let already = rc.query[filter.param]
+                if !filter.values.isEmpty, !filter.values.contains(value) {
+                    warnings.append(Diagnostic.unknownValue(value, field: field, suggestion: Hints.closest(value, in: filter.values),
+                                                            known: filter.values, at: r.span))
                     notes.append("\(Printer.expr(c)) runs locally: `\(value)` is not one of the API's values, which it would reject")
                 } else if !context.pushdown {
                     notes.append("\(Printer.expr(c)) runs locally: pushdown is off")
                 } else if already == nil {
-                    if field == "category" { rc.query.category = value } else { rc.query.resolutionOutcome = value }
+                    rc.query[filter.param] = value
                     pushed.append(c)
                     continue
                 } else {
@@ -389,13 +393,13 @@ public struct Planner {
     }
 
     static func whyNotPushable(_ c: Expr, entry: CatalogEntry) -> String {
-        if entry.pushable.isEmpty { return "`\(entry.name)` has no filter parameters" }
-        let params = entry.pushable.keys.sorted().map { "`\($0) = value`" }.joined(separator: " and ")
+        if entry.filters.isEmpty { return "`\(entry.name)` has no filter parameters" }
+        let params = entry.filters.keys.sorted().map { "`\($0) = value`" }.joined(separator: " and ")
         return "the API filters only by \(params)"
     }
 
     func pushLimit(_ n: Int, blocker: String?, source: inout PlannedSource, notes: inout [String]) {
-        guard case .remote(var rc) = source, rc.endpoint == .customers else { return }
+        guard case .remote(var rc) = source, rc.entry.limitParam != nil else { return }
         if let blocker {
             notes.append("limit \(n) is not pushed: \(blocker)")
             return
@@ -408,15 +412,9 @@ public struct Planner {
         source = .remote(rc)
     }
 
-    static func entryName(_ e: RemoteCall.Endpoint) -> String {
-        switch e {
-        case .summary: return "summary"
-        case .billing: return "billing"
-        case .messaging: return "messaging"
-        case .customers: return "customers"
-        case .customer: return "customer"
-        case .timeline: return "timeline"
-        }
+    /// `a, b or c`
+    static func either(_ words: [String], _ conjunction: String = "or") -> String {
+        words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " \(conjunction) " + words.last!
     }
 
     // MARK: resolving expressions
@@ -482,9 +480,7 @@ public struct Planner {
             return known.contains(w) ? Expr(.field([w]), e.span) : Expr(.string(w), e.span)
         case .field(let path):
             if let known, !known.contains(path[0]), !known.contains(path.joined(separator: ".")) {
-                throw Diagnostic("E030", "unknown field `\(path.joined(separator: "."))`", at: e.span,
-                                 hints: Hints.didYouMean(Hints.closest(path[0], in: known))
-                                     + ["fields here: " + known.joined(separator: ", ")])
+                throw Diagnostic.unknownField(path, known: known, at: e.span)
             }
             return e
         case .variable(let v):
@@ -497,8 +493,7 @@ public struct Planner {
         case .binary(let op, let a, let b):
             let rb = try r(b)
             if op == "=~", case .string(let pattern) = rb.kind, !Regex.isValid(pattern) {
-                throw Diagnostic("E031", "invalid regular expression \"\(pattern)\"", at: b.span,
-                                 hints: ["ICU syntax, e.g. `name =~ \"^(ann|bob)\"`; `~` matches plain text"])
+                throw Diagnostic.invalidRegex(pattern, at: b.span)
             }
             return Expr(.binary(op, try r(a), rb), e.span)
         case .call(let f, let args):
@@ -538,13 +533,13 @@ public struct Planner {
                 + (rows.map { $0 > 1 ? "; `$\(v)` shows the \($0)" : "" } ?? ""))
         }
         hints.append("as rows, it is a source (`$\(v) | …`) or a join (`join ($\(v)) on id`)")
-        return Diagnostic("E041", "`$\(v)` is a result\(size), not a value", at: span, hints: hints)
+        return Diagnostic(.notAValue, "`$\(v)` is a result\(size), not a value", at: span, hints: hints)
     }
 
     func unknownVariable(_ v: String, at span: Span) -> Diagnostic {
         if case .result? = context.variables[v] { return notAValue(v, at: span) }
         let names = context.variables.keys.sorted()
-        return Diagnostic("E040", "unknown variable `$\(v)`", at: span,
+        return Diagnostic(.unknownVariable, "unknown variable `$\(v)`", at: span,
                           hints: Hints.didYouMean(Hints.closest(v, in: names).map { "$" + $0 })
                               + (v.allSatisfy(\.isNumber) ? ["script arguments: mq FILE.mq ARG1 ARG2 …"] : ["set it with `let \(v) = …` or --set \(v)=…"]))
     }
@@ -573,8 +568,7 @@ public struct Planner {
             if case .string(let s) = j { return s }
             return j.jsonText
         default:
-            throw Diagnostic("E031", "\(what) must be a text value", at: e.span,
-                             hints: ["e.g. \"…\" or a `$NAME` that holds one"])
+            throw Diagnostic.notText(what, at: e.span)
         }
     }
 
@@ -585,11 +579,9 @@ public struct Planner {
             guard let j = scalar(v) else { throw unknownVariable(v, at: e.span) }
             if case .int(let n) = j, n >= 0 { return n }
             if case .string(let s) = j, let n = Int(s), n >= 0 { return n }
-            throw Diagnostic("E027", "`\(what)` needs a whole number; $\(v) is \(j.jsonText)", at: e.span,
-                             hints: ["e.g. `let n = 20` then `\(what) $n`"])
+            throw Diagnostic.variableNotACount(what, variable: v, holds: j, at: e.span)
         default:
-            throw Diagnostic("E027", "`\(what)` needs a whole number of at least 0", at: e.span,
-                             hints: ["e.g. `\(what) 20`"])
+            throw Diagnostic.notACount(what, at: e.span)
         }
     }
 
@@ -599,7 +591,7 @@ public struct Planner {
         switch e.kind {
         case .date(let text), .string(let text):
             guard let (instant, precision) = Instant.parseISO8601(text) else {
-                throw Diagnostic("E031", "`\(text)` is not a date", at: e.span, hints: ["dates: 2026-04, 2026-04-15, 2026-04-15T10:30Z, today, -7d"])
+                throw Diagnostic.notADate(text, at: e.span)
             }
             switch precision {
             case .dateTime: return instant.iso8601
@@ -622,7 +614,7 @@ public struct Planner {
             return try dateParam(Expr(.string(s), e.span), end: end)
         default: break
         }
-        throw Diagnostic("E031", "expected a date here", at: e.span, hints: ["dates: 2026-04, 2026-04-15, 2026-04-15T10:30Z, today, -7d"])
+        throw Diagnostic.notADate(nil, at: e.span)
     }
 }
 
@@ -701,7 +693,7 @@ extension Planner {
         case .object: hints.append("compare a member: `\(name).FIELD`")
         case .boolean: hints.append("compare `\(name)` with true or false")
         }
-        return Diagnostic("W002", "`\(name)` is \(kind.phrase) and \(Printer.expr(literal)) is \(literalKind.phrase): `\(Printer.expr(whole))` is \(never)",
+        return Diagnostic(.kindMismatch, "`\(name)` is \(kind.phrase) and \(Printer.expr(literal)) is \(literalKind.phrase): `\(Printer.expr(whole))` is \(never)",
                           at: whole.span, hints: hints)
     }
 
@@ -711,11 +703,10 @@ extension Planner {
         func walk(_ e: Expr) {
             switch e.kind {
             case .call(let f, let args):
-                if ["sum", "avg", "median"].contains(f), let a = args.first, case .field(let path) = a.kind, path.count == 1,
+                if FunctionSpec.named(f)?.takes == .numbers, let a = args.first, case .field(let path) = a.kind, path.count == 1,
                    let kind = kinds[path[0]], kind != .number, kind != .boolean
                 {
-                    out.append(Diagnostic("W003", "`\(f)(\(path[0]))`: `\(path[0])` is \(kind.phrase), so this is null", at: e.span,
-                                          hints: ["sum, avg and median take numbers; min, max, count and distinct take any kind"]))
+                    out.append(Diagnostic.aggregateOfWrongKind(f, field: path[0], is: kind.phrase, at: e.span))
                 }
                 args.forEach(walk)
             case .binary(_, let l, let r): walk(l); walk(r)

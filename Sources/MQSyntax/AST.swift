@@ -1,3 +1,5 @@
+import MQCore
+
 /// The syntax tree. Every node carries the span of its text, for diagnostics; spans never
 /// take part in equality (see `Span`).
 
@@ -30,11 +32,9 @@ public struct Query: Sendable, Equatable {
 
 public struct Source: Sendable, Equatable {
     public indirect enum Kind: Sendable, Equatable {
-        case summary, billing, messaging, customers
-        /// `customer ID`: one contact's detail.
-        case customer(Expr)
-        /// `timeline ID`: one contact's timeline, as rows.
-        case timeline(Expr)
+        /// An API source by its catalog name (`customers`), with the contact id of one
+        /// that takes one (`customer ID`, `timeline ID`).
+        case api(String, contact: Expr?)
         /// `from "file"`
         case file(String)
         /// `$name`: a result kept with `let`.
@@ -45,7 +45,8 @@ public struct Source: Sendable, Equatable {
     public var kind: Kind
     public var span: Span
 
-    public static let names = ["summary", "billing", "messaging", "customers", "customer", "timeline", "from"]
+    /// The words a source starts with: the catalog's names, and `from`.
+    public static var names: [String] { Catalog.all.map(\.name) + ["from"] }
 }
 
 /// What follows a source before the first `|`.
@@ -132,10 +133,8 @@ public struct Stage: Sendable, Equatable {
     public var kind: Kind
     public var span: Span
 
-    /// Stage names and their aliases, as the parser accepts them.
-    public static let names = ["where", "filter", "select", "project", "derive", "extend", "sort", "limit", "take",
-                               "offset", "summarize", "count", "distinct", "join", "flatten", "top", "format", "save",
-                               "chart", "spark"]
+    /// Stage names and their aliases, as the parser accepts them (from `Usage`).
+    public static var names: [String] { Usage.stageWords }
 }
 
 public struct Expr: Sendable, Equatable {

@@ -5,7 +5,9 @@ import MQCore
 /// Messages are made by the static factories below, next to their codes, so every
 /// wording is in one place and each code is used for one kind of mistake.
 public struct Diagnostic: Error, Sendable, Equatable {
-    public let code: String
+    public let kind: DiagnosticCode
+    /// `E021`, as printed.
+    public var code: String { kind.rawValue }
     public let message: String
     public let span: Span
     public var hints: [String]
@@ -13,8 +15,8 @@ public struct Diagnostic: Error, Sendable, Equatable {
     /// trailing `|`): the shell asks for a continuation line instead of reporting it.
     public var isIncomplete: Bool
 
-    public init(_ code: String, _ message: String, at span: Span, hints: [String] = [], incomplete: Bool = false) {
-        self.code = code
+    public init(_ code: DiagnosticCode, _ message: String, at span: Span, hints: [String] = [], incomplete: Bool = false) {
+        kind = code
         self.message = message
         self.span = span
         self.hints = hints
@@ -113,92 +115,98 @@ extension Diagnostic {
         case "!": "`!=` means not equal; `not` negates a condition"
         default: "operators: = != < <= > >= ~ =~ + - * / and or not in has; text in double quotes"
         }
-        return Diagnostic("E001", "unexpected character `\(c)`", at: s, hints: [hint])
+        return Diagnostic(.unexpectedCharacter, "unexpected character `\(c)`", at: s, hints: [hint])
     }
     static func unterminatedString(at s: Span) -> Diagnostic {
-        Diagnostic("E002", "unterminated string", at: s, hints: ["close it with `\"`"], incomplete: true)
+        Diagnostic(.unterminatedString, "unterminated string", at: s, hints: ["close it with `\"`"], incomplete: true)
     }
     static func unknownEscape(_ seq: String, at s: Span) -> Diagnostic {
-        Diagnostic("E005", "unknown escape `\(seq)` in a string", at: s,
+        Diagnostic(.unknownEscape, "unknown escape `\(seq)` in a string", at: s,
                    hints: ["a string knows \\\" \\\\ \\n \\t \\r \\uXXXX; for a backslash write \\\\, or use a raw string, which has no escapes: r\"^\\+44\\d+\""])
     }
     static func badUnicodeEscape(_ seq: String, at s: Span) -> Diagnostic {
-        Diagnostic("E006", "invalid unicode escape `\(seq)`", at: s,
+        Diagnostic(.badUnicodeEscape, "invalid unicode escape `\(seq)`", at: s,
                    hints: ["write \\u and four hex digits (\\u00e9); a character outside the BMP is a surrogate pair (\\ud83d\\ude00), or type it as it is"])
     }
     static func invalidLiteral(_ text: String, _ why: String, at s: Span, hint: String) -> Diagnostic {
-        Diagnostic("E003", "invalid literal `\(text)`: \(why)", at: s, hints: [hint])
+        Diagnostic(.invalidLiteral, "invalid literal `\(text)`: \(why)", at: s, hints: [hint])
     }
     static func unterminatedIdentifier(at s: Span) -> Diagnostic {
-        Diagnostic("E004", "unterminated quoted name", at: s, hints: ["close it with a backtick"], incomplete: true)
+        Diagnostic(.unterminatedQuotedName, "unterminated quoted name", at: s, hints: ["close it with a backtick"], incomplete: true)
     }
     static func incomplete(expected: String, after: String, at s: Span) -> Diagnostic {
-        Diagnostic("E010", "expected \(expected) after \(after)", at: s, incomplete: true)
+        Diagnostic(.incomplete, "expected \(expected) after \(after)", at: s, incomplete: true)
     }
     static func unexpected(_ found: String, expected: String, at s: Span, hints: [String] = []) -> Diagnostic {
-        Diagnostic("E011", "expected \(expected), found \(found)", at: s, hints: hints)
+        Diagnostic(.unexpected, "expected \(expected), found \(found)", at: s, hints: hints)
     }
     static func tooDeep(_ limit: Int, at s: Span) -> Diagnostic {
-        Diagnostic("E012", "nested more than \(limit) levels deep", at: s,
+        Diagnostic(.tooDeep, "nested more than \(limit) levels deep", at: s,
                    hints: ["keep a part with `let` and use it as `$NAME`, or write `x in [a, b, c]` for a chain of `or`s"])
     }
-    static func unknownSource(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        if Stage.names.contains(name.lowercased()) {
-            // `select * from customers`: SQL puts the projection first.
-            return Diagnostic("E020", "unknown source `\(name)`", at: s,
-                              hints: ["`\(name)` is a stage: a statement starts with its source, `customers | \(name.lowercased()) …`", sources])
-        }
-        return Diagnostic("E020", "unknown source `\(name)`", at: s, hints: Hints.didYouMean(suggestion) + [sources])
+    public static func unknownSource(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
+        // `select * from customers`: SQL puts the projection first.
+        let hints = Stage.names.contains(name.lowercased())
+            ? ["`\(name)` is a stage: a statement starts with its source, `\(Catalog.customers.name) | \(name.lowercased()) …`"]
+            : Hints.didYouMean(suggestion)
+        return Diagnostic(.unknownSource, "unknown source `\(name)`", at: s, hints: hints + [sources])
     }
     static let stages = "stages: " + Usage.stageNames.joined(separator: " ")
-    static let sources = "sources: summary, billing, messaging, customers, customer ID, timeline ID, from \"FILE\", $NAME"
+    static var sources: String { "sources: \(Catalog.synopsis), from \"FILE\", $NAME" }
     static func unknownStage(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        if let (stage, example) = Hints.otherLanguages[name.lowercased()] {
-            return Diagnostic("E021", "unknown stage `\(name)`", at: s, hints: ["`\(name)` is `\(stage)` here: `| \(example)`"])
-        }
-        return Diagnostic("E021", "unknown stage `\(name)`", at: s, hints: suggestion == nil ? [stages] : Hints.didYouMean(suggestion))
+        let hints = Hints.otherLanguages[name.lowercased()].map { ["`\(name)` is `\($0.stage)` here: `| \($0.example)`"] }
+            ?? (suggestion == nil ? [stages] : Hints.didYouMean(suggestion))
+        return Diagnostic(.unknownStage, "unknown stage `\(name)`", at: s, hints: hints)
+    }
+    static func sortBy(at s: Span) -> Diagnostic {
+        Diagnostic(.sortBy, "expected a field after `sort`, found `by`", at: s,
+                   hints: ["`sort` takes the fields directly: `sort name`, `sort -conversations, name`"])
+    }
+    static func byWithoutAggregate(at s: Span) -> Diagnostic {
+        Diagnostic(.byWithoutAggregate, "expected an aggregate before `by`", at: s,
+                   hints: ["e.g. `summarize n = count(), avg(csat) by category`; `count by category` only counts"])
     }
     static func unknownClause(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        Diagnostic("E022", "unexpected `\(name)` after the source", at: s,
+        Diagnostic(.unknownClause, "unexpected `\(name)` after the source", at: s,
                    hints: Hints.didYouMean(suggestion) + ["clauses: where, since, until, search, limit; stages follow `|`"])
     }
-    static func unknownMeta(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        Diagnostic("E023", "unknown meta command `.\(name)`", at: s, hints: Hints.didYouMean(suggestion.map { "." + $0 })
+    public static func unknownMeta(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
+        Diagnostic(.unknownMeta, "unknown meta command `.\(name)`", at: s, hints: Hints.didYouMean(suggestion.map { "." + $0 })
             + ["`.help` lists them"])
     }
     static func unknownFunction(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        Diagnostic("E024", "unknown function `\(name)`", at: s, hints: Hints.didYouMean(suggestion)
-            + ["functions: lower upper len coalesce round days_since date month; in `summarize`: count sum avg min max median distinct"])
+        Diagnostic(.unknownFunction, "unknown function `\(name)`", at: s, hints: Hints.didYouMean(suggestion)
+            + ["functions: \(FunctionSpec.scalarNames.joined(separator: " ")); in `summarize`: \(FunctionSpec.aggregateNames.joined(separator: " "))"])
     }
     static func arity(_ name: String, expected: String, got: Int, at s: Span) -> Diagnostic {
-        Diagnostic("E025", "`\(name)` takes \(expected), not \(got)", at: s,
-                   hints: Parser.signatures[name.lowercased()].map { [$0] } ?? [])
+        Diagnostic(.arity, "`\(name)` takes \(expected), not \(got)", at: s,
+                   hints: FunctionSpec.named(name).map { [$0.signature] } ?? [])
     }
-    static func unknownFormat(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
-        Diagnostic("E026", "unknown format `\(name)`", at: s,
+    public static func unknownFormat(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
+        Diagnostic(.unknownFormat, "unknown format `\(name)`", at: s,
                    hints: Hints.didYouMean(suggestion) + ["formats: " + OutputFormat.names(separator: ", ")])
     }
-    static func notACount(_ what: String, at s: Span) -> Diagnostic {
-        Diagnostic("E027", "\(what) must be a whole number of at least 0", at: s,
+    public static func notACount(_ what: String, at s: Span) -> Diagnostic {
+        Diagnostic(.notACount, "\(what) must be a whole number of at least 0", at: s,
                    hints: [(what == "top" ? "e.g. `top 3 agent.name`" : "e.g. `\(what) 20`") + ", or a `$NAME` that holds one"])
     }
     static func duplicateClause(_ name: String, at s: Span) -> Diagnostic {
-        Diagnostic("E028", "`\(name)` is given twice", at: s, hints: ["combine conditions with `and`"])
+        Diagnostic(.duplicateClause, "`\(name)` is given twice", at: s, hints: ["combine conditions with `and`"])
     }
     public static func emptyWindow(since: String, until: String, at s: Span) -> Diagnostic {
-        Diagnostic("E043", "the window is empty: `since` starts it at \(since) and `until` ends it at \(until), no later", at: s,
+        Diagnostic(.emptyWindow, "the window is empty: `since` starts it at \(since) and `until` ends it at \(until), no later", at: s,
                    hints: ["`until` is the end of the window: `since 2026-01 until 2026-03` covers January to March; a month or day means its whole span"])
     }
     public static func flattenNameTaken(_ name: String, at s: Span) -> Diagnostic {
-        Diagnostic("E044", "`flatten` would put each element in `\(name)`, a field the rows already have", at: s,
+        Diagnostic(.flattenNameTaken, "`flatten` would put each element in `\(name)`, a field the rows already have", at: s,
                    hints: ["name the element's field: `flatten … as \(name)_item`"])
     }
     public static func unknownValue(_ value: String, field: String, suggestion: String?, known: [String], at s: Span) -> Diagnostic {
-        Diagnostic("W001", "`\(value)` is not a known \(field): no row will match", at: s,
+        Diagnostic(.unknownValue, "`\(value)` is not a known \(field): no row will match", at: s,
                    hints: Hints.didYouMean(suggestion) + ["known: " + known.joined(separator: ", ")])
     }
     public static func aggregateOutsideSummarize(_ name: String, at s: Span) -> Diagnostic {
-        Diagnostic("E029", "`\(name)()` is an aggregate: use it in `summarize`", at: s,
+        Diagnostic(.aggregateOutsideSummarize, "`\(name)()` is an aggregate: use it in `summarize`", at: s,
                    hints: ["e.g. `| summarize n = count(), \(name == "count" ? "avg(csat)" : "\(name)(csat)") by category`"])
     }
 }

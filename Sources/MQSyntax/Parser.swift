@@ -160,7 +160,7 @@ public struct Parser {
         default: false
         }
         if startsValue, let c = construct {
-            let filtering = ["where", "filter", "where clause"].contains(c)
+            let filtering = ["where", "where clause"].contains(c)
             if filtering && (isWord("like") || isWord("ilike")) {
                 hints.append("`~` matches text, case-insensitive: `where name ~ \"ann\"`; `=~` a regular expression")
             } else if filtering && isWord("between") {
@@ -171,7 +171,7 @@ public struct Parser {
                 hints.append("`| count` counts the rows (`| count by category` per group); `count()` goes in `summarize`")
             } else if c == "sort" && (isWord("asc") || isWord("desc")) {
                 hints.append("one direction a field: `sort name desc, createdAt asc`")
-            } else if ["select", "project", "derive", "extend", "sort", "distinct", "summarize", "count"].contains(c) {
+            } else if ["select", "derive", "sort", "distinct", "summarize", "count"].contains(c) {
                 hints.append("is a `,` missing before \(Parser.describe(current))?")
             }
         }
@@ -319,20 +319,12 @@ public struct Parser {
         case .word(let w):
             let name = w.lowercased()
             switch name {
-            case "summary", "billing", "messaging", "customers":
+            case _ where Catalog.entry(named: name) != nil:
                 _ = advance()
-                let kind: Source.Kind = switch name {
-                case "summary": .summary
-                case "billing": .billing
-                case "messaging": .messaging
-                default: .customers
-                }
-                return Source(kind: kind, span: t.span)
-            case "customer", "timeline":
-                _ = advance()
+                guard Catalog.entry(named: name)!.takesContact else { return Source(kind: .api(name, contact: nil), span: t.span) }
                 let id: Expr
                 do throws(Diagnostic) { id = try contactId(after: "`\(name)`") } catch { throw error.withUsage(name) }
-                return Source(kind: name == "customer" ? .customer(id) : .timeline(id), span: t.span.to(id.span))
+                return Source(kind: .api(name, contact: id), span: t.span.to(id.span))
             case "from":
                 _ = advance()
                 guard case .string(let path) = current.kind else {
@@ -347,7 +339,7 @@ public struct Parser {
         case .eof:
             throw Diagnostic.incomplete(expected: "a source", after: after, at: t.span)
         default:
-            throw Diagnostic.unexpected(Parser.describe(t), expected: "a source (customers, summary, …)", at: t.span,
+            throw Diagnostic.unexpected(Parser.describe(t), expected: "a source (\(Catalog.customers.name), \(Catalog.summary.name), …)", at: t.span,
                                         hints: [Diagnostic.sources])
         }
     }
@@ -378,10 +370,10 @@ public struct Parser {
             throw expected("a stage (where, sort, limit, …)", after: "`|`")
                 .adding(hint: Diagnostic.stages)
         }
-        let name = w.lowercased()
-        guard Stage.names.contains(name) else {
+        guard Stage.names.contains(w.lowercased()) else {
             throw Diagnostic.unknownStage(w, at: t.span, suggestion: Hints.closest(w, in: Stage.names))
         }
+        let name = Usage.canonical(w)
         _ = advance()
         do throws(Diagnostic) {
             let stage = try stageBody(name, t)
@@ -394,23 +386,25 @@ public struct Parser {
 
     /// A stage after its name.
     mutating func stageBody(_ name: String, _ t: Token) throws(Diagnostic) -> Stage {
-        let after = "`\(name)`"
+        // Messages name the stage as it was typed (`filter`), the switch its stage.
+        var typed = name
+        if case .word(let w) = t.kind { typed = w.lowercased() }
+        let after = "`\(typed)`"
         func done(_ k: Stage.Kind, _ end: Span?) -> Stage { Stage(kind: k, span: t.span.to(end ?? t.span)) }
         switch name {
-        case "where", "filter":
+        case "where":
             let e = try expression(after: after)
             return done(.where(e), e.span)
-        case "select", "project":
+        case "select":
             let ps = try projections(after: after, named: false)
             return done(.select(ps), ps.last?.span)
-        case "derive", "extend":
+        case "derive":
             let ps = try projections(after: after, named: true)
             return done(.derive(ps), ps.last?.span)
         case "sort":
             if isWord("by"), p + 1 < tokens.count, case .word = tokens[p + 1].kind {
                 // `sort by name` (SQL's ORDER BY) would sort by a field called `by`.
-                throw Diagnostic("E011", "expected a field after `sort`, found `by`", at: current.span,
-                                 hints: ["`sort` takes the fields directly: `sort name`, `sort -conversations, name`"])
+                throw Diagnostic.sortBy(at: current.span)
             }
             var keys: [SortKey] = []
             repeat {
@@ -423,7 +417,7 @@ public struct Parser {
                 keys.append(SortKey(expr: e, descending: d, span: start.to(end)))
             } while eat(",")
             return done(.sort(keys), keys.last?.span)
-        case "limit", "take":
+        case "limit":
             let e = try countValue(after: after)
             return done(.limit(e), e.span)
         case "offset":
@@ -431,8 +425,7 @@ public struct Parser {
             return done(.offset(e), e.span)
         case "summarize":
             if isWord("by") {
-                throw Diagnostic("E011", "expected an aggregate before `by`", at: current.span,
-                                 hints: ["e.g. `summarize n = count(), avg(csat) by category`; `count by category` only counts"])
+                throw Diagnostic.byWithoutAggregate(at: current.span)
             }
             let aggs = try projections(after: after, named: false)
             var by: [Projection] = []
@@ -713,21 +706,6 @@ public struct Parser {
         return e
     }
 
-    static let functions: [String: ClosedRange<Int>] = [
-        "lower": 1...1, "upper": 1...1, "len": 1...1, "coalesce": 1...16, "round": 1...2, "days_since": 1...1,
-        "date": 1...1, "month": 1...1,
-        // Aggregates (summarize).
-        "count": 0...1, "sum": 1...1, "avg": 1...1, "min": 1...1, "max": 1...1, "median": 1...1, "distinct": 1...1,
-    ]
-
-    /// How each function is called, for the hint of a wrong number of arguments.
-    static let signatures: [String: String] = [
-        "lower": "`lower(TEXT)`", "upper": "`upper(TEXT)`", "len": "`len(TEXT)` or `len(LIST)`", "coalesce": "`coalesce(A, B, …)`",
-        "round": "`round(X)` or `round(X, DIGITS)`", "days_since": "`days_since(DATE)`", "date": "`date(DATE)`",
-        "month": "`month(DATE)`", "count": "`count()` (rows) or `count(X)` (rows where X is not null)", "sum": "`sum(X)`", "avg": "`avg(X)`", "min": "`min(X)`", "max": "`max(X)`",
-        "median": "`median(X)`", "distinct": "`distinct(X)`",
-    ]
-
     mutating func primary(after: String) throws(Diagnostic) -> Expr {
         let t = current
         switch t.kind {
@@ -777,8 +755,8 @@ public struct Parser {
                 }
                 guard isSymbol(")") else { throw expected("`)`", after: "the arguments of `\(w)`") }
                 let close = advance()
-                guard let range = Parser.functions[lower] else {
-                    throw Diagnostic.unknownFunction(w, at: t.span, suggestion: Hints.closest(w, in: Array(Parser.functions.keys).sorted()))
+                guard let range = FunctionSpec.named(lower)?.arity else {
+                    throw Diagnostic.unknownFunction(w, at: t.span, suggestion: Hints.closest(w, in: FunctionSpec.all.map(\.name).sorted()))
                 }
                 guard range.contains(args.count) else {
                     let expected = range.lowerBound == range.upperBound

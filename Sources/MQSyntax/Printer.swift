@@ -1,3 +1,5 @@
+import MQCore
+
 /// Prints statements in canonical form: one space around operators, lower-case keywords,
 /// `, ` between list items. Parsing what it prints gives the same tree.
 public enum Printer {
@@ -20,12 +22,7 @@ public enum Printer {
 
     static func source(_ s: Source) -> String {
         switch s.kind {
-        case .summary: return "summary"
-        case .billing: return "billing"
-        case .messaging: return "messaging"
-        case .customers: return "customers"
-        case .customer(let e): return "customer \(contact(e))"
-        case .timeline(let e): return "timeline \(contact(e))"
+        case .api(let name, let id): return id.map { "\(name) \(contact($0))" } ?? name
         case .file(let path): return "from \(quote(path))"
         case .variable(let v): return "$\(v)"
         case .subquery(let q): return "(\(query(q)))"

@@ -10,6 +10,9 @@ public enum Usage {
         public let synopsis: String
         /// What the synopsis cannot show (`-FIELD for descending`).
         public var note: String? = nil
+        /// Other names a stage answers to (`filter` for `where`): what SQL, KQL and PRQL
+        /// users type.
+        public var aliases: [String] = []
         public let example: String
         /// Where the example goes: after `customers | ` (a stage), after `customers `
         /// (a clause), or alone (a statement).
@@ -22,11 +25,11 @@ public enum Usage {
     /// (`filter`, `take`…) map to their stage through `form(_:)`.
     public static let ordered: KeyValuePairs<String, Form> = [
         // Stages
-        "where": Form(synopsis: "where EXPR", example: "where conversations > 3 and category = billing", kind: .stage),
-        "select": Form(synopsis: "select FIELD, NAME = EXPR, …", example: "select name, rate = messagesOut / conversations", kind: .stage),
-        "derive": Form(synopsis: "derive NAME = EXPR, …", example: "derive ageDays = days_since(createdAt)", kind: .stage),
+        "where": Form(synopsis: "where EXPR", aliases: ["filter"], example: "where conversations > 3 and category = billing", kind: .stage),
+        "select": Form(synopsis: "select FIELD, NAME = EXPR, …", aliases: ["project"], example: "select name, rate = messagesOut / conversations", kind: .stage),
+        "derive": Form(synopsis: "derive NAME = EXPR, …", aliases: ["extend"], example: "derive ageDays = days_since(createdAt)", kind: .stage),
         "sort": Form(synopsis: "sort FIELD [asc|desc], …", note: "-FIELD for descending", example: "sort -conversations, name", kind: .stage),
-        "limit": Form(synopsis: "limit N", example: "limit 20", kind: .stage),
+        "limit": Form(synopsis: "limit N", aliases: ["take"], example: "limit 20", kind: .stage),
         "offset": Form(synopsis: "offset N", example: "offset 20", kind: .stage),
         "summarize": Form(synopsis: "summarize AGG, … [by FIELD, …]", example: "summarize n = count(), avg(csat) by category", kind: .stage),
         "count": Form(synopsis: "count [by FIELD, …]", example: "count by resolutionOutcome", kind: .stage),
@@ -60,7 +63,19 @@ public enum Usage {
     /// The stages, in the order of the language reference.
     public static let stageNames = ordered.filter { $0.value.kind == .stage }.map(\.key)
 
-    static let aliases = ["filter": "where", "project": "select", "extend": "derive", "take": "limit"]
+    /// Alias → stage.
+    public static let aliases: [String: String] = Dictionary(uniqueKeysWithValues: ordered.flatMap { name, form in
+        form.aliases.map { ($0, name) }
+    })
+
+    /// Each stage name followed by its aliases, as the parser accepts them.
+    public static let stageWords: [String] = ordered.filter { $0.value.kind == .stage }.flatMap { [$0.key] + $0.value.aliases }
+
+    /// The stage a word names, an alias turned into its stage's name.
+    public static func canonical(_ name: String) -> String {
+        let n = name.lowercased()
+        return aliases[n] ?? n
+    }
 
     public static func form(_ name: String) -> Form? {
         let n = name.lowercased()
@@ -74,7 +89,9 @@ public enum Usage {
         switch n {
         case "where clause": return "where"
         case "limit clause": return "limit"
-        case "since", "until", "search": return "customers"
+        case "since", "until", "search":
+            // A clause of API sources is explained under the first source that takes it.
+            return Catalog.all.first { $0.clauses.contains(n) }!.name
         default: return aliases[n] ?? n
         }
     }

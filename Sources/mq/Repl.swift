@@ -104,10 +104,9 @@ struct Repl {
             remember(buffer)
             let input = buffer
             buffer = ""
-            if input.trimmingCharacters(in: .whitespaces) == ".quit" || input.trimmingCharacters(in: .whitespaces) == ".exit" {
-                return 0
-            }
             await runInterruptibly(input)
+            // The meta-command table says which command ends the session (`.quit`).
+            if session.exitRequested { return 0 }
         }
     }
 

@@ -1,53 +1,75 @@
 /// The Reports API as the executor sees it. The libcurl client implements it; so can a
 /// reader of local files, or a test double, so the engine runs without a network.
 public protocol ReportsAPI: Sendable {
-    func summary(_ statement: CallContext) async throws(APIError) -> JSON
-    func billing(_ statement: CallContext) async throws(APIError) -> JSON
-    /// One row a day from `since` (default: the server's, 30 days ago) to today.
-    func messaging(since: String?, _ statement: CallContext) async throws(APIError) -> [JSON]
-    /// One contact with its metrics and timeline.
-    func customer(id: String, _ statement: CallContext) async throws(APIError) -> JSON
+    /// `data` of an endpoint that answers one object; `path` is a catalog entry's, and
+    /// `contact` fills its `:contactId` (the client encodes it).
+    func object(_ path: String, contact: String?, _ statement: CallContext) async throws(APIError) -> JSON
+    /// `data` of an endpoint that answers its rows at once.
+    func list(_ path: String, _ params: [(String, String)], _ statement: CallContext) async throws(APIError) -> [JSON]
     /// Many contacts' details, fetched in parallel, each id once; results in input order.
     func customers(ids: [String], _ statement: CallContext) async -> [Result<JSON, APIError>]
     /// The customers list as pages the caller pulls; it stops asking when the caller stops.
-    func customerPages(_ query: CustomersQuery, _ statement: CallContext) -> any PageSource
+    func customerPages(_ query: ListQuery, _ statement: CallContext) -> any PageSource
 }
 
-/// The customers list's parameters, as the API takes them (strings on the wire).
-public struct CustomersQuery: Sendable, Hashable {
-    public var since: String?
-    public var until: String?
-    public var category: String?
-    public var resolutionOutcome: String?
-    /// The API's `q`.
-    public var search: String?
+/// Each source's call, named, from the catalog's paths.
+extension ReportsAPI {
+    public func summary(_ statement: CallContext) async throws(APIError) -> JSON {
+        try await object(Catalog.summary.path, contact: nil, statement)
+    }
+    public func billing(_ statement: CallContext) async throws(APIError) -> JSON {
+        try await object(Catalog.billing.path, contact: nil, statement)
+    }
+    /// One row a day from `since` (default: the server's, 30 days ago) to today.
+    public func messaging(since: String?, _ statement: CallContext) async throws(APIError) -> [JSON] {
+        try await list(Catalog.messaging.path, since.map { [(Catalog.messaging.since!, $0)] } ?? [], statement)
+    }
+    /// One contact with its metrics and timeline.
+    public func customer(id: String, _ statement: CallContext) async throws(APIError) -> JSON {
+        try await object(Catalog.contactDetail.path, contact: id, statement)
+    }
+}
+
+/// A list's parameters as the API takes them (strings on the wire), in the order
+/// requests carry them; the catalog entry says which it takes.
+public struct ListQuery: Sendable, Hashable {
+    public struct Param: Sendable, Hashable {
+        public let name: String
+        public var value: String
+    }
+    public private(set) var params: [Param] = []
     /// Rows wanted in all; nil for every row. Paging stops as soon as it is met.
     public var rowLimit: Int?
 
-    public init(since: String? = nil, until: String? = nil, category: String? = nil, resolutionOutcome: String? = nil,
-                search: String? = nil, rowLimit: Int? = nil)
-    {
-        self.since = since
-        self.until = until
-        self.category = category
-        self.resolutionOutcome = resolutionOutcome
-        self.search = search
+    public init(_ params: [(String, String)] = [], rowLimit: Int? = nil) {
+        for (k, v) in params { self[k] = v }
         self.rowLimit = rowLimit
     }
-}
 
-extension CustomersQuery {
-    /// The list's parameters on the wire, without `limit` and `cursor`: what the pager
-    /// sends and what `explain` shows, from one place so the two never disagree.
-    public var wireParams: [(String, String)] {
-        var p: [(String, String)] = []
-        if let v = since { p.append(("since", v)) }
-        if let v = until { p.append(("until", v)) }
-        if let v = category { p.append(("category", v)) }
-        if let v = resolutionOutcome { p.append(("resolutionOutcome", v)) }
-        if let v = search { p.append(("q", v)) }
-        return p
+    /// A parameter's value; setting one already there replaces it in place.
+    public subscript(name: String) -> String? {
+        get { params.first { $0.name == name }?.value }
+        set {
+            let i = params.firstIndex { $0.name == name }
+            switch (i, newValue) {
+            case (let i?, let v?): params[i].value = v
+            case (let i?, nil): params.remove(at: i)
+            case (nil, let v?): params.append(Param(name: name, value: v))
+            case (nil, nil): break
+            }
+        }
     }
+
+    /// The parameters in the order of `names` (a catalog entry's), others after.
+    public func ordered(by names: [String]) -> ListQuery {
+        var q = self
+        q.params.sort { (names.firstIndex(of: $0.name) ?? .max) < (names.firstIndex(of: $1.name) ?? .max) }
+        return q
+    }
+
+    /// The parameters on the wire, without `limit` and `cursor`: what the pager sends and
+    /// what `explain` shows, from one place so the two never disagree.
+    public var wireParams: [(String, String)] { params.map { ($0.name, $0.value) } }
 }
 
 /// One page of a list.

@@ -24,7 +24,7 @@ enum Clients {
     }
 
     /// Every row of a scan, or the rows before the error and the error.
-    static func scanAll(_ client: MosendClient, _ query: CustomersQuery = CustomersQuery(),
+    static func scanAll(_ client: MosendClient, _ query: ListQuery = ListQuery(),
                         statement: CallContext = CallContext()) async -> (rows: [JSON], pages: [Page], error: APIError?)
     {
         let source = client.customerPages(query, statement)

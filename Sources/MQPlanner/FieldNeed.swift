@@ -1,5 +1,5 @@
+import Foundation
 import MQCore
-import MQPlanner
 import MQSyntax
 
 /// Which fields of a source's rows a plan can ever look at, so that a file reader builds
@@ -21,7 +21,7 @@ enum FieldNeed {
             case .top(_, let e): need = names([e])
             case .filter(let e): need = need.map { $0.union(names([e])) }
             case .derive(let ps): need = need.map { $0.union(names(ps.map(\.expr))) }
-            case .sort(let keys): need = need.map { $0.union(names(keys.map(\.expr))) }
+            case .sort(let keys), .topK(let keys, _): need = need.map { $0.union(names(keys.map(\.expr))) }
             case .flatten(let e, let name):
                 need = need.map { n in
                     // The element's field is made here; the array comes from the input.
@@ -29,10 +29,10 @@ enum FieldNeed {
                     if !(names([e]).contains(name)) { m.remove(name) }
                     return m.union(names([e]))
                 }
-            case .limit, .offset: break
+            case .slice: break
             // A later `w_right` is the right side's `w`, renamed because the left has one:
             // the left must read its `w` for the join to decide so.
-            case .join(let j, _): need = need.map { $0.union(names([j.on])).union(renamedBases($0)) }
+            case .join(let j): need = need.map { $0.union(names([j.join.on])).union(renamedBases($0)) }
             case .chart, .spark: need = nil
             }
         }
@@ -42,7 +42,8 @@ enum FieldNeed {
     /// What the right side of the join at `index` needs: its key, and whatever the stages
     /// after the join need (they see the right rows' fields too).
     static func rightSide(of operators: [Operator], at index: Int, downstream: Set<String>? = nil) -> Set<String>? {
-        guard case .join(let j, _) = operators[index] else { return nil }
+        guard case .join(let plan) = operators[index] else { return nil }
+        let j = plan.join
         let after = input(of: Array(operators[(index + 1)...]), downstream: downstream)
         return after.map { $0.union(names([j.equals ?? j.on])).union(renamedBases($0)) }
     }

@@ -1,0 +1,56 @@
+import MQCore
+import MQSyntax
+
+/// The planner's mistakes, one factory a code (`DiagnosticCode`). Those whose hints need
+/// the session's variables (`notAValue`, `unknownVariable`) are the planner's methods,
+/// and `kindWarnings` words W002 from the catalog's kinds.
+extension Diagnostic {
+    /// `summary since …` (the source does not take it), `from "f.csv" since …` (no file does).
+    static func clauseNotTaken(_ clause: String, by entry: CatalogEntry?, at s: Span) -> Diagnostic {
+        let message = entry.map { "`\($0.name)` does not take `\(clause)`" } ?? "`\(clause)` applies to API sources only"
+        let hint = entry.map {
+            "\($0.name) takes: " + $0.clauses.joined(separator: ", ") + (clause == "where" ? "" : "; filter with `| where …`")
+        } ?? "filter local rows with `| where …`"
+        return Diagnostic(.clauseNotTaken, message, at: s, hints: [hint])
+    }
+
+    static func notAnAggregate(at s: Span) -> Diagnostic {
+        Diagnostic(.notAnAggregate, "`summarize` takes aggregates: " + FunctionSpec.aggregateNames.map { $0 + "()" }.joined(separator: " "),
+                   at: s, hints: ["e.g. `summarize n = count(), avg(csat) by category`",
+                                  "an expression over them works too: `round(avg(csat), 2)`"])
+    }
+
+    static func flattenNeedsField(at s: Span) -> Diagnostic {
+        Diagnostic(.flattenNeedsField, "`flatten` takes a field", at: s, hints: ["e.g. `| flatten labels`"])
+    }
+
+    static func unknownField(_ path: [String], known: [String], at s: Span) -> Diagnostic {
+        Diagnostic(.unknownField, "unknown field `\(path.joined(separator: "."))`", at: s,
+                   hints: Hints.didYouMean(Hints.closest(path[0], in: known)) + ["fields here: " + known.joined(separator: ", ")])
+    }
+
+    static func invalidRegex(_ pattern: String, at s: Span) -> Diagnostic {
+        Diagnostic(.invalidRegex, "invalid regular expression \"\(pattern)\"", at: s,
+                   hints: ["ICU syntax, e.g. `name =~ \"^(ann|bob)\"`; `~` matches plain text"])
+    }
+
+    static func notText(_ what: String, at s: Span) -> Diagnostic {
+        Diagnostic(.notText, "\(what) must be a text value", at: s, hints: ["e.g. \"…\" or a `$NAME` that holds one"])
+    }
+
+    /// `text`: what was written, when it is text that is no date.
+    static func notADate(_ text: String?, at s: Span) -> Diagnostic {
+        Diagnostic(.notADate, text.map { "`\($0)` is not a date" } ?? "expected a date here", at: s,
+                   hints: ["dates: 2026-04, 2026-04-15, 2026-04-15T10:30Z, today, -7d"])
+    }
+
+    static func variableNotACount(_ what: String, variable v: String, holds value: JSON, at s: Span) -> Diagnostic {
+        Diagnostic(.variableNotACount, "`\(what)` needs a whole number; $\(v) is \(value.jsonText)", at: s,
+                   hints: ["e.g. `let n = 20` then `\(what) $n`"])
+    }
+
+    static func aggregateOfWrongKind(_ f: String, field: String, is kind: String, at s: Span) -> Diagnostic {
+        Diagnostic(.aggregateOfWrongKind, "`\(f)(\(field))`: `\(field)` is \(kind), so this is null", at: s,
+                   hints: [Planner.aggregateKinds])
+    }
+}
