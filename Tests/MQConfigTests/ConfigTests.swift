@@ -41,7 +41,7 @@ import Testing
     func refusesWhatItDoesNotReadWithTheLine(text: String, line: Int, message: String) {
         do {
             _ = try TOMLSubset.parse(text)
-            Issue.record("parsed")
+            Issue.record("expected an error on line \(line) (\(message)), but it parsed: \(text)")
         } catch {
             #expect(error.line == line)
             #expect(error.message.contains(message), "\(error)")
@@ -82,7 +82,7 @@ import Testing
         let open = try Self.write(text, mode: 0o644)
         do {
             _ = try Config.load(path: open)
-            Issue.record("loaded")
+            Issue.record("expected a key file of mode 644 to be refused, but it loaded")
         } catch {
             #expect(error.message.contains("chmod 600") && error.message.contains("mode 644"))
             #expect(!error.message.contains("secret"))

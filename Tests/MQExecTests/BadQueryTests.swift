@@ -47,20 +47,6 @@ import Testing
 
     // MARK: mutations
 
-    /// SplitMix64: the same mutations on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-        mutating func pick<T>(_ xs: [T]) -> T { xs[below(xs.count)] }
-    }
-
     /// Tokens by a rough lexer of its own (strings, quoted names, words, numbers and
     /// dates, operator runs, single characters), as ranges of the text.
     static func tokens(_ text: String) -> [Range<String.Index>] {
@@ -99,7 +85,7 @@ import Testing
     ]
 
     /// The i-th mutation of a text: one edit chosen and placed by `r`.
-    static func mutate(_ text: String, _ r: inout Random) -> String {
+    static func mutate(_ text: String, _ r: inout SplitMix64) -> String {
         let toks = tokens(text)
         guard !toks.isEmpty else { return text + r.pick(strays) }
         let t = r.below(toks.count)
@@ -149,7 +135,7 @@ import Testing
 
     /// The goldens' statements (not the error ones), each mutated several times; unique.
     static func mutations(perGolden: Int = 6) -> [String] {
-        var r = Random(state: 20_261_115)
+        var r = SplitMix64(seed: 20_261_115)  // the same mutations on every run
         var seen = Set<String>()
         var out: [String] = []
         for name in GoldenTests.names where !name.hasPrefix("err_") {

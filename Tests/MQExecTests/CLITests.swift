@@ -31,16 +31,7 @@ import Testing
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = args
         }
-        var env = ProcessInfo.processInfo.environment
-        for k in ["MOSEND_BASE_URL", "MOSEND_ORG", "MOSEND_API_KEY", "MOSEND_TOKEN", "MQ_PROFILE"] { env[k] = nil }
-        if let sim {
-            env["MOSEND_BASE_URL"] = sim.url
-            env["MOSEND_ORG"] = sim.orgs[0].id
-            env["MOSEND_API_KEY"] = sim.orgs[0].apiKey
-        }
-        for (k, v) in extra { env[k] = v }
-        env["MQ"] = binary
-        p.environment = env
+        p.environment = TestEnvironment.clean(sim: sim, extra.merging(["MQ": binary]) { $1 })
         let out = Pipe(), err = Pipe(), input = Pipe()
         p.standardOutput = out
         p.standardError = err
@@ -189,10 +180,7 @@ import Testing
     /// `mq -c 'customers' | head -1`: exits 0 with nothing on stderr, and stops fetching.
     @Test func aClosedPipeEndsQuietlyAndStopsFetching() throws {
         let sim = try SimProcess(["--contacts", "3000", "--orgs", "1"])
-        var env = ProcessInfo.processInfo.environment
-        env["MOSEND_BASE_URL"] = sim.url
-        env["MOSEND_ORG"] = sim.orgs[0].id
-        env["MOSEND_API_KEY"] = sim.orgs[0].apiKey
+        let env = TestEnvironment.clean(sim: sim)
         // Run mq directly with a pipe we close after one line.
         let mq = Process()
         mq.executableURL = URL(fileURLWithPath: Self.binary)

@@ -125,20 +125,10 @@ import Testing
         return []
     }
 
-    /// The environment an example runs in: the sim's first org, the pinned clock, and
-    /// nothing from the developer's own set-up (profiles, config file, colours).
+    /// The environment an example runs in: the sim's first org, the pinned clock, no colour,
+    /// and nothing from the developer's own set-up (`TestEnvironment.clean`).
     static func environment(sim: SimProcess? = nil) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        for k in ["MOSEND_BASE_URL", "MOSEND_ORG", "MOSEND_API_KEY", "MOSEND_TOKEN", "MQ_PROFILE", "MQ_CA_BUNDLE"] { env[k] = nil }
-        env["XDG_CONFIG_HOME"] = FileManager.default.temporaryDirectory.appendingPathComponent("mq-examples-no-config").path
-        env["MQ_NOW"] = now
-        env["NO_COLOR"] = "1"
-        if let sim {
-            env["MOSEND_BASE_URL"] = sim.url
-            env["MOSEND_ORG"] = sim.orgs[0].id
-            env["MOSEND_API_KEY"] = sim.orgs[0].apiKey
-        }
-        return env
+        TestEnvironment.clean(sim: sim, ["MQ_NOW": now, "NO_COLOR": "1"])
     }
 
     /// `mq ARGS…` from the repository root (scripts name their files relative to it).

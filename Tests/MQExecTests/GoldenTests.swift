@@ -81,6 +81,13 @@ enum Runner {
             .filter { $0.hasSuffix(".mq") }.map { String($0.dropLast(3)) }.sorted()
     }
 
+    /// The tests above take their cases from the directory: an empty or missing one would
+    /// run none of them and pass.
+    @Test func theGoldensAreFound() {
+        #expect(Self.names.count >= 150, "expected at least 150 goldens in \(Self.queries.path), found \(Self.names.count)")
+        #expect(Self.names.contains { $0.hasPrefix("err_") }, "expected error goldens (err_*) among \(Self.names.count)")
+    }
+
     static func render(_ r: Runner.Result) -> String {
         var s = ""
         if !r.explain.isEmpty { s += "-- explain\n" + r.explain }
@@ -134,11 +141,20 @@ enum Runner {
         #expect(on.requests <= off.requests, "pushdown never costs requests")
     }
 
-    /// The printer's canonical form parses back to the same statements.
+    /// The printer's canonical form parses back to the same statements. An error golden
+    /// that does not parse has nothing to print (`golden` checks its diagnostic); any other
+    /// golden must parse.
     @Test(arguments: names)
     func printerRoundTrip(_ name: String) throws {
         let text = try String(contentsOf: Self.queries.appendingPathComponent(name + ".mq"), encoding: .utf8)
-        guard let statements = try? Parser.parse(SourceText(text)) else { return }  // error goldens
+        let statements: [Statement]
+        do {
+            statements = try Parser.parse(SourceText(text))
+        } catch {
+            if !name.hasPrefix("err_") { Issue.record("expected \(name).mq to parse (only err_ goldens may not): \(error)") }
+            return
+        }
+        #expect(!statements.isEmpty, "expected \(name).mq to hold at least one statement to round-trip")
         for s in statements {
             let printed = Printer.statement(s)
             let again = try Parser.parse(SourceText(printed))

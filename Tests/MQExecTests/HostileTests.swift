@@ -44,9 +44,7 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLITests.binary)
         p.arguments = ["--base-url", sim.url, "--org", sim.orgs[0].id, "--api-key", key, "-c", "summary | select contacts"]
-        var env = ProcessInfo.processInfo.environment
-        for k in ["MOSEND_BASE_URL", "MOSEND_ORG", "MOSEND_API_KEY", "MOSEND_TOKEN", "MQ_PROFILE"] { env[k] = nil }
-        p.environment = env
+        p.environment = TestEnvironment.clean()
         let out = Pipe()
         p.standardOutput = out
         p.standardError = Pipe()
@@ -144,6 +142,7 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLITests.binary)
         p.arguments = ["-c", "from \"\(f.path)\" | where s =~ \"(a+)+$\" | count"]
+        p.environment = TestEnvironment.clean()
         let err = Pipe()
         p.standardOutput = Pipe()
         p.standardError = err

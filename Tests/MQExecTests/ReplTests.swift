@@ -46,9 +46,14 @@ import Testing
             Spawn.closeOthers(&actions)
             let argv = ["tmux", "-L", name] + args
             var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-            defer { for a in cargs { free(a) } }
+            // The server started here passes its environment to mq: the clean one.
+            var envp = TestEnvironment.cStrings(TestEnvironment.clean())
+            defer {
+                for a in cargs { free(a) }
+                for e in envp { free(e) }
+            }
             var pid: pid_t = 0
-            guard posix_spawnp(&pid, "tmux", &actions, nil, &cargs, environ) == 0 else {
+            guard posix_spawnp(&pid, "tmux", &actions, nil, &cargs, &envp) == 0 else {
                 throw TestFailure("cannot run tmux (is it installed?)")
             }
             var status: Int32 = 0

@@ -25,17 +25,10 @@ struct Spawned {
             + ", \(maxRSSKB.map { "\($0) kB" } ?? "memory not measured")\nstdout: \(out.prefix(600))\nstderr: \(err.prefix(1500))"
     }
 
-    /// The environment of a run: this process's, without any Mosend settings, pointed at
-    /// `sim`'s first org when given, plus `extra`.
+    /// The environment of a run: `TestEnvironment.clean`, pointed at `sim`'s first org when
+    /// given, plus `extra`.
     static func environment(sim: SimProcess? = nil, _ extra: [String: String] = [:]) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        for k in ["MOSEND_BASE_URL", "MOSEND_ORG", "MOSEND_API_KEY", "MOSEND_TOKEN", "MQ_PROFILE"] { env[k] = nil }
-        if let sim {
-            env["MOSEND_BASE_URL"] = sim.url
-            env["MOSEND_ORG"] = sim.orgs[0].id
-            env["MOSEND_API_KEY"] = sim.orgs[0].apiKey
-        }
-        return env.merging(extra) { $1 }
+        TestEnvironment.clean(sim: sim, extra)
     }
 
     /// Measures a child's peak memory: forks, execs it, and writes `status signal maxrss`
@@ -105,7 +98,7 @@ struct Spawned {
         // execs the program in place (same process, so wait4 still measures it).
         let command = directory.map { ["/usr/bin/env", "-C", $0, executable] } ?? [executable]
         var argv: [UnsafeMutablePointer<CChar>?] = (command + args).map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        var envp = TestEnvironment.cStrings(env)
         defer {
             for a in argv { free(a) }
             for e in envp { free(e) }

@@ -102,7 +102,10 @@ import Testing
             """
         let statements = try Parser.parse(SourceText(script, name: "t.mq"))
         #expect(statements.count == 4)
-        guard case .query(let q) = statements[1].kind else { Issue.record("not a query"); return }
+        guard case .query(let q) = statements[1].kind else {
+            Issue.record("expected statement 2 to be the query `customers | where … | limit 2`, got \(statements[1].kind)")
+            return
+        }
         #expect(q.stages.count == 2)
         #expect(statements[3].kind == .meta(name: "format", args: "json"))
     }
@@ -112,7 +115,10 @@ import Testing
         guard case .query(let q) = s.kind, case .where(let e) = q.stages[0].kind,
               case .binary("and", let l, let r) = e.kind,
               case .binary("=", _, let lr) = l.kind, case .binary("=", let rl, let rr) = r.kind
-        else { Issue.record("shape"); return }
+        else {
+            Issue.record("expected a query whose where is `_ = _ and _ = _`, got \(s.kind)")
+            return
+        }
         #expect(lr.kind == .bareWord("billing"))
         #expect(rl.kind == .field(["agent", "name"]))
         #expect(rr.kind == .bareWord("x"))
@@ -125,19 +131,28 @@ import Testing
               case .binary("or", let l, let r) = e.kind,
               case .binary("=", _, let lr) = l.kind, case .binary("in", _, let list) = r.kind,
               case .list(let items) = list.kind
-        else { Issue.record("shape"); return }
+        else {
+            Issue.record("expected a query whose where is `_ = _ or _ in [list]`, got \(s.kind)")
+            return
+        }
         #expect(lr.kind == .field(["nickname"]))
         #expect(items.map(\.kind) == [.bareWord("a"), .field(["b"])])
     }
 
     @Test func precedenceIsConventional() throws {
         let s = try #require(try Parser.parseStatement("customers | where a = 1 or b = 2 and not c > 3 + 4 * 5"))
-        guard case .query(let q) = s.kind, case .where(let e) = q.stages[0].kind else { return }
+        guard case .query(let q) = s.kind, case .where(let e) = q.stages[0].kind else {
+            Issue.record("expected a query with a where stage first, got \(s.kind)")
+            return
+        }
         #expect(Printer.expr(e) == "a = 1 or b = 2 and not c > 3 + 4 * 5")
         guard case .binary("or", _, let right) = e.kind, case .binary("and", _, let notC) = right.kind,
               case .unary("not", let cmp) = notC.kind, case .binary(">", _, let sum) = cmp.kind,
               case .binary("+", _, let product) = sum.kind, case .binary("*", _, _) = product.kind
-        else { Issue.record("wrong tree: \(e)"); return }
+        else {
+            Issue.record("expected a = 1 or (b = 2 and (not (c > (3 + (4 * 5))))), got \(e)")
+            return
+        }
     }
 
     struct Bad: CustomTestStringConvertible, Sendable {
@@ -250,7 +265,7 @@ import Testing
     func tooDeepIsADiagnosticNotACrash(_ text: String) {
         do {
             _ = try Parser.parse(SourceText(text))
-            Issue.record("parsed \(text.prefix(60))…")
+            Issue.record("expected E012 (too deep), but it parsed: \(text.prefix(60))…")
         } catch {
             #expect(error.code == "E012", "\(error.render(SourceText(text)).prefix(300))")
             #expect(!error.isIncomplete)
@@ -259,14 +274,15 @@ import Testing
 
     @Test(arguments: deep(Parser.maxDepth - 20))
     func deepButWithinTheLimitParses(_ text: String) throws {
-        _ = try Parser.parse(SourceText(text))
+        let statements = try Parser.parse(SourceText(text))
+        #expect(statements.count == 1, "expected one statement from \(text.prefix(60))…, got \(statements.count)")
     }
 
     @Test func aDiagnosticShowsTheLineACaretAndTheHint() throws {
         let source = SourceText("customers\n  | srot name", name: "q.mq")
         do {
             _ = try Parser.parse(source)
-            Issue.record("parsed")
+            Issue.record("expected E021 (unknown stage `srot`), but it parsed")
         } catch {
             #expect(error.render(source) == """
                 error[E021]: unknown stage `srot`
@@ -287,7 +303,7 @@ import Testing
         let text = "customers | where conversations > 3 | select a b"
         do {
             _ = try Parser.parse(SourceText(text))
-            Issue.record("parsed")
+            Issue.record("expected a diagnostic for `select a b`, but it parsed")
         } catch {
             let wide = error.render(SourceText(text))
             let narrow = error.render(SourceText(text), width: 40)

@@ -13,9 +13,7 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = [Self.repository.appendingPathComponent("examples/sim-walkthrough.sh").path]
-        var env = ProcessInfo.processInfo.environment
-        env["MOSEND_SIM_BIN"] = SimProcess.binary
-        p.environment = env
+        p.environment = TestEnvironment.clean(["MOSEND_SIM_BIN": SimProcess.binary])
         let out = Pipe()
         let err = Pipe()
         p.standardOutput = out
