@@ -37,9 +37,8 @@ final class Connection: @unchecked Sendable {
         // Past the open-file limit, connections would fail as "could not connect".
         let room = OpenFiles.requestRoom(socketsPerRequest: demo == nil ? 1 : 2)
         if resolved.concurrency > room {
-            writeStderr(Data(
-                ("mq: --concurrency \(resolved.concurrency) needs more open files than this process may have "
-                    + "(ulimit -n \(OpenFiles.limit)); \(room) requests will run at once\n").utf8))
+            writeStderr("mq: --concurrency \(resolved.concurrency) needs more open files than this process may have "
+                + "(ulimit -n \(OpenFiles.limit)); \(room) requests will run at once\n")
         }
         config.concurrency = min(resolved.concurrency, room)
         // The transport caps requests in flight for the whole process (8 by default): a

@@ -52,23 +52,14 @@ final class PagerSink: FlushableSink {
     }
 
     private func send(_ bytes: [UInt8], to fd: Int32) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                pagerGone = true
-                throw OutputClosed()  // the statement stops fetching; the REPL goes on
-            }
-            offset += n
+        if StandardDescriptors.writeAll(fd, bytes) != nil {
+            pagerGone = true
+            throw OutputClosed()  // the statement stops fetching; the REPL goes on
         }
     }
 
-    static func screenRows() -> Int {
-        var w = winsize()
-        if ioctl(1, UInt(TIOCGWINSZ), &w) == 0, w.ws_row > 0 { return Int(w.ws_row) }
-        return 24
-    }
+    /// The terminal's height; 24, the VT100's, when it does not say.
+    static func screenRows() -> Int { Terminal.size(1)?.rows ?? 24 }
 
     /// `$PAGER` through the shell, or `less -FRX` when it is installed; nil when there is
     /// no pager to run (the output then goes to the terminal).

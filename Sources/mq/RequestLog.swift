@@ -29,6 +29,6 @@ final class RequestLog: Sendable {
         line += String(format: " %.1f ms, %d B", e.seconds * 1000, e.bytes)
         if e.attempt > 1 { line += ", attempt \(e.attempt)" }
         if e.waitedBefore > 0 { line += String(format: " after waiting %.2f s", e.waitedBefore) }
-        writeStderr(Data((line + "\n").utf8))
+        writeStderr(line + "\n")
     }
 }

@@ -23,7 +23,7 @@ func runMain() async -> Int32 {
             print(message)
             return 0
         }
-        writeStderr(Data((message + "\n").utf8))
+        writeStderr(message + "\n")
         return 2  // cli.md: usage error
     }
     var env = ProcessInfo.processInfo.environment
@@ -48,11 +48,11 @@ func runMain() async -> Int32 {
             demoServer = server
             let ms = started.duration(to: .now).components
             let elapsed = Double(ms.seconds) + Double(ms.attoseconds) * 1e-18
-            writeStderr(Data(String(
+            writeStderr(String(
                 format: "demo: %@ (%d contacts, simulated) at %@, started in %.2f s\n",
-                org.name, config.contacts, server.url, elapsed).utf8))
+                org.name, config.contacts, server.url, elapsed))
         } catch {
-            writeStderr(Data("mq: the demo simulator did not start: \(error)\n".utf8))
+            writeStderr("mq: the demo simulator did not start: \(error)\n")
             return 2
         }
     }
@@ -70,7 +70,7 @@ func runMain() async -> Int32 {
                 + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
         }
     } catch {
-        writeStderr(Data("mq: \(error)\n".utf8))
+        writeStderr("mq: \(error)\n")
         return 2
     }
 
@@ -82,7 +82,7 @@ func runMain() async -> Int32 {
         source = SourceText(c, name: "<command>")
     } else if let path = cmd.script.first {
         guard let data = FileManager.default.contents(atPath: path) else {
-            writeStderr(Data("mq: cannot read \(path): \(String(cString: strerror(errno)))\n".utf8))
+            writeStderr("mq: cannot read \(path): \(String(cString: strerror(errno)))\n")
             return 2
         }
         var text = String(decoding: data, as: UTF8.self)
@@ -91,13 +91,13 @@ func runMain() async -> Int32 {
         arguments = Array(cmd.script.dropFirst())
     } else if closedInput {
         // `mq <&-`: no statements to read (it used to die on a `try!` in Foundation).
-        writeStderr(Data("mq: standard input is closed: no statements to run\n".utf8))
+        writeStderr("mq: standard input is closed: no statements to run\n")
         source = SourceText("", name: "<stdin>")
     } else if isatty(0) == 0 {
         switch StandardDescriptors.readAll(0) {
         case .success(let bytes): source = SourceText(String(decoding: bytes, as: UTF8.self), name: "<stdin>")
         case .failure(let e):
-            writeStderr(Data("mq: cannot read standard input: \(String(cString: strerror(e.code)))\n".utf8))
+            writeStderr("mq: cannot read standard input: \(String(cString: strerror(e.code)))\n")
             return 2
         }
     } else {
@@ -115,7 +115,7 @@ func runMain() async -> Int32 {
         do {
             (api, describe) = try connection.connect(resolved)
         } catch {
-            writeStderr(Data("mq: \(error)\n".utf8))
+            writeStderr("mq: \(error)\n")
             return 2
         }
     }
@@ -130,7 +130,7 @@ func runMain() async -> Int32 {
     settings.color = isatty(1) != 0 && colorAllowed
     settings.terminal = isatty(1) != 0
     settings.errorColor = isatty(2) != 0 && colorAllowed
-    settings.width = terminalWidth(environment: env)
+    settings.width = Terminal.width(environment: env)
     settings.maxRequests = cmd.maxRequests
     let terminalOut = StdoutSink(fd: 1)
     let err = StdoutSink(fd: 2)
@@ -142,7 +142,7 @@ func runMain() async -> Int32 {
     var now: @Sendable () -> Instant = { Instant(milliseconds: Int(Date().timeIntervalSince1970 * 1000)) }
     if let pinned = env["MQ_NOW"], !pinned.isEmpty {
         guard let instant = Instant.parseISO8601(pinned)?.instant else {
-            writeStderr(Data("mq: MQ_NOW=\(pinned) is not an ISO 8601 date or time (e.g. 2026-11-15T12:00:00Z)\n".utf8))
+            writeStderr("mq: MQ_NOW=\(pinned) is not an ISO 8601 date or time (e.g. 2026-11-15T12:00:00Z)\n")
             return 2
         }
         now = { instant }
@@ -173,7 +173,7 @@ func runMain() async -> Int32 {
     for (i, a) in arguments.enumerated() { session.set(String(i + 1), text: a) }
     if let pager { pager.mode = { [unowned session] in session.settings.pager } }
     if interactive && resolved.credentials == nil {
-        writeStderr(Data(Connection.noCredentials(configPath: Config.defaultPath(environment: env)).utf8))
+        writeStderr(Connection.noCredentials(configPath: Config.defaultPath(environment: env)))
     }
     let status: Int32
     if interactive {

@@ -1,20 +1,13 @@
 import Foundation
 
 /// Writes to standard error with write(2): FileHandle's old `write(_:)` raises (and kills
-/// the process) when the reader has gone, and a diagnostic must never crash mq.
-func writeStderr(_ data: Data) {
-    data.withUnsafeBytes { raw in
-        var offset = 0
-        while offset < raw.count {
-            let n = write(2, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            offset += n
-        }
-    }
+/// the process) when the reader has gone, and a diagnostic must never crash mq. What
+/// cannot be written is dropped: there is nowhere left to say so.
+func writeStderr(_ text: String) {
+    StandardDescriptors.writeAll(2, Array(text.utf8))
 }
 
-/// The three standard descriptors, as mq finds them.
+/// The three standard descriptors, as mq finds them, and whole reads and writes of one.
 enum StandardDescriptors {
     struct ReadError: Error { let code: Int32 }
 
@@ -35,6 +28,23 @@ enum StandardDescriptors {
             }
         }
         return inputClosed
+    }
+
+    /// Writes every byte with write(2), again after a signal interrupts it (Ctrl-C, a
+    /// resized window). Returns nil, or the errno that stopped it: the sinks tell a reader
+    /// that has gone (EPIPE) from a full disk.
+    @discardableResult
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Int32? {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return errno }
+            // write(2) returns 0 only when asked for nothing; were it to, looping would spin.
+            if n == 0 { return EIO }
+            offset += n
+        }
+        return nil
     }
 
     /// Every byte of a descriptor, with read(2), or the error that stopped it (a

@@ -17,17 +17,10 @@ final class StdoutSink: FlushableSink {
 
     func flush() throws {
         if !buffer.isEmpty { beforeWrite?() }
-        var offset = 0
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                buffer.removeAll()
-                if code == EPIPE { throw OutputClosed() }
-                throw OutputFailed(fd: fd, code: code)
-            }
-            offset += n
+        if let code = StandardDescriptors.writeAll(fd, buffer) {
+            buffer.removeAll()
+            if code == EPIPE { throw OutputClosed() }
+            throw OutputFailed(fd: fd, code: code)
         }
         buffer.removeAll(keepingCapacity: true)
     }
