@@ -134,17 +134,8 @@ final class Connection: @unchecked Sendable {
         guard var r = resolved ?? (try? Resolved(cmd, env: env, profile: nil, configPath: path)) else {
             throw Failure(description: "no connection")
         }
-        if let u = p.baseURL { r.baseURL = u }
-        if let o = p.org { r.org = o }
-        if let k = p.apiKey {
-            r.credentials = Credentials(apiKey: k, source: "profile \(p.name) in \(path)")
-        } else if let command = p.apiKeyCommand {
-            do {
-                r.credentials = Credentials(apiKey: try Config.runKeyCommand(command), source: "api_key_command of profile \(p.name)")
-            } catch { throw Failure(description: "\(error)") }
-        }
-        if let c = p.concurrency { r.concurrency = c }
-        if let f = p.format, let format = OutputFormat(rawValue: f.lowercased()) { session.settings.format = format }
+        do { try r.apply(p, configPath: path) } catch { throw Failure(description: "\(error)") }
+        if let f = p.format, let format = OutputFormat(typed: f) { session.settings.format = format }
         let (client, describe) = try connect(r)
         session.connect(api: client, describe: describe)
         return "profile \(p.name): org \(r.org ?? "(none)") at \(r.baseURL)"

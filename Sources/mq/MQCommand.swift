@@ -30,7 +30,7 @@ struct MQCommand: ParsableCommand {
                                valueName: "path"))
     var apiKeyFile: String?
     @Option(help: "A profile of the config file (MQ_PROFILE).") var profile: String?
-    @Option(help: "Output format: table, vertical, csv, tsv, json, ndjson, markdown.") var format: String?
+    @Option(help: "Output format: \(OutputFormat.names(separator: ", ")).") var format: String?
     @Option(name: .customLong("set"), help: "A script variable, as `let NAME = VALUE`.") var sets: [String] = []
     // `.unconditional`: `--concurrency -5` takes -5 as the value, so the message says what
     // is wrong with it, not "Missing value".
@@ -53,8 +53,8 @@ struct MQCommand: ParsableCommand {
 
     func validate() throws {
         if version { throw CleanExit.message("mq \(mqVersion)") }
-        if let format, OutputFormat(rawValue: format.lowercased()) == nil {
-            throw ValidationError("--format must be one of: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
+        if let format, OutputFormat(typed: format) == nil {
+            throw ValidationError("--format must be one of: " + OutputFormat.names(separator: ", "))
         }
         for s in sets where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not `\(s)`") }
         if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1, not \(c)") }

@@ -58,17 +58,7 @@ func runMain() async -> Int32 {
     }
     let resolved: Resolved
     do {
-        let path = Config.defaultPath(environment: env)
-        let config = try Config.load(path: path)
-        let name = cmd.profile ?? env["MQ_PROFILE"]
-        if config == nil, let name {
-            throw ConfigError(message: "no profile `\(name)`: there is no config file at \(path)")
-        }
-        resolved = try Resolved(cmd, env: env, profile: try config?.profile(named: name), configPath: path)
-        if let f = resolved.format, OutputFormat(rawValue: f.lowercased()) == nil {
-            throw ConfigError(message: "format `\(f)` in the profile is not one of: "
-                + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))
-        }
+        resolved = try Resolved.atStart(cmd, env: env, configPath: Config.defaultPath(environment: env))
     } catch {
         writeStderr("mq: \(error)\n")
         return 2
@@ -121,7 +111,7 @@ func runMain() async -> Int32 {
     }
 
     var settings = SessionSettings()
-    if let f = resolved.format { settings.format = OutputFormat(rawValue: f.lowercased())! }
+    if let format = resolved.format { settings.format = format }
     settings.pushdown = !cmd.noPushdown
     settings.timing = cmd.timing
     // Colour only on a terminal, and never with --no-color or NO_COLOR (no-color.org: set
