@@ -56,9 +56,10 @@ func runMain() async -> Int32 {
             return 2
         }
     }
+    let configPath = Config.defaultPath(environment: env)
     let resolved: Resolved
     do {
-        resolved = try Resolved.atStart(cmd, env: env, configPath: Config.defaultPath(environment: env))
+        resolved = try Resolved.atStart(cmd, env: env, configPath: configPath)
     } catch {
         writeStderr("mq: \(error)\n")
         return 2
@@ -98,7 +99,7 @@ func runMain() async -> Int32 {
 
     // The API client, when there are credentials.
     let requests = RequestLog(printing: cmd.trace)
-    let connection = Connection(cmd: cmd, env: env, requests: requests, demo: demoServer)
+    let connection = Connection(cmd: cmd, env: env, configPath: configPath, requests: requests, demo: demoServer)
     var api: MosendClient? = nil
     var describe: APIDescription? = nil
     if resolved.credentials != nil {
@@ -145,9 +146,7 @@ func runMain() async -> Int32 {
     session.setCache(enabled: !cmd.noCache)
     session.hooks.org = { [unowned session] in try connection.switchOrg($0, session: session) }
     session.hooks.profile = { [unowned session] in try connection.switchProfile($0, session: session) }
-    session.hooks.profileNames = {
-        ((try? Config.load(path: Config.defaultPath(environment: env))) ?? nil)?.profiles.keys.sorted() ?? []
-    }
+    session.hooks.profileNames = { connection.profileNames }
     if isatty(2) != 0 {
         let progress = ProgressLine(board: session.progressBoard, requests: { requests.total },
                                     activity: { connection.client?.activity },
@@ -163,7 +162,7 @@ func runMain() async -> Int32 {
     for (i, a) in arguments.enumerated() { session.set(String(i + 1), text: a) }
     if let pager { pager.mode = { [unowned session] in session.settings.pager } }
     if interactive && resolved.credentials == nil {
-        writeStderr(Connection.noCredentials(configPath: Config.defaultPath(environment: env)))
+        writeStderr(connection.noCredentialsNotice)
     }
     let status: Int32
     if interactive {
@@ -176,7 +175,7 @@ func runMain() async -> Int32 {
     }
     try? out.flush()
     try? err.flush()
-    connection.client?.shutdown()
+    connection.shutdown()
     await demoServer?.stop()
     return status
 }
