@@ -27,6 +27,9 @@ func runMain() async -> Int32 {
         return 2  // cli.md: usage error
     }
     var env = ProcessInfo.processInfo.environment
+    // MQ_NOW is read once, here, for the demo's data too; a bad one is reported once the
+    // settings and the statements have been read, after their errors, as it always was.
+    let clock = Result { () throws(ShellError) in try WallClock(environment: env) }
     var demoServer: SimServer? = nil
     if cmd.demo {
         // The demo org replaces whatever the environment names.
@@ -34,9 +37,7 @@ func runMain() async -> Int32 {
         var config = SimConfiguration()
         config.contacts = 2000
         // Demo data ends this hour, so `since -7d` and `today` mean what they say.
-        // With MQ_NOW, the demo's data ends then, so that a script gives the same answer.
-        let pinned = env["MQ_NOW"].flatMap { Instant.parseISO8601($0)?.instant.milliseconds }
-        let nowMs = pinned ?? Int(Date().timeIntervalSince1970 * 1000)
+        let nowMs = ((try? clock.get()) ?? .system).now().milliseconds
         config.now = Instant(milliseconds: nowMs - nowMs % 3_600_000)
         do {
             let server = try await SimServer.start(config)
@@ -128,20 +129,17 @@ func runMain() async -> Int32 {
     // In the shell, on a terminal, results taller than the screen go through a pager.
     let pager: PagerSink? = interactive && isatty(1) != 0 ? PagerSink(terminal: terminalOut) : nil
     let out: FlushableSink = pager ?? terminalOut
-    // MQ_NOW pins "now" (`today`, `-7d`) so that a saved script gives the same answer
-    // tomorrow; the examples' golden outputs rely on it.
-    var now: @Sendable () -> Instant = { Instant(milliseconds: Int(Date().timeIntervalSince1970 * 1000)) }
-    if let pinned = env["MQ_NOW"], !pinned.isEmpty {
-        guard let instant = Instant.parseISO8601(pinned)?.instant else {
-            writeStderr("mq: MQ_NOW=\(pinned) is not an ISO 8601 date or time (e.g. 2026-11-15T12:00:00Z)\n")
-            return 2
-        }
-        now = { instant }
+    let now: WallClock
+    do {
+        now = try clock.get()
+    } catch {
+        writeStderr("mq: \(error)\n")
+        return 2
     }
     let session = Session(
         api: api, describe: describe, settings: settings, out: out, err: err,
         baseDirectory: FileManager.default.currentDirectoryPath,
-        now: now,
+        now: { now.now() },
         monotonic: { ProcessInfo.processInfo.systemUptime })
     session.setCache(enabled: !cmd.noCache)
     session.hooks.org = { [unowned session] in try connection.switchOrg($0, session: session) }
