@@ -104,9 +104,8 @@ struct Repl {
             remember(buffer)
             let input = buffer
             buffer = ""
-            if input.trimmingCharacters(in: .whitespaces) == ".quit" || input.trimmingCharacters(in: .whitespaces) == ".exit" {
-                return 0
-            }
+            let trimmed = input.trimmingCharacters(in: .whitespaces)
+            if trimmed == ".quit" || trimmed == ".exit" { return 0 }
             await runInterruptibly(input)
         }
     }
