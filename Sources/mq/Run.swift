@@ -117,6 +117,7 @@ enum Input {
     case shell
 }
 
+/// The statements of `-c`, of a script or of standard input; or, on a terminal, the shell.
 func readInput(_ cmd: MQCommand, closedInput: Bool) throws(ShellError) -> Input {
     if let c = cmd.command { return .statements(SourceText(c, name: "<command>")) }
     if let path = cmd.script.first { return .statements(try readScript(path), arguments: Array(cmd.script.dropFirst())) }
@@ -154,7 +155,7 @@ func buildSession(_ cmd: MQCommand, _ resolved: Resolved, input: Input, env: [St
     let out: FlushableSink = pager ?? terminalOut
     let monotonic: @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
     let session = Session(
-        api: api?.0, describe: api?.1, settings: settings(cmd, resolved, env: env), out: out, err: err,
+        api: api?.0, describe: api?.1, settings: sessionSettings(cmd, resolved, env: env), out: out, err: err,
         baseDirectory: FileManager.default.currentDirectoryPath,
         now: { clock.now() },
         monotonic: monotonic)
@@ -162,27 +163,38 @@ func buildSession(_ cmd: MQCommand, _ resolved: Resolved, input: Input, env: [St
     session.hooks.org = { [unowned session] in try connection.switchOrg($0, session: session) }
     session.hooks.profile = { [unowned session] in try connection.switchProfile($0, session: session) }
     session.hooks.profileNames = { connection.profileNames }
-    if isatty(2) != 0 {
-        let requests = connection.requests
-        let progress = ProgressLine(board: session.progressBoard, requests: { requests.total },
-                                    activity: { connection.client?.activity }, monotonic: monotonic)
-        terminalOut.beforeWrite = { progress.outputStarted() }
-        err.beforeWrite = { progress.erase() }
-        progress.start()
-    }
-    for s in cmd.sets {
+    if isatty(2) != 0 { startProgressLine(session, connection: connection, out: terminalOut, err: err, monotonic: monotonic) }
+    setVariables(session, sets: cmd.sets, input: input)
+    if let pager { pager.mode = { [unowned session] in session.settings.pager } }
+    return (session, out, err)
+}
+
+/// The progress line on stderr, a terminal: the sinks erase it before they write, and
+/// output on stdout keeps it away for the rest of the statement.
+func startProgressLine(_ session: Session, connection: Connection, out: StdoutSink, err: StdoutSink,
+                       monotonic: @escaping @Sendable () -> Double)
+{
+    let requests = connection.requests
+    let progress = ProgressLine(board: session.progressBoard, requests: { requests.total },
+                                activity: { connection.client?.activity }, monotonic: monotonic)
+    out.beforeWrite = { progress.outputStarted() }
+    err.beforeWrite = { progress.erase() }
+    progress.start()
+}
+
+/// `--set NAME=VALUE`, then a script's arguments as $1, $2, …
+func setVariables(_ session: Session, sets: [String], input: Input) {
+    for s in sets {
         let parts = s.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
         session.set(String(parts[0]), text: parts.count > 1 ? String(parts[1]) : "")
     }
     if case .statements(_, let arguments) = input {
         for (i, a) in arguments.enumerated() { session.set(String(i + 1), text: a) }
     }
-    if let pager { pager.mode = { [unowned session] in session.settings.pager } }
-    return (session, out, err)
 }
 
 /// The session's settings from the flags, the profile and the terminal.
-func settings(_ cmd: MQCommand, _ resolved: Resolved, env: [String: String]) -> SessionSettings {
+func sessionSettings(_ cmd: MQCommand, _ resolved: Resolved, env: [String: String]) -> SessionSettings {
     var settings = SessionSettings()
     if let format = resolved.format { settings.format = format }
     settings.pushdown = !cmd.noPushdown
