@@ -58,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "mq",
             dependencies: [
-                "MQExec", "MQClient", "MQFormat", "MQSyntax", "MQCore", "MQConfig", "MosendSim", "CEdit", "CEditShim",
+                "MQExec", "MQClient", "MQSyntax", "MQCore", "MQConfig", "MosendSim", "CEdit", "CEditShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(

@@ -8,6 +8,8 @@ import MQExec
 /// waited for, so the prompt comes back after it.
 final class PagerSink: FlushableSink {
     let terminal: StdoutSink
+    /// mq's environment, for `$PAGER` and `$PATH`.
+    let environment: [String: String]
     var mode: () -> PagerMode = { .auto }
     private var held: [UInt8] = []
     private var lines = 0
@@ -15,7 +17,10 @@ final class PagerSink: FlushableSink {
     /// The pager quit before the end (`q` in less): the rest of the statement is dropped.
     private var pagerGone = false
 
-    init(terminal: StdoutSink) { self.terminal = terminal }
+    init(terminal: StdoutSink, environment: [String: String]) {
+        self.terminal = terminal
+        self.environment = environment
+    }
 
     func write(_ bytes: [UInt8]) throws {
         if pagerGone { throw OutputClosed() }
@@ -26,7 +31,7 @@ final class PagerSink: FlushableSink {
         lines += bytes.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
         // After Ctrl-C the partial rows go straight to the screen: the prompt is due back.
         if m == .on || lines >= PagerSink.screenRows() - 1, !interrupted.load(ordering: .relaxed),
-           let started = PagerSink.startPager()
+           let started = PagerSink.startPager(environment: environment)
         {
             pager = started
             let all = held
@@ -52,28 +57,18 @@ final class PagerSink: FlushableSink {
     }
 
     private func send(_ bytes: [UInt8], to fd: Int32) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                pagerGone = true
-                throw OutputClosed()  // the statement stops fetching; the REPL goes on
-            }
-            offset += n
+        if StandardDescriptors.writeAll(fd, bytes) != nil {
+            pagerGone = true
+            throw OutputClosed()  // the statement stops fetching; the REPL goes on
         }
     }
 
-    static func screenRows() -> Int {
-        var w = winsize()
-        if ioctl(1, UInt(TIOCGWINSZ), &w) == 0, w.ws_row > 0 { return Int(w.ws_row) }
-        return 24
-    }
+    /// The terminal's height; 24, the VT100's, when it does not say.
+    static func screenRows() -> Int { Terminal.size(1)?.rows ?? 24 }
 
     /// `$PAGER` through the shell, or `less -FRX` when it is installed; nil when there is
     /// no pager to run (the output then goes to the terminal).
-    static func startPager() -> (pid: pid_t, fd: Int32)? {
-        let env = ProcessInfo.processInfo.environment
+    static func startPager(environment env: [String: String]) -> (pid: pid_t, fd: Int32)? {
         let command: String
         if let p = env["PAGER"], !p.trimmingCharacters(in: .whitespaces).isEmpty {
             command = p

@@ -14,7 +14,15 @@ final class ProgressLine: Sendable {
         var shown = false
         /// The statement whose output started (the line stays away for it).
         var quietFor: ObjectIdentifier? = nil
+
+        /// Erases the line if it is shown.
+        mutating func erase() {
+            if shown { writeStderr(ProgressLine.eraseLine) }
+            shown = false
+        }
     }
+    /// Back to the line's start, then clear to its end.
+    static let eraseLine = "\r\u{1B}[K"
     private let state = Mutex(State())
     private let board: ProgressBoard
     private let requests: @Sendable () -> Int
@@ -48,11 +56,11 @@ final class ProgressLine: Sendable {
         guard elapsed >= ProgressLine.delay else { return }
         state.withLock { s in
             guard s.quietFor != ObjectIdentifier(p) else { return }
-            let text = "\r\u{1B}[K" + ProgressLine.text(p, elapsed: elapsed, requests: requests() - p.requestsAtStart,
-                                                   inFlight: activity()?.inFlight.load(ordering: .relaxed) ?? 0,
-                                                   retrying: activity()?.retriesWaiting.load(ordering: .relaxed) ?? 0,
-                                                   width: ProgressLine.width())
-            ProgressLine.write(text)
+            let text = ProgressLine.text(p, elapsed: elapsed, requests: requests() - p.requestsAtStart,
+                                         inFlight: activity()?.inFlight.load(ordering: .relaxed) ?? 0,
+                                         retrying: activity()?.retriesWaiting.load(ordering: .relaxed) ?? 0,
+                                         width: ProgressLine.width())
+            writeStderr(ProgressLine.eraseLine + text)
             s.shown = true
         }
     }
@@ -74,29 +82,17 @@ final class ProgressLine: Sendable {
 
     /// Erases the line if it is shown (before other output, and when a statement ends).
     func erase() {
-        state.withLock { s in
-            if s.shown { ProgressLine.write("\r\u{1B}[K") }
-            s.shown = false
-        }
+        state.withLock { $0.erase() }
     }
 
     /// The running statement has started printing results: erase, and stay away.
     func outputStarted() {
         state.withLock { s in
-            if s.shown { ProgressLine.write("\r\u{1B}[K") }
-            s.shown = false
+            s.erase()
             if let p = board.progress { s.quietFor = ObjectIdentifier(p) }
         }
     }
 
-    static func write(_ text: String) {
-        var bytes = Array(text.utf8)
-        _ = bytes.withUnsafeMutableBytes { Foundation.write(2, $0.baseAddress, $0.count) }
-    }
-
-    static func width() -> Int {
-        var w = winsize()
-        if ioctl(2, UInt(TIOCGWINSZ), &w) == 0, w.ws_col > 0 { return Int(w.ws_col) }
-        return 80
-    }
+    /// The width of the terminal on stderr, where the line is drawn; 80 when it does not say.
+    static func width() -> Int { Terminal.size(2)?.columns ?? 80 }
 }

@@ -88,11 +88,11 @@ struct Repl {
             guard let line = raw else {
                 if interruptedAtPrompt {
                     // Ctrl-C at the prompt: drop the line (and any continuation), prompt again.
-                    writeStderr(Data("^C\n".utf8))
+                    writeStderr("^C\n")
                     buffer = ""
                     continue
                 }
-                writeStderr(Data("\n".utf8))
+                writeStderr("\n")
                 return 0  // Ctrl-D
             }
             buffer += buffer.isEmpty ? line : "\n" + line
@@ -140,9 +140,9 @@ struct Repl {
         session.resumeOutput()
         // The window may have been resized since the last statement: tables and charts
         // fit the width it has now (psql asks each time too).
-        if let columns = terminalColumns() { session.settings.width = columns }
+        if let columns = Terminal.columns() { session.settings.width = columns }
         if await Interrupts.run(session, SourceText(input, name: "<stdin>")).interrupted {
-            writeStderr(Data("interrupted; the rows fetched so far are in `.last`\n".utf8))
+            writeStderr("interrupted; the rows fetched so far are in `.last`\n")
         }
         // A statement's pages and rows are freed, but long-lived small blocks (the request
         // log, the cache) pin the heap pages around them, and the shell's RSS crept up
