@@ -169,7 +169,7 @@ private final class Transfer: @unchecked Sendable {
     let request: HTTPRequest
     let options: TransportOptions
     private let completion: @Sendable (Result<HTTPResponse, TransportError>) -> Void
-    var body: [UInt8] = []
+    var body = BodyBuffer()
     var headers: [(String, String)] = []
     var easy: UnsafeMutableRawPointer? = nil
     /// The body passed `options.maxResponseBytes` and the write callback stopped the transfer.
@@ -233,11 +233,11 @@ private final class Transfer: @unchecked Sendable {
         mq_curl_easy_setopt_write_function(h, CURLOPT_WRITEFUNCTION) { ptr, size, n, ctx in
             let t = Unmanaged<Transfer>.fromOpaque(ctx!).takeUnretainedValue()
             let count = size * n
-            if t.body.count + count > t.options.maxResponseBytes {
+            if t.body.size + count > t.options.maxResponseBytes {
                 t.tooLarge = true
                 return 0  // anything but `count` makes libcurl stop with CURLE_WRITE_ERROR
             }
-            if let ptr { t.body.append(contentsOf: UnsafeRawBufferPointer(start: ptr, count: count)) }
+            if let ptr { t.body.append(UnsafeRawBufferPointer(start: ptr, count: count)) }
             return count
         }
         mq_curl_easy_setopt_pointer(h, CURLOPT_WRITEDATA, me)
@@ -278,10 +278,10 @@ private final class Transfer: @unchecked Sendable {
             var version = 0
             mq_curl_easy_getinfo_long(h, CURLINFO_HTTP_VERSION, &version)
             let v = version == Int(CURL_HTTP_VERSION_2_0) ? "2" : version == Int(CURL_HTTP_VERSION_3) ? "3" : "1.1"
-            return .success(HTTPResponse(status: status, headers: headers, body: body, seconds: total, httpVersion: v))
+            return .success(HTTPResponse(status: status, headers: headers, body: body.bytes(), seconds: total, httpVersion: v))
         }
         if tooLarge {
-            body = []
+            body = BodyBuffer()
             let limit = options.maxResponseBytes
             let size = limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit) bytes"
             var e = TransportError(.tooLarge, "the response passed \(size), mq's limit for one response, "
@@ -310,5 +310,41 @@ private final class Transfer: @unchecked Sendable {
         var failure = TransportError(kind, text, curlCode: Int(code.rawValue))
         failure.seconds = total
         return .failure(failure)
+    }
+}
+
+/// A response body as it arrives, in blocks of a megabyte: one array grown by doubling
+/// held its old and new storage at once while it grew (96 MB for a body refused at the
+/// 64 MB cap), and the freed blocks of one size are what the next attempt reuses, so
+/// three refused bodies in a row no longer added up (BadJSONTests saw 234 MB).
+struct BodyBuffer {
+    static let block = 1 << 20
+    private var full: [[UInt8]] = []
+    private var current: [UInt8] = []
+    private(set) var size = 0
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            if current.count == BodyBuffer.block {
+                full.append(current)
+                current = []
+            }
+            if current.isEmpty, size >= BodyBuffer.block { current.reserveCapacity(BodyBuffer.block) }
+            let n = min(rest.count, BodyBuffer.block - current.count)
+            current.append(contentsOf: rest.prefix(n))
+            rest = rest.dropFirst(n)
+            size += n
+        }
+    }
+
+    /// The body in one array (a page of rows is one block, handed over as it is).
+    func bytes() -> [UInt8] {
+        if full.isEmpty { return current }
+        var out: [UInt8] = []
+        out.reserveCapacity(size)
+        for b in full { out += b }
+        out += current
+        return out
     }
 }
