@@ -82,6 +82,7 @@ let package = Package(
         .testTarget(name: "MQFilesTests", dependencies: ["MQFiles", "MQCore"], exclude: ["fixtures"]),
         .testTarget(name: "MQSyntaxTests", dependencies: ["MQSyntax", "MQCore"]),
         .testTarget(name: "MQConfigTests", dependencies: ["MQConfig"]),
+        .testTarget(name: "MQPlannerTests", dependencies: ["MQPlanner", "MQSyntax", "MQCore"]),
         .testTarget(
             name: "MQExecTests",
             dependencies: ["MQExec", "MQClient", "MQFormat", "MQSyntax", "MQPlanner", "MQCore", "MQTestSupport", "MosendSim"],

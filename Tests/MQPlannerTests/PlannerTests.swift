@@ -1,0 +1,432 @@
+import MQCore
+import MQPlanner
+import MQSyntax
+import Testing
+
+/// Query text → physical plan, with no simulator and no network. The expected values come
+/// from the catalog (Sources/MQCore/API/Catalog.swift), api.md (what each endpoint takes:
+/// `category` and `resolutionOutcome` match one exact value each, `since` inclusive,
+/// `until` exclusive, pages of at most 100 rows) and language.md (a month or day in
+/// `since`/`until` means its whole span; pushdown never changes the answer).
+@Suite struct PlannerTests {
+    static let uuid = "3f9c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2c"
+    /// Every page of customers but the filters' rows: mq asks for the API's maximum.
+    static let allPages = PageBudget.all(pageSize: 100)
+    static let notPushable = "runs locally: the API filters only by `category = value` and `resolutionOutcome = value`"
+
+    // MARK: filters
+
+    /// `category` and `resolutionOutcome` equality go to the API; anything else stays here.
+    static let filters: [PlanCase] = [
+        PlanCase(query: "customers where category = billing", source: .remote("customers"), path: "/customers",
+                 params: ["category=billing", "limit=100"], pages: allPages),
+        PlanCase(query: "customers where resolutionOutcome = escalated", source: .remote("customers"),
+                 params: ["resolutionOutcome=escalated", "limit=100"], pages: allPages),
+        PlanCase(query: "customers where category = \"support\" and resolutionOutcome = pending", source: .remote("customers"),
+                 params: ["category=support", "resolutionOutcome=pending", "limit=100"], pages: allPages),
+        // The wire order is the catalog's, not the condition's.
+        PlanCase(query: "customers where resolutionOutcome = resolved and category = sales", source: .remote("customers"),
+                 params: ["category=sales", "resolutionOutcome=resolved", "limit=100"], pages: allPages),
+        // A `where` right after the source, written as a stage, is pushed like the clause.
+        PlanCase(query: "customers | where category = billing | where resolutionOutcome = resolved", source: .remote("customers"),
+                 params: ["category=billing", "resolutionOutcome=resolved", "limit=100"], pages: allPages),
+        // The pushable conjunct goes, the other stays, and the note says why.
+        PlanCase(query: "customers where category = billing and conversations > 3", source: .remote("customers"),
+                 params: ["category=billing", "limit=100"], pages: allPages,
+                 operators: ["where conversations > 3"], notes: ["conversations > 3 " + notPushable]),
+        // The API takes one value a filter: the second stays local (together they match nothing,
+        // and so does billing from the API filtered by sales here).
+        PlanCase(query: "customers where category = billing and category = sales", source: .remote("customers"),
+                 params: ["category=billing", "limit=100"], pages: allPages,
+                 operators: ["where category = \"sales\""],
+                 notes: ["category = \"sales\" runs locally: the API takes one `category`, already billing"]),
+        PlanCase(query: "customers where category = billing | where category = sales", source: .remote("customers"),
+                 params: ["category=billing", "limit=100"], pages: allPages,
+                 operators: ["where category = \"sales\""],
+                 notes: ["category = \"sales\" runs locally: the API takes one `category`, already billing"]),
+        // Not one equality: `or`, `!=`, `in`, a comparison with another field.
+        PlanCase(query: "customers where category = billing or category = sales", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["where category = \"billing\" or category = \"sales\""],
+                 notes: ["category = \"billing\" or category = \"sales\" " + notPushable]),
+        PlanCase(query: "customers where category != billing", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["where category != \"billing\""], notes: ["category != \"billing\" " + notPushable]),
+        PlanCase(query: "customers where category in [billing, sales]", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["where category in [\"billing\", \"sales\"]"], notes: ["category in [\"billing\", \"sales\"] " + notPushable]),
+        // `name` is a field of customers, so this compares two fields: nothing to send.
+        PlanCase(query: "customers where category = name", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["where category = `name`"], notes: ["category = `name` " + notPushable]),
+        // With pushdown off the same filter runs here.
+        PlanCase(query: "customers where category = billing", pushdown: false, source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["where category = \"billing\""], notes: ["category = \"billing\" runs locally: pushdown is off"]),
+        // A value outside api.md's list: the API would reject it, so it runs here, with a warning.
+        PlanCase(query: "customers where category = bilings", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["where category = \"bilings\""],
+                 notes: ["category = \"bilings\" runs locally: `bilings` is not one of the API's values"], warnings: ["W001"]),
+        // The API matches exactly: `Billing` is not `billing`.
+        PlanCase(query: "customers where category = Billing", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["where category = \"Billing\""],
+                 notes: ["category = \"Billing\" runs locally: `Billing` is not one of the API's values"], warnings: ["W001"]),
+        PlanCase(query: "customers | where resolutionOutcome = closed and category = billing", source: .remote("customers"),
+                 params: ["category=billing", "limit=100"], pages: allPages,
+                 operators: ["where resolutionOutcome = \"closed\""],
+                 notes: ["resolutionOutcome = \"closed\" runs locally: `closed` is not one of the API's values"], warnings: ["W001"]),
+    ]
+
+    @Test(arguments: filters) func filter(_ c: PlanCase) throws { try Planning.run(c) }
+
+    // MARK: the window
+
+    /// `since` and `until` as the API takes them: a month or a day is its whole span, so
+    /// `until` names the first instant after it (api.md: `until` is exclusive).
+    static let windows: [PlanCase] = [
+        PlanCase(query: "customers since 2026-04 until 2026-04", source: .remote("customers"),
+                 params: ["since=2026-04-01", "until=2026-05-01", "limit=100"], pages: allPages),
+        PlanCase(query: "customers since 2026-04-15 until 2026-04-15", source: .remote("customers"),
+                 params: ["since=2026-04-15", "until=2026-04-16", "limit=100"], pages: allPages),
+        PlanCase(query: "customers until 2026-12", source: .remote("customers"),
+                 params: ["until=2027-01-01", "limit=100"], pages: allPages),
+        PlanCase(query: "customers until 2028-02-28", source: .remote("customers"),
+                 params: ["until=2028-02-29", "limit=100"], pages: allPages),
+        PlanCase(query: "customers since \"2026\" until \"2026\"", source: .remote("customers"),
+                 params: ["since=2026-01-01", "until=2027-01-01", "limit=100"], pages: allPages),
+        // A date-time is an instant, sent in UTC.
+        PlanCase(query: "customers since 2026-04-15T10:30Z", source: .remote("customers"),
+                 params: ["since=2026-04-15T10:30:00.000Z", "limit=100"], pages: allPages),
+        PlanCase(query: "customers since \"2026-04-15T10:30:00+02:00\"", source: .remote("customers"),
+                 params: ["since=2026-04-15T08:30:00.000Z", "limit=100"], pages: allPages),
+        // Relative to the context's now, 2026-11-15T12:00Z.
+        PlanCase(query: "customers since -7d", source: .remote("customers"),
+                 params: ["since=2026-11-08T12:00:00.000Z", "limit=100"], pages: allPages),
+        PlanCase(query: "customers since yesterday until today", source: .remote("customers"),
+                 params: ["since=2026-11-14", "until=2026-11-16", "limit=100"], pages: allPages),
+        // The window is no filter: it decides what a row aggregates (api.md), so no local
+        // stage can stand in for it and it is sent with pushdown off too.
+        PlanCase(query: "customers since 2026-04 until 2026-04", pushdown: false, source: .remote("customers"),
+                 params: ["since=2026-04-01", "until=2026-05-01", "limit=100"], pages: allPages),
+        // Parameters go in the catalog's order (since, until, category, resolutionOutcome,
+        // q, limit) whatever the order of the clauses.
+        PlanCase(query: "customers limit 5 search \"ann\" where resolutionOutcome = resolved and category = sales until 2026-06 since 2026-04",
+                 source: .remote("customers"),
+                 params: ["since=2026-04-01", "until=2026-07-01", "category=sales", "resolutionOutcome=resolved", "q=ann", "limit=5"],
+                 rowLimit: 5, pages: .rows(5, pages: 1), operators: ["limit 5"]),
+        PlanCase(query: "customers search \"ann\" since 2026-04 | where resolutionOutcome = resolved | where category = sales | limit 5",
+                 source: .remote("customers"),
+                 params: ["since=2026-04-01", "category=sales", "resolutionOutcome=resolved", "q=ann", "limit=5"],
+                 rowLimit: 5, pages: .rows(5, pages: 1), operators: ["limit 5"]),
+    ]
+
+    @Test(arguments: windows) func window(_ c: PlanCase) throws { try Planning.run(c) }
+
+    // MARK: search
+
+    static let searches: [PlanCase] = [
+        PlanCase(query: "customers search \"García\"", source: .remote("customers"),
+                 params: ["q=García", "limit=100"], pages: allPages),
+        PlanCase(query: "customers search \"ann\" limit 5", source: .remote("customers"),
+                 params: ["q=ann", "limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["limit 5"]),
+        // Locally, the fields api.md says `q` searches, case-insensitively (`~`).
+        PlanCase(query: "customers search \"ann\"", pushdown: false, source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["where name ~ \"ann\" or phone ~ \"ann\" or email ~ \"ann\""],
+                 notes: ["search \"ann\" runs locally (name, phone or email contains it): pushdown is off"]),
+        PlanCase(query: "customers search \"ann\" limit 5", pushdown: false, source: .remote("customers"),
+                 params: ["limit=100"], pages: .untilLocal(5),
+                 operators: ["where name ~ \"ann\" or phone ~ \"ann\" or email ~ \"ann\"", "limit 5"],
+                 notes: ["search \"ann\" runs locally (name, phone or email contains it): pushdown is off",
+                         "limit 5 is not pushed: the local `search` before it can drop rows"]),
+    ]
+
+    @Test(arguments: searches) func search(_ c: PlanCase) throws { try Planning.run(c) }
+
+    // MARK: limit, offset, top-k and the page budget
+
+    static let limits: [PlanCase] = [
+        PlanCase(query: "customers limit 20", source: .remote("customers"),
+                 params: ["limit=20"], rowLimit: 20, pages: .rows(20, pages: 1), operators: ["limit 20"]),
+        PlanCase(query: "customers | limit 20", source: .remote("customers"),
+                 params: ["limit=20"], rowLimit: 20, pages: .rows(20, pages: 1), operators: ["limit 20"]),
+        PlanCase(query: "customers where category = billing | limit 5", source: .remote("customers"),
+                 params: ["category=billing", "limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["limit 5"]),
+        // A local filter before the limit: the API's first 5 rows may not pass it.
+        PlanCase(query: "customers where conversations > 3 limit 5", source: .remote("customers"),
+                 params: ["limit=100"], pages: .untilLocal(5), operators: ["where conversations > 3", "limit 5"],
+                 notes: ["conversations > 3 " + notPushable, "limit 5 is not pushed: the local `where` before it can drop rows"]),
+        PlanCase(query: "customers | where conversations > 3 | limit 5", source: .remote("customers"),
+                 params: ["limit=100"], pages: .untilLocal(5), operators: ["where conversations > 3", "limit 5"],
+                 notes: ["conversations > 3 " + notPushable, "limit 5 is not pushed: the local `where` before it can drop rows"]),
+        // `sort | limit` is a top-k over every page.
+        PlanCase(query: "customers | sort -conversations | limit 5", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["sort -conversations | limit 5: top-k, keeping 5 rows at a time (blocking)"],
+                 notes: ["limit 5 is not pushed: `sort` before it reorders rows, so every row is needed first"]),
+        PlanCase(query: "customers | sort name | limit 1", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["sort name | limit 1: top-k, keeping 1 row at a time (blocking)"],
+                 notes: ["limit 1 is not pushed: `sort` before it reorders rows, so every row is needed first"]),
+        // A limit before the sort is pushed: the sort sees the first 5 rows either way.
+        PlanCase(query: "customers | limit 5 | sort name", source: .remote("customers"),
+                 params: ["limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["limit 5", "sort name (blocking)"]),
+        // `offset | limit` is one slice; paging stops once 15 rows are through.
+        PlanCase(query: "customers | offset 10 | limit 5", source: .remote("customers"),
+                 params: ["limit=100"], pages: .untilLocal(15), operators: ["offset 10 | limit 5"],
+                 notes: ["limit 5 is not pushed: `offset` before it skips rows"]),
+        PlanCase(query: "customers | offset 10", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages, operators: ["offset 10"]),
+        PlanCase(query: "customers | sort name | offset 3 | limit 2", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages, operators: ["sort name (blocking)", "offset 3 | limit 2"],
+                 notes: ["limit 2 is not pushed: `offset` before it skips rows"]),
+        PlanCase(query: "customers | limit 10 | limit 3", source: .remote("customers"),
+                 params: ["limit=10"], rowLimit: 10, pages: .rows(10, pages: 1), operators: ["limit 10", "limit 3"],
+                 notes: ["limit 3 is not pushed: a `limit` before it"]),
+        PlanCase(query: "customers | count by category | limit 3", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages, operators: ["count by category (blocking)", "limit 3"],
+                 notes: ["limit 3 is not pushed: `count` before it"]),
+        // `flatten` changes the row count, but streams: paging stops once 3 rows are through.
+        PlanCase(query: "customers | flatten labels | limit 3", source: .remote("customers"),
+                 params: ["limit=100"], pages: .untilLocal(3), operators: ["flatten labels", "limit 3"],
+                 notes: ["limit 3 is not pushed: `flatten` before it changes the row count"]),
+        PlanCase(query: "customers limit 5", pushdown: false, source: .remote("customers"),
+                 params: ["limit=100"], pages: .untilLocal(5), operators: ["limit 5"],
+                 notes: ["limit 5 is not pushed: pushdown is off (paging still stops once 5 rows are through)"]),
+        // Pages of at most 100 rows (api.md): a pushed limit over it takes several.
+        PlanCase(query: "customers limit 250", source: .remote("customers"),
+                 params: ["limit=100"], rowLimit: 250, pages: .rows(250, pages: 3), operators: ["limit 250"]),
+        PlanCase(query: "customers limit 100", source: .remote("customers"),
+                 params: ["limit=100"], rowLimit: 100, pages: .rows(100, pages: 1), operators: ["limit 100"]),
+        PlanCase(query: "customers limit 101", source: .remote("customers"),
+                 params: ["limit=100"], rowLimit: 101, pages: .rows(101, pages: 2), operators: ["limit 101"]),
+        PlanCase(query: "customers", source: .remote("customers"), params: ["limit=100"], pages: allPages),
+        PlanCase(query: "customers | count", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages, operators: ["count (blocking)"]),
+    ]
+
+    @Test(arguments: limits) func limit(_ c: PlanCase) throws { try Planning.run(c) }
+
+    // MARK: the other sources
+
+    static let sources: [PlanCase] = [
+        PlanCase(query: "summary", source: .remote("summary"), path: "/summary"),
+        PlanCase(query: "billing", source: .remote("billing"), path: "/billing"),
+        PlanCase(query: "billing | flatten usage", source: .remote("billing"), operators: ["flatten usage"]),
+        PlanCase(query: "summary | where contacts > 10", source: .remote("summary"),
+                 operators: ["where contacts > 10"], notes: ["contacts > 10 runs locally: `summary` has no filter parameters"]),
+        PlanCase(query: "messaging", source: .remote("messaging"), path: "/messaging"),
+        PlanCase(query: "messaging since 2026-10", source: .remote("messaging"), params: ["since=2026-10-01"]),
+        PlanCase(query: "messaging since -7d", source: .remote("messaging"), params: ["since=2026-11-08T12:00:00.000Z"]),
+        PlanCase(query: "messaging since today | where failed > 0", source: .remote("messaging"), params: ["since=2026-11-15"],
+                 operators: ["where failed > 0"], notes: ["failed > 0 runs locally: `messaging` has no filter parameters"]),
+        PlanCase(query: "customer \(uuid)", source: .remote("customer"), contact: uuid, path: "/customers/\(uuid)"),
+        PlanCase(query: "customer \"abc-123\"", source: .remote("customer"), contact: "abc-123", path: "/customers/abc-123"),
+        // The timeline is the detail's array as rows: the same request.
+        PlanCase(query: "timeline \(uuid) | where type = message_in | count", source: .remote("timeline"), contact: uuid,
+                 path: "/customers/\(uuid)", operators: ["where type = \"message_in\"", "count (blocking)"],
+                 notes: ["type = \"message_in\" runs locally: `timeline` has no filter parameters"]),
+        PlanCase(query: "customer \(uuid) | flatten metrics.byMonth", source: .remote("customer"), contact: uuid,
+                 operators: ["flatten metrics.byMonth (each element into `byMonth`)"]),
+        PlanCase(query: "customer $id", variables: ["id": .value(.string("abc"))], source: .remote("customer"), contact: "abc",
+                 path: "/customers/abc"),
+        // A kept result of one row and one column stands where a value does.
+        PlanCase(query: "customer $r", variables: ["r": .result(columns: ["id"], single: .string("u-1"), rows: 1)],
+                 source: .remote("customer"), contact: "u-1", path: "/customers/u-1"),
+    ]
+
+    @Test(arguments: sources) func source(_ c: PlanCase) throws { try Planning.run(c) }
+
+    // MARK: warnings for a filter or aggregate that cannot work
+
+    static let warnings: [PlanCase] = [
+        PlanCase(query: "customers | where csat > \"high\"", source: .remote("customers"), params: ["limit=100"], pages: allPages,
+                 operators: ["where csat > \"high\""], notes: ["csat > \"high\" " + notPushable], warnings: ["W002"]),
+        PlanCase(query: "customers | where phone = 447700900123", source: .remote("customers"), params: ["limit=100"], pages: allPages,
+                 operators: ["where phone = 447700900123"], notes: ["phone = 447700900123 " + notPushable], warnings: ["W002"]),
+        // The kind follows a field through a rename.
+        PlanCase(query: "customers | select n = name | where n = 5", source: .remote("customers"), params: ["limit=100"],
+                 pages: allPages, operators: ["select n = name", "where n = 5"], warnings: ["W002"]),
+        // Same kinds: no warning.
+        PlanCase(query: "customers | where createdAt > 2026-04", source: .remote("customers"), params: ["limit=100"], pages: allPages,
+                 operators: ["where createdAt > 2026-04"], notes: ["createdAt > 2026-04 " + notPushable]),
+        PlanCase(query: "customers | where csat >= 4", source: .remote("customers"), params: ["limit=100"], pages: allPages,
+                 operators: ["where csat >= 4"], notes: ["csat >= 4 " + notPushable]),
+        // `sum` takes numbers; `max` takes any kind.
+        PlanCase(query: "customers | summarize sum(name)", source: .remote("customers"), params: ["limit=100"], pages: allPages,
+                 operators: ["summarize sum(name) (blocking)"], warnings: ["W003"]),
+        PlanCase(query: "customers | summarize avg(csat), max(name) by category", source: .remote("customers"), params: ["limit=100"],
+                 pages: allPages, operators: ["summarize avg(csat), max(name) by category (blocking)"]),
+    ]
+
+    @Test(arguments: warnings) func warning(_ c: PlanCase) throws { try Planning.run(c) }
+
+    // MARK: files: the fields a reader builds
+
+    static let files: [PlanCase] = [
+        PlanCase(query: "from \"x.csv\" | where a > 1 | select b", source: .file("x.csv"),
+                 operators: ["where a > 1", "select b"], fields: ["a", "b"]),
+        // Pushdown off reads every field (the plan is the one written).
+        PlanCase(query: "from \"x.csv\" | where a > 1 | select b", pushdown: false, source: .file("x.csv"),
+                 operators: ["where a > 1", "select b"]),
+        // Rows that leave whole need every field.
+        PlanCase(query: "from \"x.csv\"", source: .file("x.csv")),
+        PlanCase(query: "from \"x.csv\" | where a > 1", source: .file("x.csv"), operators: ["where a > 1"]),
+        PlanCase(query: "from \"x.csv\" | chart a", source: .file("x.csv"), operators: ["chart a"]),
+        PlanCase(query: "from \"x.csv\" limit 5", source: .file("x.csv"), operators: ["limit 5"]),
+        // A count reads no field at all.
+        PlanCase(query: "from \"x.csv\" | count", source: .file("x.csv"), operators: ["count (blocking)"], fields: []),
+        PlanCase(query: "from \"x.csv\" | count by a", source: .file("x.csv"), operators: ["count by a (blocking)"], fields: ["a"]),
+        PlanCase(query: "from \"x.csv\" | sort b | select a", source: .file("x.csv"),
+                 operators: ["sort b (blocking)", "select a"], fields: ["a", "b"]),
+        PlanCase(query: "from \"x.csv\" | select a | chart a", source: .file("x.csv"), operators: ["select a", "chart a"], fields: ["a"]),
+        PlanCase(query: "from \"x.csv\" | summarize avg(a) by b", source: .file("x.csv"),
+                 operators: ["summarize avg(a) by b (blocking)"], fields: ["a", "b"]),
+        PlanCase(query: "from \"x.csv\" | flatten tags | select tags", source: .file("x.csv"),
+                 operators: ["flatten tags", "select tags"], fields: ["tags"]),
+        // A bare word is a field when the file's first rows have it, else text.
+        PlanCase(query: "from \"x.csv\" where s = g | select s", fileColumns: ["s", "g"], source: .file("x.csv"),
+                 operators: ["where s = `g`", "select s"], fields: ["s", "g"]),
+        PlanCase(query: "from \"x.csv\" where s = g | select s", fileColumns: ["s"], source: .file("x.csv"),
+                 operators: ["where s = \"g\"", "select s"], fields: ["s"]),
+        // Columns unknown: decided row by row, so `g` must be read in case it is a field.
+        PlanCase(query: "from \"x.csv\" where s = g | select s", source: .file("x.csv"),
+                 operators: ["where s = g", "select s"], fields: ["s", "g"]),
+    ]
+
+    @Test(arguments: files) func file(_ c: PlanCase) throws { try Planning.run(c) }
+
+    // MARK: variables
+
+    static let variables: [PlanCase] = [
+        PlanCase(query: "customers limit $n", variables: ["n": .value(.int(3))], source: .remote("customers"),
+                 params: ["limit=3"], rowLimit: 3, pages: .rows(3, pages: 1), operators: ["limit 3"]),
+        PlanCase(query: "customers | limit $n", variables: ["n": .value(.string("4"))], source: .remote("customers"),
+                 params: ["limit=4"], rowLimit: 4, pages: .rows(4, pages: 1), operators: ["limit 4"]),
+        PlanCase(query: "customers where category = $c", variables: ["c": .value(.string("billing"))], source: .remote("customers"),
+                 params: ["category=billing", "limit=100"], pages: allPages),
+        PlanCase(query: "customers where category = $c", variables: ["c": .value(.string("bilings"))], source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages, operators: ["where category = \"bilings\""],
+                 notes: ["category = \"bilings\" runs locally: `bilings` is not one of the API's values"], warnings: ["W001"]),
+        PlanCase(query: "customers since $d", variables: ["d": .value(.string("2026-04"))], source: .remote("customers"),
+                 params: ["since=2026-04-01", "limit=100"], pages: allPages),
+        PlanCase(query: "customers | where id = $one", variables: ["one": .result(columns: ["id"], single: .string("u-1"), rows: 1)],
+                 source: .remote("customers"), params: ["limit=100"], pages: allPages,
+                 operators: ["where id = \"u-1\""], notes: ["id = \"u-1\" " + notPushable]),
+        PlanCase(query: "$vips | where score > 3 | select id", variables: ["vips": .result(columns: ["id", "score"], rows: 5)],
+                 source: .variable("vips"), operators: ["where score > 3", "select id"]),
+        PlanCase(query: "$n | select value", variables: ["n": .value(.int(3))], source: .value, operators: ["select value"]),
+    ]
+
+    @Test(arguments: variables) func variable(_ c: PlanCase) throws { try Planning.run(c) }
+
+    // MARK: what the planner gets wrong today
+
+    /// Each row is the plan language.md asks for; the planner gives another (see `knownIssue`).
+    static let knownIssues: [PlanCase] = [
+        PlanCase(query: "customers | where conversations > 3 | where category = billing", source: .remote("customers"),
+                 params: ["category=billing", "limit=100"], pages: allPages,
+                 operators: ["where conversations > 3"], notes: ["conversations > 3 " + notPushable],
+                 knownIssue: """
+                     filters commute, so a pushable `where` after a local `where` can still go to the API \
+                     ("the planner sends to the API every filter the API can answer"); `where a and b` pushes \
+                     category = billing but `where a | where b` keeps it local, with no note
+                     """),
+        PlanCase(query: "customers | select name | limit 5", source: .remote("customers"),
+                 params: ["limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["select name", "limit 5"],
+                 knownIssue: """
+                     `select` keeps every row, so it cannot change which rows a limit keeps: language.md pushes \
+                     "a `limit` that no local stage before it can change"; the planner notes "`select` before it"
+                     """),
+        PlanCase(query: "customers | derive d = conversations * 2 | limit 5", source: .remote("customers"),
+                 params: ["limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["derive d = conversations * 2", "limit 5"],
+                 knownIssue: """
+                     `derive` keeps every row, so the limit could be pushed; the planner notes "a local stage \
+                     before it changes the rows", which it does not
+                     """),
+        PlanCase(query: "customers limit 10 | limit 3", source: .remote("customers"),
+                 params: ["limit=10"], rowLimit: 10, pages: .rows(10, pages: 1), operators: ["limit 10", "limit 3"],
+                 notes: ["limit 3 is not pushed: a `limit` before it"],
+                 knownIssue: """
+                     the note blames "the local `where` before it" when no where was written: the stage loop \
+                     assumes any operator from the clauses is a `where` (a `limit` clause, or a local `search` \
+                     with pushdown off, are others); `customers | limit 10 | limit 3` says "a `limit` before it"
+                     """),
+        PlanCase(query: "customers | where conversations > 3 | where category = bilings", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages, operators: ["where conversations > 3", "where category = \"bilings\""],
+                 notes: ["conversations > 3 " + notPushable, "category = \"bilings\" runs locally: `bilings` is not one of the API's values"],
+                 warnings: ["W001"],
+                 knownIssue: """
+                     W001 (a value outside the API's list: no row will match) is given only where the filter is \
+                     tried for pushdown; after a local stage the same mistake gets no warning
+                     """),
+        PlanCase(query: "customers | limit 5 | where category = billing", source: .remote("customers"),
+                 params: ["limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["limit 5", "where category = \"billing\""],
+                 notes: ["category = \"billing\" runs locally"],
+                 knownIssue: """
+                     keeping the filter local is right (it filters the first 5 rows), but Plan.notes promises \
+                     "each filter or limit not pushed down, and why", and this pushable filter gets no note
+                     """),
+        PlanCase(query: "messaging | limit 5", source: .remote("messaging"), operators: ["limit 5"],
+                 notes: ["limit 5 is not pushed"],
+                 knownIssue: """
+                     messaging has no limit parameter, so the limit runs locally, but with no note saying so \
+                     (a filter there gets "`messaging` has no filter parameters")
+                     """),
+    ]
+
+    @Test(arguments: knownIssues) func knownIssue(_ c: PlanCase) throws { try Planning.run(c) }
+
+    // MARK: errors
+
+    static let errors: [ErrorCase] = [
+        // A clause the source does not take (the catalog's `clauses`).
+        ErrorCase(query: "customer \(uuid) since 2026-04", code: "E032", message: "`customer` does not take `since`"),
+        ErrorCase(query: "timeline \(uuid) search \"x\"", code: "E032", message: "`timeline` does not take `search`"),
+        ErrorCase(query: "summary limit 1", code: "E032", message: "`summary` does not take `limit`"),
+        ErrorCase(query: "billing search \"x\"", code: "E032", message: "`billing` does not take `search`"),
+        ErrorCase(query: "messaging until 2026-10", code: "E032", message: "`messaging` does not take `until`"),
+        ErrorCase(query: "from \"x.csv\" since 2026-04", code: "E032", message: "`since` applies to API sources only"),
+        // An empty window, before any request: `until 2026-04` ends at 2026-05-01.
+        ErrorCase(query: "customers since 2026-05 until 2026-04", code: "E043",
+                  message: "`since` starts it at 2026-05-01 and `until` ends it at 2026-05-01"),
+        ErrorCase(query: "customers until 2026-04 since 2026-05", code: "E043",
+                  message: "`since` starts it at 2026-05-01 and `until` ends it at 2026-05-01"),
+        ErrorCase(query: "customers since today until yesterday", code: "E043",
+                  message: "`since` starts it at 2026-11-15 and `until` ends it at 2026-11-15"),
+        ErrorCase(query: "customers since 2026-04-15T10:00Z until 2026-04-15T10:00Z", code: "E043", message: "the window is empty"),
+        // Fields the rows do not have at that point.
+        ErrorCase(query: "customers | select name | where csat > 3", code: "E030", message: "unknown field `csat`"),
+        ErrorCase(query: "customers | select nmae", code: "E030", message: "unknown field `nmae`"),
+        ErrorCase(query: "customers | count by category | sort conversations", code: "E030", message: "unknown field `conversations`"),
+        ErrorCase(query: "customers | summarize n = count() by category | where avg_csat > 3", code: "E030",
+                  message: "unknown field `avg_csat`"),
+        ErrorCase(query: "$vips | where nope > 3", variables: ["vips": .result(columns: ["id", "score"])], code: "E030",
+                  message: "unknown field `nope`"),
+        // Aggregates outside `summarize`.
+        ErrorCase(query: "customers | where count() > 3", code: "E029", message: "`count()` is an aggregate"),
+        ErrorCase(query: "customers | select avg(csat)", code: "E029", message: "`avg()` is an aggregate"),
+        ErrorCase(query: "customers | derive total = sum(conversations)", code: "E029", message: "`sum()` is an aggregate"),
+        ErrorCase(query: "customers | summarize name", code: "E038", message: "`summarize` takes aggregates"),
+        // A kept result where a value must stand.
+        ErrorCase(query: "customers | where id = $r", variables: ["r": .result(columns: ["id", "name"], rows: 3)], code: "E041",
+                  message: "`$r` is a result of 3 rows and 2 columns, not a value"),
+        ErrorCase(query: "customer $r", variables: ["r": .result(columns: ["id"], rows: 2)], code: "E041",
+                  message: "`$r` is a result of 2 rows and 1 column, not a value"),
+        ErrorCase(query: "customers limit $r", variables: ["r": .result(columns: ["n"], rows: 2)], code: "E041",
+                  message: "`$r` is a result"),
+        ErrorCase(query: "customers | limit $missing", code: "E040", message: "unknown variable `$missing`"),
+        ErrorCase(query: "$nope | count", code: "E040", message: "unknown variable `$nope`"),
+        ErrorCase(query: "customers | limit $s", variables: ["s": .value(.string("many"))], code: "E037",
+                  message: "`limit` needs a whole number; $s is \"many\""),
+        // Values of the wrong sort.
+        ErrorCase(query: "customers since \"soon\"", code: "E036", message: "`soon` is not a date"),
+        ErrorCase(query: "customers search true", code: "E035", message: "`search` must be a text value"),
+        ErrorCase(query: "customers | where name =~ \"(\"", code: "E031", message: "invalid regular expression"),
+        ErrorCase(query: "customer \(uuid) | flatten metrics.byMonth as name", code: "E044", message: "a field the rows already have"),
+    ]
+
+    @Test(arguments: errors) func error(_ c: ErrorCase) throws { try Planning.runError(c) }
+}
