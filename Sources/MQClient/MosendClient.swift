@@ -217,6 +217,10 @@ public final class MosendClient: ReportsAPI {
         params.map { "\(encodePathSegment($0.0))=\(encodePathSegment($0.1))" }.joined(separator: "&")
     }
 
+    /// The full URL of a request to a reports path (a catalog entry's), as sent: for
+    /// `explain`, from the same encoding as the requests themselves.
+    public func requestURL(_ path: String, _ params: [(String, String)]) -> String { url(orgPath + path, params) }
+
     func url(_ path: String, _ params: [(String, String)]) -> String {
         let q = Self.query(params)
         return base + path + (q.isEmpty ? "" : "?" + q)

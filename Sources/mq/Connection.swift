@@ -58,7 +58,7 @@ final class Connection: Sendable {
         // Outside the lock: ending a transport joins its thread, and the progress line
         // must not wait for that.
         previous?.shutdown()
-        return (client, description(of: client, baseURL: resolved.baseURL, org: org))
+        return (client, description(of: client))
     }
 
     /// The client's configuration. `--concurrency` sets the fan-out and the transport's cap
@@ -82,17 +82,10 @@ final class Connection: Sendable {
 
     /// What the session knows of the API besides the protocol: the URL of a request (for
     /// `explain`), the requests made (`.timing`, `.curl`) and the switch for `.trace`.
-    private func description(of client: MosendClient, baseURL: String, org: String) -> APIDescription {
+    private func description(of client: MosendClient) -> APIDescription {
         let requests = self.requests
-        let base = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        let orgPath = "/organizations/" + (org.addingPercentEncoding(withAllowedCharacters: unreserved) ?? org) + "/reports"
         var describe = APIDescription(
-            url: { path, params in
-                let q = params.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: unreserved) ?? $0.1)" }
-                    .joined(separator: "&")
-                return base + orgPath + path + (q.isEmpty ? "" : "?" + q)
-            },
+            url: { [client] path, params in client.requestURL(path, params) },
             requestCount: { requests.total })
         describe.urls = { requests.urls(from: $0) }
         describe.curl = { [client] in client.curlCommand(url: $0) }
