@@ -93,12 +93,31 @@ public enum HelpTopics {
         HelpTopic(name: "explain", synopsis: "explain QUERY",
                   text: "The plan: each request with the parameters pushed down, the pages expected and the local stages. Runs nothing.",
                   examples: ["explain customers where category=billing | limit 5"]),
+        HelpTopic(name: "functions", synopsis: "NAME(ARGUMENT, …)",
+                  text: HelpTopics.functionTable(FunctionSpec.all.filter { !$0.isAggregate }) + "\n\nIn `summarize`:\n"
+                      + HelpTopics.functionTable(FunctionSpec.all.filter(\.isAggregate)) + "\n\n`.help NAME` shows one.",
+                  examples: FunctionSpec.all.prefix(3).map { "\(Catalog.customers.name) | \($0.example)" }),
     ]
+
+    /// `  round(X) or round(X, DIGITS)   a number rounded …`, a line a function.
+    static func functionTable(_ specs: [FunctionSpec]) -> String {
+        let shown = specs.map { ($0.signature.replacingOccurrences(of: "`", with: ""), $0.help) }
+        let width = shown.map(\.0.count).max() ?? 0
+        return shown.map { "  " + $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }.joined(separator: "\n")
+    }
+
+    /// One function's topic, from its spec.
+    static func function(_ spec: FunctionSpec) -> HelpTopic {
+        HelpTopic(name: spec.name, synopsis: spec.signature.replacingOccurrences(of: "`", with: ""),
+                  text: (spec.isAggregate ? "An aggregate (in `summarize`): " : "") + spec.help + ".",
+                  examples: ["\(Catalog.customers.name) | \(spec.example)"])
+    }
 
     public static func topic(_ name: String) -> HelpTopic? {
         // `offset` is told with `limit`, `spark` with `chart`.
         let shared = ["offset": "limit", "spark": "chart"]
         let n = Usage.canonical(name)
-        return all.first { $0.name == (shared[n] ?? n) }
+        // A stage's topic first: `count` and `distinct` are stages and aggregates.
+        return all.first { $0.name == (shared[n] ?? n) } ?? FunctionSpec.named(n).map(function)
     }
 }

@@ -84,9 +84,11 @@ enum MetaCommands {
             for c in all {
                 text += ".\(c.name) \(c.arguments)".padding(toLength: width, withPad: " ", startingAt: 0) + "  \(c.help)\n"
             }
-            text += "\nsources:    " + HelpTopics.all.prefix(7).map(\.name).joined(separator: " ")
+            text += "\nsources:    " + HelpTopics.all.map(\.name).filter(Source.names.contains).joined(separator: " ")
             text += "\nstages:     " + Usage.stageNames.joined(separator: " ")
             text += "\nstatements: let explain"
+            text += "\nfunctions:  " + FunctionSpec.scalarNames.joined(separator: " ") + "; in summarize: "
+                + FunctionSpec.aggregateNames.joined(separator: " ")
             text += "\n`.help NAME` for one of them, with examples; Tab completes names, fields and values.\n"
             s.say(text)
             return .ok

@@ -48,14 +48,8 @@ public final class Session {
                 err: OutputSink, baseDirectory: String, now: @escaping @Sendable () -> Instant,
                 monotonic: @escaping @Sendable () -> Double)
     {
-        if let api {
-            let c = CachingReportsAPI(api, clock: monotonic)
-            self.api = c
-            cache = c
-        } else {
-            self.api = nil
-            cache = nil
-        }
+        cache = api.map { CachingReportsAPI($0, clock: monotonic) }
+        self.api = cache
         self.describe = describe
         self.settings = settings
         self.out = out
@@ -70,15 +64,9 @@ public final class Session {
     /// org), the same variables and settings.
     public func connect(api: (any ReportsAPI)?, describe: APIDescription?) {
         let enabled = cache?.isEnabled ?? true
-        if let api {
-            let c = CachingReportsAPI(api, clock: monotonic)
-            c.isEnabled = enabled
-            self.api = c
-            cache = c
-        } else {
-            self.api = nil
-            cache = nil
-        }
+        cache = api.map { CachingReportsAPI($0, clock: monotonic) }
+        cache?.isEnabled = enabled
+        self.api = cache
         self.describe = describe
         lastQueryFirstRequest = nil
     }

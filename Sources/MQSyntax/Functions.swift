@@ -45,7 +45,7 @@ public struct FunctionSpec: Sendable {
                      help: "the UTC month of a date-time, YYYY-MM", example: "count by m = month(createdAt)"),
         // Aggregates (summarize).
         FunctionSpec(name: "count", arity: 0...1, kind: .aggregate,
-                     signature: "`count()` (rows) or `count(X)` (rows where X is not null)",
+                     signature: "`count()` or `count(X)`",
                      help: "rows, or the rows where X is not null", example: "summarize n = count(), rated = count(csat)"),
         FunctionSpec(name: "sum", arity: 1...1, kind: .aggregate, takes: .numbers, signature: "`sum(X)`",
                      help: "the total of the numbers (null when there is none); of a condition, the rows where it holds",
