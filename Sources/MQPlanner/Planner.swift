@@ -142,23 +142,36 @@ public struct Planner {
             operators.append(.slice(skip: 0, count: n))
         }
 
-        // Stages: a `where` is pushed while nothing local came before it; so is a `limit`.
-        var leading = operators.isEmpty
-        var blocker: String? = operators.isEmpty ? nil : "the local `where` before it can drop rows"
+        // Stages. A `where` is pushed while only filters (and sorts, which a filter commutes
+        // with) ran locally before it; a `limit` while nothing local before it can drop, add
+        // or reorder rows (a `select`, a `derive` or another limit cannot). Each blocker is
+        // the reason a note gives.
+        var filterBlocker: String? = pendingLimit == nil ? nil : "the `limit` before it keeps only the first rows"
+        var limitBlocker: String? = localFilterBeforeLimit.map { "the local `\($0)` before it can drop rows" }
+        // The fields that still hold the source's values (no `select` or `derive` made
+        // another of the name): a filter on one is a filter the API could have answered.
+        var original = Set(entry?.fieldNames ?? [])
+        // The nearest stage that blocks is the reason given.
+        func blockBoth(_ reason: String) {
+            filterBlocker = reason
+            limitBlocker = reason
+            original = []
+        }
         for s in q.stages {
             switch s.kind {
             case .where(let e):
                 let resolved = try resolve(e, known: known, scope: scope)
                 warnings += Planner.kindWarnings(resolved, kinds)
-                if leading {
+                if let filterBlocker {
+                    keptLocal(resolved, filterBlocker, source: source, original: original, notes: &notes, warnings: &warnings)
+                    operators.append(.filter(resolved))
+                    limitBlocker = "the local `where` before it can drop rows"
+                } else {
                     let (_, local) = push(resolved, into: &source, notes: &notes, warnings: &warnings)
                     if let local {
                         operators.append(.filter(local))
-                        leading = false
-                        blocker = "the local `where` before it can drop rows"
+                        limitBlocker = "the local `where` before it can drop rows"
                     }
-                } else {
-                    operators.append(.filter(resolved))
                 }
             case .select(let ps):
                 let rs = try ps.map { (p) throws(Diagnostic) -> Projection in
@@ -169,8 +182,10 @@ public struct Planner {
                 var kept: [String: FieldKind] = [:]
                 for p in rs { if case .field(let path) = p.expr.kind, path.count == 1, let k = kinds[path[0]] { kept[p.name!] = k } }
                 kinds = kept
-                leading = false
-                blocker = blocker ?? "`select` before it"
+                original = original.intersection(rs.compactMap { p in
+                    if case .field(let path) = p.expr.kind, path == [p.name!] { p.name } else { nil }
+                })
+                filterBlocker = "`select` before it names the columns anew"
             case .derive(let ps):
                 // Each new field can be used by the ones after it (`derive a = 1, b = a + 1`),
                 // as the executor computes them in order.
@@ -181,29 +196,25 @@ public struct Planner {
                     if let n = p.name { scope.names.insert(n) }
                 }
                 operators.append(.derive(rs))
-                for p in rs { kinds[p.name ?? Planner.columnName(p.expr)] = nil }
-                leading = false
+                for p in rs {
+                    kinds[p.name ?? Planner.columnName(p.expr)] = nil
+                    original.remove(p.name ?? Planner.columnName(p.expr))
+                }
+                filterBlocker = "`derive` before it may change the fields"
             case .sort(let keys):
                 let rs = try keys.map { (k) throws(Diagnostic) -> SortKey in
                     SortKey(expr: try resolve(k.expr, known: known, scope: scope), descending: k.descending, span: k.span)
                 }
                 operators.append(.sort(rs))
-                leading = false
-                blocker = "`sort` before it reorders rows, so every row is needed first"
+                limitBlocker = "`sort` before it reorders rows, so every row is needed first"
             case .limit(let e):
                 let n = try count(e, what: "limit")
-                if leading {
-                    pushLimit(n, blocker: nil, source: &source, notes: &notes)
-                } else {
-                    notes.append("limit \(n) is not pushed: \(blocker ?? "a local stage before it changes the rows")")
-                }
+                pushLimit(n, blocker: limitBlocker, source: &source, notes: &notes)
                 operators.append(.slice(skip: 0, count: n))
-                leading = false
-                blocker = blocker ?? "a `limit` before it"
+                filterBlocker = "the `limit` before it keeps only the first rows"
             case .offset(let e):
                 operators.append(.slice(skip: try count(e, what: "offset"), count: nil))
-                leading = false
-                blocker = "`offset` before it skips rows"
+                blockBoth("`offset` before it skips rows")
             case .summarize(let aggs, let by):
                 let rb = try groupKeys(by, known: &known, operators: &operators, scope: scope)
                 // An expression over aggregates (`round(avg(csat), 2)`, `100 * avg(x = y)`) is
@@ -235,22 +246,19 @@ public struct Planner {
                     operators.append(.select(keys + outputs))
                 }
                 known = rb.map(Planner.columnName) + outputs.map { $0.name! }
-                leading = false
-                blocker = "`summarize` before it"
+                blockBoth("`summarize` before it")
             case .count(let by):
                 let rb = try groupKeys(by, known: &known, operators: &operators, scope: scope)
                 operators.append(.count(by: rb))
                 kinds = [:]
                 known = rb.map(Planner.columnName) + ["count"]
-                leading = false
-                blocker = "`count` before it"
+                blockBoth("`count` before it")
             case .distinct(let es):
                 let rs = try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known, scope: scope) }
                 operators.append(.distinct(rs))
                 kinds = [:]
                 known = rs.map(Planner.columnName)
-                leading = false
-                blocker = "`distinct` before it"
+                blockBoth("`distinct` before it")
             case .join(var j):
                 j.on = try resolve(j.on, known: known, scope: scope)
                 var right: Plan? = nil
@@ -280,8 +288,7 @@ public struct Planner {
                 }
                 operators.append(.join(JoinPlan(join: j, right: right)))
                 if right != nil { kinds = [:] }
-                leading = false
-                blocker = blocker ?? "`join` before it"
+                blockBoth("`join` before it")
             case .flatten(let e, let alias):
                 guard case .field(let path) = e.kind else { throw Diagnostic.flattenNeedsField(at: e.span) }
                 let name = alias ?? path.last!
@@ -293,25 +300,23 @@ public struct Planner {
                 kinds = [:]
                 // The element goes into one field; it never merges into the row.
                 known = known.map { k in (path.count == 1 ? k.filter { $0 != path[0] } : k).filter { $0 != name } + [name] }
-                leading = false
-                blocker = "`flatten` before it changes the row count"
+                blockBoth("`flatten` before it changes the row count")
             case .top(let n, let e):
                 let r = try resolve(e, known: known, scope: scope)
                 operators.append(.top(try count(n, what: "top"), r))
                 kinds = [:]
                 known = [Planner.columnName(r), "count"]
-                leading = false
-                blocker = "`top` before it"
+                blockBoth("`top` before it")
             case .format(let f):
                 format = f
             case .save(let path):
                 save = path
             case .chart(let es):
                 operators.append(.chart(try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known, scope: scope) }))
-                leading = false
+                blockBoth("`chart` before it")
             case .spark(let e):
                 operators.append(.spark(try resolve(e, known: known, scope: scope)))
-                leading = false
+                blockBoth("`spark` before it")
             }
         }
         // Parameters go out in the entry's order, whichever order the clauses came in.
@@ -367,9 +372,8 @@ public struct Planner {
             {
                 let field = path[0]
                 let already = rc.query[filter.param]
-                if !filter.values.isEmpty, !filter.values.contains(value) {
-                    warnings.append(Diagnostic.unknownValue(value, field: field, suggestion: Hints.closest(value, in: filter.values),
-                                                            known: filter.values, at: r.span))
+                if let w = Planner.unknownValue(value, filter, field: field, at: r.span) {
+                    warnings.append(w)
                     notes.append("\(Printer.expr(c)) runs locally: `\(value)` is not one of the API's values, which it would reject")
                 } else if !context.pushdown {
                     notes.append("\(Printer.expr(c)) runs locally: pushdown is off")
@@ -398,8 +402,35 @@ public struct Planner {
         return "the API filters only by \(params)"
     }
 
+    /// A filter kept local because of `reason`: a note for each conjunct the API could have
+    /// answered at the source, and W001 for a value the API does not know (no row has it).
+    /// A field stands for the source's only while it is in `original`.
+    func keptLocal(_ e: Expr, _ reason: String, source: PlannedSource, original: Set<String>, notes: inout [String],
+                   warnings: inout [Diagnostic])
+    {
+        guard case .remote(let rc) = source else { return }
+        for c in Planner.conjuncts(e) {
+            guard case .binary("=", let l, let r) = c.kind, case .field(let path) = l.kind, path.count == 1,
+                  original.contains(path[0]), let filter = rc.entry.filters[path[0]], case .string(let value) = r.kind
+            else { continue }
+            if let w = Planner.unknownValue(value, filter, field: path[0], at: r.span) { warnings.append(w) }
+            notes.append("\(Printer.expr(c)) runs locally: \(reason)")
+        }
+    }
+
+    /// W001 for a value outside the API's list for a filter.
+    static func unknownValue(_ value: String, _ filter: CatalogEntry.Filter, field: String, at span: Span) -> Diagnostic? {
+        guard !filter.values.isEmpty, !filter.values.contains(value) else { return nil }
+        return Diagnostic.unknownValue(value, field: field, suggestion: Hints.closest(value, in: filter.values),
+                                       known: filter.values, at: span)
+    }
+
     func pushLimit(_ n: Int, blocker: String?, source: inout PlannedSource, notes: inout [String]) {
-        guard case .remote(var rc) = source, rc.entry.limitParam != nil else { return }
+        guard case .remote(var rc) = source else { return }
+        guard rc.entry.limitParam != nil else {
+            notes.append("limit \(n) is not pushed: `\(rc.entry.name)` has no limit parameter")
+            return
+        }
         if let blocker {
             notes.append("limit \(n) is not pushed: \(blocker)")
             return

@@ -182,9 +182,9 @@ import Testing
         PlanCase(query: "customers | sort name | offset 3 | limit 2", source: .remote("customers"),
                  params: ["limit=100"], pages: allPages, operators: ["sort name (blocking)", "offset 3 | limit 2"],
                  notes: ["limit 2 is not pushed: `offset` before it skips rows"]),
+        // A limit after a limit keeps the fewer rows: the smaller is sent.
         PlanCase(query: "customers | limit 10 | limit 3", source: .remote("customers"),
-                 params: ["limit=10"], rowLimit: 10, pages: .rows(10, pages: 1), operators: ["limit 10", "limit 3"],
-                 notes: ["limit 3 is not pushed: a `limit` before it"]),
+                 params: ["limit=3"], rowLimit: 3, pages: .rows(3, pages: 1), operators: ["limit 10", "limit 3"]),
         PlanCase(query: "customers | count by category | limit 3", source: .remote("customers"),
                  params: ["limit=100"], pages: allPages, operators: ["count by category (blocking)", "limit 3"],
                  notes: ["limit 3 is not pushed: `count` before it"]),
@@ -322,62 +322,43 @@ import Testing
 
     @Test(arguments: variables) func variable(_ c: PlanCase) throws { try Planning.run(c) }
 
-    // MARK: what the planner gets wrong today
+    // MARK: pushdown across local stages
 
-    /// Each row is the plan language.md asks for; the planner gives another (see `knownIssue`).
-    static let knownIssues: [PlanCase] = [
+    /// A filter commutes with filters and sorts; `select`, `derive` and a smaller limit
+    /// cannot change which rows a limit keeps; a filter kept local says why, and a value
+    /// the API does not know is warned about wherever it stands.
+    static let acrossStages: [PlanCase] = [
         PlanCase(query: "customers | where conversations > 3 | where category = billing", source: .remote("customers"),
                  params: ["category=billing", "limit=100"], pages: allPages,
-                 operators: ["where conversations > 3"], notes: ["conversations > 3 " + notPushable],
-                 knownIssue: """
-                     filters commute, so a pushable `where` after a local `where` can still go to the API \
-                     ("the planner sends to the API every filter the API can answer"); `where a and b` pushes \
-                     category = billing but `where a | where b` keeps it local, with no note
-                     """),
+                 operators: ["where conversations > 3"], notes: ["conversations > 3 " + notPushable]),
         PlanCase(query: "customers | select name | limit 5", source: .remote("customers"),
-                 params: ["limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["select name", "limit 5"],
-                 knownIssue: """
-                     `select` keeps every row, so it cannot change which rows a limit keeps: language.md pushes \
-                     "a `limit` that no local stage before it can change"; the planner notes "`select` before it"
-                     """),
+                 params: ["limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["select name", "limit 5"]),
         PlanCase(query: "customers | derive d = conversations * 2 | limit 5", source: .remote("customers"),
-                 params: ["limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["derive d = conversations * 2", "limit 5"],
-                 knownIssue: """
-                     `derive` keeps every row, so the limit could be pushed; the planner notes "a local stage \
-                     before it changes the rows", which it does not
-                     """),
+                 params: ["limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["derive d = conversations * 2", "limit 5"]),
         PlanCase(query: "customers limit 10 | limit 3", source: .remote("customers"),
-                 params: ["limit=10"], rowLimit: 10, pages: .rows(10, pages: 1), operators: ["limit 10", "limit 3"],
-                 notes: ["limit 3 is not pushed: a `limit` before it"],
-                 knownIssue: """
-                     the note blames "the local `where` before it" when no where was written: the stage loop \
-                     assumes any operator from the clauses is a `where` (a `limit` clause, or a local `search` \
-                     with pushdown off, are others); `customers | limit 10 | limit 3` says "a `limit` before it"
-                     """),
+                 params: ["limit=3"], rowLimit: 3, pages: .rows(3, pages: 1), operators: ["limit 10", "limit 3"]),
+        PlanCase(query: "customers | sort name | where category = billing", source: .remote("customers"),
+                 params: ["category=billing", "limit=100"], pages: allPages, operators: ["sort name (blocking)"]),
+        PlanCase(query: "customers | sort name | limit 5 | where category = bilings", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages,
+                 operators: ["sort name | limit 5: top-k, keeping 5 rows at a time (blocking)", "where category = \"bilings\""],
+                 notes: ["limit 5 is not pushed: `sort` before it", "category = \"bilings\" runs locally: the `limit` before it"],
+                 warnings: ["W001"]),
+        // `category` is no longer the source's after this select: nothing to push or say.
+        PlanCase(query: "customers | select category = name | where category = billing", source: .remote("customers"),
+                 params: ["limit=100"], pages: allPages, operators: ["select category = name", "where category = \"billing\""]),
         PlanCase(query: "customers | where conversations > 3 | where category = bilings", source: .remote("customers"),
                  params: ["limit=100"], pages: allPages, operators: ["where conversations > 3", "where category = \"bilings\""],
                  notes: ["conversations > 3 " + notPushable, "category = \"bilings\" runs locally: `bilings` is not one of the API's values"],
-                 warnings: ["W001"],
-                 knownIssue: """
-                     W001 (a value outside the API's list: no row will match) is given only where the filter is \
-                     tried for pushdown; after a local stage the same mistake gets no warning
-                     """),
+                 warnings: ["W001"]),
         PlanCase(query: "customers | limit 5 | where category = billing", source: .remote("customers"),
                  params: ["limit=5"], rowLimit: 5, pages: .rows(5, pages: 1), operators: ["limit 5", "where category = \"billing\""],
-                 notes: ["category = \"billing\" runs locally"],
-                 knownIssue: """
-                     keeping the filter local is right (it filters the first 5 rows), but Plan.notes promises \
-                     "each filter or limit not pushed down, and why", and this pushable filter gets no note
-                     """),
+                 notes: ["category = \"billing\" runs locally"]),
         PlanCase(query: "messaging | limit 5", source: .remote("messaging"), operators: ["limit 5"],
-                 notes: ["limit 5 is not pushed"],
-                 knownIssue: """
-                     messaging has no limit parameter, so the limit runs locally, but with no note saying so \
-                     (a filter there gets "`messaging` has no filter parameters")
-                     """),
+                 notes: ["limit 5 is not pushed"]),
     ]
 
-    @Test(arguments: knownIssues) func knownIssue(_ c: PlanCase) throws { try Planning.run(c) }
+    @Test(arguments: acrossStages) func pushdownAcrossStages(_ c: PlanCase) throws { try Planning.run(c) }
 
     // MARK: errors
 
