@@ -22,19 +22,6 @@ func seconds(since start: ContinuousClock.Instant) -> Double {
     return Double(d.seconds) + Double(d.attoseconds) * 1e-18
 }
 
-/// SplitMix64: the same N gives the same file on every run and machine.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 let firstNames = ["Ana", "Bruno", "Carla", "Diego", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Lucía"]
 let lastNames = ["Silva", "Okafor", "Nguyen", "Müller", "Rossi", "Tanaka", "García", "Smith", "Kowalski", "Haddad"]
 let categories = ["retail", "wholesale", "support", "partner", "lead", "churned"]
@@ -80,7 +67,7 @@ extension String {
 func generate(path: String, count: Int) {
     guard let file = fopen(path, "w") else { fail("file-bench: \(path): \(String(cString: strerror(errno)))") }
     let csv = FileFormat(path: path) == .csv
-    var rng = SplitMix64(state: 42)
+    var rng = SplitMix64(seed: 42)  // the same N gives the same file on every run and machine
     var out: [UInt8] = []
     out.reserveCapacity(1 << 20)
     let start = ContinuousClock.now

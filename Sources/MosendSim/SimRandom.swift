@@ -1,28 +1,27 @@
+import MQCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 
-/// The simulator's only source of randomness: SplitMix64, seeded from `--seed`.
+/// The simulator's only source of randomness: `SplitMix64`, seeded from `--seed`, with
+/// the draws the data needs (weights, log-normals, named streams).
 ///
-/// Swift's `SystemRandomNumberGenerator` cannot be seeded, and the simulator's whole
-/// contract is "same seed, same bytes", so every draw comes from here.
+/// The simulator's whole contract is "same seed, same bytes", so every draw comes from here.
 struct SimRandom: RandomNumberGenerator {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     /// A generator for one named stream of a seed, so that adding draws to one part of
     /// the data does not shift every other part.
     init(seed: UInt64, stream: String, _ index: Int = 0) {
-        state = SimRandom.hash(seed, stream, UInt64(truncatingIfNeeded: index))
+        generator = SplitMix64(seed: SimRandom.hash(seed, stream, UInt64(truncatingIfNeeded: index)))
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return SimRandom.mix(state)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in [0, 1).
     mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
@@ -100,12 +99,7 @@ struct SimRandom: RandomNumberGenerator {
 
     // MARK: stateless hashing
 
-    static func mix(_ z0: UInt64) -> UInt64 {
-        var z = z0
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    static func mix(_ z: UInt64) -> UInt64 { SplitMix64.mix(z) }
 
     /// A well-mixed 64-bit hash of a seed, a label and a number: the basis for decisions
     /// that must not depend on the order in which requests arrive.

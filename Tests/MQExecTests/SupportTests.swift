@@ -1,4 +1,5 @@
 import Foundation
+import MQCore
 import MQTestSupport
 import Testing
 
