@@ -102,11 +102,17 @@ final class MemoryPages: PageSource, @unchecked Sendable {
 
 /// The Reports API, answered from the rows above.
 final class MemoryAPI: ReportsAPI {
-    func summary(_ statement: MQCore.Statement) async throws(APIError) -> JSON { summaryReport }
-    func billing(_ statement: MQCore.Statement) async throws(APIError) -> JSON { billingReport }
-    func messaging(since: String?, _ statement: MQCore.Statement) async throws(APIError) -> [JSON] { messagingRows }
+    /// The catalog's one-object paths: summary, billing and a contact's detail.
+    func object(_ path: String, contact: String?, _ statement: CallContext) async throws(APIError) -> JSON {
+        if let contact { return try contactDetail(contact) }
+        return path == Catalog.billing.path ? billingReport : summaryReport
+    }
 
-    func customer(id: String, _ statement: MQCore.Statement) async throws(APIError) -> JSON {
+    func list(_ path: String, _ params: [(String, String)], _ statement: CallContext) async throws(APIError) -> [JSON] {
+        messagingRows
+    }
+
+    func contactDetail(_ id: String) throws(APIError) -> JSON {
         guard let d = detail(id) else {
             throw APIError(category: .http, status: 404, serverMessages: ["Contact \(id) not found"],
                            path: "/organizations/ORG/reports/customers/\(id)", detail: "no contact with that id")
@@ -114,15 +120,15 @@ final class MemoryAPI: ReportsAPI {
         return d
     }
 
-    func customers(ids: [String], _ statement: MQCore.Statement) async -> [Result<JSON, APIError>] {
+    func customers(ids: [String], _ statement: CallContext) async -> [Result<JSON, APIError>] {
         var out: [Result<JSON, APIError>] = []
         for id in ids {
-            do throws(APIError) { out.append(.success(try await customer(id: id, statement))) } catch { out.append(.failure(error)) }
+            do throws(APIError) { out.append(.success(try contactDetail(id))) } catch { out.append(.failure(error)) }
         }
         return out
     }
 
-    func customerPages(_ query: CustomersQuery, _ statement: MQCore.Statement) -> any PageSource {
+    func customerPages(_ query: ListQuery, _ statement: CallContext) -> any PageSource {
         MemoryPages(customerRows, limit: query.rowLimit)
     }
 }
