@@ -67,8 +67,10 @@ final class GroupFold {
             for (e, v) in zip(by, keys[g]) { out[Planner.columnName(e)] = v.json }
             for (a, p) in aggs.enumerated() {
                 guard case .call(let f, let args) = p.expr.kind else { continue }
+                // Arguments after the first are constants (`percentile(x, 90)`'s 90).
+                let extra = args.dropFirst().map { eval.eval($0, JSONObject()) }
                 out[p.name ?? Planner.columnName(p.expr)] =
-                    Aggregation.aggregate(f, values[g][a], count: counts[g], hasArgument: !args.isEmpty).json
+                    Aggregation.aggregate(f, values[g][a], count: counts[g], hasArgument: !args.isEmpty, extra: extra).json
             }
             return out
         }
@@ -101,27 +103,40 @@ enum Aggregation {
     }
 
     /// One aggregate over a group's non-null argument values.
-    static func aggregate(_ f: String, _ values: [Value], count: Int, hasArgument: Bool = false) -> Value {
+    static func aggregate(_ f: String, _ values: [Value], count: Int, hasArgument: Bool = false, extra: [Value] = []) -> Value {
         // count() counts rows; count(x) the rows where x is not null (its fold).
         if f == "count", !hasArgument { return .int(count) }
         // Conditions add up: sum(x = y) counts the rows where it holds, avg(x = y) is their share.
-        if FunctionSpec.named(f)?.takes == .numbers, !values.isEmpty,
+        if FunctionSpec.named(f)?.args.first == .number, !values.isEmpty,
            values.allSatisfy({ if case .bool = $0 { true } else { false } })
         {
-            return aggregate(f, values.map { if case .bool(let b) = $0 { .int(b ? 1 : 0) } else { $0 } }, count: count)
+            return aggregate(f, values.map { if case .bool(let b) = $0 { .int(b ? 1 : 0) } else { $0 } }, count: count, extra: extra)
         }
-        return folds[f]?(values) ?? .null
+        return folds[f]?(values, extra) ?? .null
     }
 
     /// The implementation of each aggregate of `FunctionSpec.all`, by name, over a group's
     /// non-null values; a test checks every spec has one.
-    static let folds: [String: @Sendable ([Value]) -> Value] = [
-        "count": { .int($0.count) },
-        "distinct": { .int(Set($0.map(KeyValue.init)).count) },
-        "min": { $0.min { Compare.sortOrder($0, $1) < 0 } ?? .null },
-        "max": { $0.max { Compare.sortOrder($0, $1) < 0 } ?? .null },
+    /// `extra`: the constant arguments after the first (`percentile`'s P).
+    static let folds: [String: @Sendable (_ values: [Value], _ extra: [Value]) -> Value] = [
+        "count": { v, _ in .int(v.count) },
+        "count_if": { v, _ in .int(v.filter(\.truthy).count) },
+        "distinct": { v, _ in .int(Set(v.map(KeyValue.init)).count) },
+        "min": { v, _ in v.min { Compare.sortOrder($0, $1) < 0 } ?? .null },
+        "max": { v, _ in v.max { Compare.sortOrder($0, $1) < 0 } ?? .null },
+        "first": { v, _ in v.first ?? .null },
+        "last": { v, _ in v.last ?? .null },
+        // Linear interpolation between the two nearest ranks, as DuckDB's quantile_cont.
+        "percentile": { v, extra in
+            let s = v.compactMap(\.number).sorted()
+            guard !s.isEmpty, let p = extra.first?.number, p >= 0, p <= 100 else { return .null }
+            let position = p / 100 * Double(s.count - 1)
+            let lo = Int(position.rounded(.down))
+            let hi = min(lo + 1, s.count - 1)
+            return .double(s[lo] + (s[hi] - s[lo]) * (position - Double(lo)))
+        },
         // No number to add: null, as SQL's SUM is (and as avg already was).
-        "sum": { values in
+        "sum": { values, _ in
             let numbers = values.compactMap(\.number)
             guard !numbers.isEmpty else { return .null }
             if values.allSatisfy({ if case .int = $0 { true } else { false } }) {
@@ -139,11 +154,11 @@ enum Aggregation {
             }
             return .double(numbers.reduce(0, +))
         },
-        "avg": { values in
+        "avg": { values, _ in
             let numbers = values.compactMap(\.number)
             return numbers.isEmpty ? .null : .double(numbers.reduce(0, +) / Double(numbers.count))
         },
-        "median": { values in
+        "median": { values, _ in
             let s = values.compactMap(\.number).sorted()
             guard !s.isEmpty else { return .null }
             let m = s.count / 2

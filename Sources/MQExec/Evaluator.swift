@@ -190,7 +190,119 @@ struct Evaluator: Sendable {
         },
         "date": { _, a in a[0].instant.map { .string($0.dateString) } ?? .null },
         "month": { _, a in a[0].instant.map { .string($0.monthString) } ?? .null },
+        "year": { _, a in a[0].instant.map { .int($0.civil.year) } ?? .null },
+        "week": { _, a in
+            a[0].instant.map { i in .string(Instant(milliseconds: (i.epochDay - (Evaluator.isoWeekday(i) - 1)) * Instant.millisecondsPerDay).dateString) } ?? .null
+        },
+        "weekday": { _, a in a[0].instant.map { .int(Evaluator.isoWeekday($0)) } ?? .null },
+        "hour": { _, a in a[0].instant.map { .int(($0.milliseconds - $0.startOfDay.milliseconds) / 3_600_000) } ?? .null },
+        "bin": { _, a in
+            // A duration evaluates to its seconds.
+            guard let i = a[0].instant, case .int(let seconds) = a[1], seconds > 0,
+                  case (let step, false) = seconds.multipliedReportingOverflow(by: 1000) else { return .null }
+            return .date(Instant(milliseconds: i.milliseconds.floorDiv(step) * step))
+        },
+        "if": { _, a in a[0].truthy ? a[1] : a[2] },
+        "case": { _, a in
+            var i = 0
+            while i + 1 < a.count {
+                if a[i].truthy { return a[i + 1] }
+                i += 2
+            }
+            return a[a.count - 1]
+        },
+        "substr": { _, a in
+            guard case .string(let s) = a[0], let startNumber = a[1].number, startNumber.isFinite else { return .null }
+            let chars = Array(s)
+            // 1-based; a negative start counts from the end (-1 is the last character).
+            var start = Int(min(max(startNumber.rounded(.down), -1e15), 1e15))
+            if start < 0 { start = chars.count + start + 1 }
+            var end = chars.count + 1
+            if a.count > 2 {
+                // A negative length takes the characters before START (as DuckDB does).
+                guard let length = a[2].number, length.isFinite else { return .null }
+                let n = Int(min(max(length.rounded(.down), -1e15), 1e15))
+                if n < 0 { (start, end) = (start + n, start) } else { end = min(end, start + n) }
+            }
+            let from = max(start, 1)
+            return .string(from < end ? String(chars[(from - 1)..<(end - 1)]) : "")
+        },
+        "replace": { _, a in
+            guard case .string(let s) = a[0], case .string(let old) = a[1], case .string(let new) = a[2] else { return .null }
+            return .string(old.isEmpty ? s : Evaluator.replacing(s, old, new))
+        },
+        "split": { _, a in
+            guard case .string(let s) = a[0], case .string(let sep) = a[1] else { return .null }
+            let parts = sep.isEmpty ? s.map(String.init) : Evaluator.split(s, sep)
+            return .array(parts.map { .string($0) })
+        },
+        "trim": { _, a in
+            guard case .string(let s) = a[0] else { return .null }
+            return .string(String(s.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()))
+        },
+        "starts_with": { _, a in
+            guard case .string(let s) = a[0], case .string(let p) = a[1] else { return .null }
+            return .bool(s.utf8.starts(with: p.utf8))
+        },
+        "ends_with": { _, a in
+            guard case .string(let s) = a[0], case .string(let p) = a[1] else { return .null }
+            return .bool(s.utf8.count >= p.utf8.count && s.utf8.suffix(p.utf8.count).elementsEqual(p.utf8))
+        },
+        "concat": { _, a in .string(a.filter { !$0.isNull }.map(\.text).joined()) },
+        "floor": { _, a in Evaluator.whole(a[0]) { $0.rounded(.down) } },
+        "ceil": { _, a in Evaluator.whole(a[0]) { $0.rounded(.up) } },
+        "abs": { _, a in
+            switch a[0] {
+            case .int(let n): return n == .min ? .double(-Double(n)) : .int(abs(n))
+            case .double(let d): return .double(abs(d))
+            default: return .null
+            }
+        },
     ]
+
+    /// 1 for Monday … 7 for Sunday (1970-01-01 was a Thursday).
+    static func isoWeekday(_ i: Instant) -> Int {
+        let d = i.epochDay + 3
+        return d - d.floorDiv(7) * 7 + 1
+    }
+
+    /// A number rounded by `f`: an int stays itself; a double becomes the int it rounds
+    /// to when that is exact (as `round` does), else stays a double.
+    static func whole(_ v: Value, _ f: (Double) -> Double) -> Value {
+        switch v {
+        case .int: return v
+        case .double(let d):
+            let r = f(d)
+            return abs(r) < 9e15 ? .int(Int(r)) : .double(r)
+        default: return .null
+        }
+    }
+
+    /// Every `old` in `s` replaced by `new`, compared code point by code point (as `=` does).
+    static func replacing(_ s: String, _ old: String, _ new: String) -> String {
+        split(s, old).joined(separator: new)
+    }
+
+    /// The parts of `s` between occurrences of `sep` (not empty), by code points.
+    static func split(_ s: String, _ sep: String) -> [String] {
+        let text = Array(s.unicodeScalars)
+        let pattern = Array(sep.unicodeScalars)
+        var parts: [String] = []
+        var current = String.UnicodeScalarView()
+        var i = 0
+        while i < text.count {
+            if i + pattern.count <= text.count, text[i..<(i + pattern.count)].elementsEqual(pattern) {
+                parts.append(String(current))
+                current = String.UnicodeScalarView()
+                i += pattern.count
+            } else {
+                current.append(text[i])
+                i += 1
+            }
+        }
+        parts.append(String(current))
+        return parts
+    }
 }
 
 /// Compiled regular expressions, by pattern; and the first match that had to stop (too

@@ -107,7 +107,7 @@ public enum HelpTopics {
     }
 
     /// One function's topic, from its spec.
-    static func function(_ spec: FunctionSpec) -> HelpTopic {
+    public static func function(_ spec: FunctionSpec) -> HelpTopic {
         HelpTopic(name: spec.name, synopsis: spec.signature.replacingOccurrences(of: "`", with: ""),
                   text: (spec.isAggregate ? "An aggregate (in `summarize`): " : "") + spec.help + ".",
                   examples: ["\(Catalog.customers.name) | \(spec.example)"])

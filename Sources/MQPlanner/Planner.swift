@@ -120,7 +120,7 @@ public struct Planner {
                     localFilterBeforeLimit = "search"
                 }
             case .where(let e):
-                let resolved = try resolve(e, known: known, scope: scope)
+                let resolved = try resolve(e, known: known, kinds: kinds, scope: scope)
                 warnings += Planner.kindWarnings(resolved, kinds)
                 let (_, local) = push(resolved, into: &source, notes: &notes, warnings: &warnings)
                 if let local {
@@ -160,7 +160,7 @@ public struct Planner {
         for s in q.stages {
             switch s.kind {
             case .where(let e):
-                let resolved = try resolve(e, known: known, scope: scope)
+                let resolved = try resolve(e, known: known, kinds: kinds, scope: scope)
                 warnings += Planner.kindWarnings(resolved, kinds)
                 if let filterBlocker {
                     keptLocal(resolved, filterBlocker, source: source, original: original, notes: &notes, warnings: &warnings)
@@ -175,7 +175,7 @@ public struct Planner {
                 }
             case .select(let ps):
                 let rs = try ps.map { (p) throws(Diagnostic) -> Projection in
-                    Projection(name: p.name ?? Planner.columnName(p.expr), expr: try resolve(p.expr, known: known, scope: scope), span: p.span)
+                    Projection(name: p.name ?? Planner.columnName(p.expr), expr: try resolve(p.expr, known: known, kinds: kinds, scope: scope), span: p.span)
                 }
                 operators.append(.select(rs))
                 known = rs.map { $0.name! }
@@ -191,7 +191,7 @@ public struct Planner {
                 // as the executor computes them in order.
                 var rs: [Projection] = []
                 for p in ps {
-                    rs.append(Projection(name: p.name, expr: try resolve(p.expr, known: known, scope: scope), span: p.span))
+                    rs.append(Projection(name: p.name, expr: try resolve(p.expr, known: known, kinds: kinds, scope: scope), span: p.span))
                     if let n = p.name, let k = known, !k.contains(n) { known = k + [n] }
                     if let n = p.name { scope.names.insert(n) }
                 }
@@ -203,7 +203,7 @@ public struct Planner {
                 filterBlocker = "`derive` before it may change the fields"
             case .sort(let keys):
                 let rs = try keys.map { (k) throws(Diagnostic) -> SortKey in
-                    SortKey(expr: try resolve(k.expr, known: known, scope: scope), descending: k.descending, span: k.span)
+                    SortKey(expr: try resolve(k.expr, known: known, kinds: kinds, scope: scope), descending: k.descending, span: k.span)
                 }
                 operators.append(.sort(rs))
                 limitBlocker = "`sort` before it reorders rows, so every row is needed first"
@@ -216,7 +216,7 @@ public struct Planner {
                 operators.append(.slice(skip: try count(e, what: "offset"), count: nil))
                 blockBoth("`offset` before it skips rows")
             case .summarize(let aggs, let by):
-                let rb = try groupKeys(by, known: &known, operators: &operators, scope: scope)
+                let rb = try groupKeys(by, known: &known, kinds: kinds, operators: &operators, scope: scope)
                 // An expression over aggregates (`round(avg(csat), 2)`, `100 * avg(x = y)`) is
                 // computed after the fold: its aggregates are folded under their own names,
                 // then a `select` computes the expression and keeps the columns asked for.
@@ -224,7 +224,7 @@ public struct Planner {
                 var outputs: [Projection] = []
                 var nested = false
                 for a in aggs {
-                    let resolved = try resolve(a.expr, known: known, aggregates: true, scope: scope)
+                    let resolved = try resolve(a.expr, known: known, kinds: kinds, aggregates: true, scope: scope)
                     warnings += Planner.aggregateWarnings(resolved, kinds)
                     let name = a.name ?? Planner.columnName(a.expr)
                     if case .call(let f, _) = resolved.kind, Planner.aggregates.contains(f) {
@@ -248,19 +248,19 @@ public struct Planner {
                 known = rb.map(Planner.columnName) + outputs.map { $0.name! }
                 blockBoth("`summarize` before it")
             case .count(let by):
-                let rb = try groupKeys(by, known: &known, operators: &operators, scope: scope)
+                let rb = try groupKeys(by, known: &known, kinds: kinds, operators: &operators, scope: scope)
                 operators.append(.count(by: rb))
                 kinds = [:]
                 known = rb.map(Planner.columnName) + ["count"]
                 blockBoth("`count` before it")
             case .distinct(let es):
-                let rs = try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known, scope: scope) }
+                let rs = try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known, kinds: kinds, scope: scope) }
                 operators.append(.distinct(rs))
                 kinds = [:]
                 known = rs.map(Planner.columnName)
                 blockBoth("`distinct` before it")
             case .join(var j):
-                j.on = try resolve(j.on, known: known, scope: scope)
+                j.on = try resolve(j.on, known: known, kinds: kinds, scope: scope)
                 var right: Plan? = nil
                 switch j.target {
                 case .customer:
@@ -296,13 +296,13 @@ public struct Planner {
                 if let known, path.count > 1 || alias != nil, name != path[0], known.contains(name) {
                     throw Diagnostic.flattenNameTaken(name, at: e.span)
                 }
-                operators.append(.flatten(try resolve(e, known: known, scope: scope), name: name))
+                operators.append(.flatten(try resolve(e, known: known, kinds: kinds, scope: scope), name: name))
                 kinds = [:]
                 // The element goes into one field; it never merges into the row.
                 known = known.map { k in (path.count == 1 ? k.filter { $0 != path[0] } : k).filter { $0 != name } + [name] }
                 blockBoth("`flatten` before it changes the row count")
             case .top(let n, let e):
-                let r = try resolve(e, known: known, scope: scope)
+                let r = try resolve(e, known: known, kinds: kinds, scope: scope)
                 operators.append(.top(try count(n, what: "top"), r))
                 kinds = [:]
                 known = [Planner.columnName(r), "count"]
@@ -312,10 +312,10 @@ public struct Planner {
             case .save(let path):
                 save = path
             case .chart(let es):
-                operators.append(.chart(try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known, scope: scope) }))
+                operators.append(.chart(try es.map { (e) throws(Diagnostic) -> Expr in try resolve(e, known: known, kinds: kinds, scope: scope) }))
                 blockBoth("`chart` before it")
             case .spark(let e):
-                operators.append(.spark(try resolve(e, known: known, scope: scope)))
+                operators.append(.spark(try resolve(e, known: known, kinds: kinds, scope: scope)))
                 blockBoth("`spark` before it")
             }
         }
@@ -334,8 +334,8 @@ public struct Planner {
     /// `sum, avg and median take numbers; count, min, max and distinct take any kind`
     static var aggregateKinds: String {
         let specs = FunctionSpec.all.filter(\.isAggregate)
-        return either(specs.filter { $0.takes == .numbers }.map(\.name), "and") + " take numbers; "
-            + either(specs.filter { $0.takes == .any }.map(\.name), "and") + " take any kind"
+        return either(specs.filter { $0.args.first == .number }.map(\.name), "and") + " take numbers; "
+            + either(specs.filter { $0.args.first == .any }.map(\.name), "and") + " take any kind"
     }
 
     /// The column a projection without a name produces: `agent.name`, `avg_csat`, `count`.
@@ -474,11 +474,13 @@ public struct Planner {
 
     /// Group keys: a named key (`by agent = agent.name`) becomes a derived column first,
     /// then the rows are grouped by that name, so the result's column is called `agent`.
-    func groupKeys(_ by: [Projection], known: inout [String]?, operators: inout [Operator], scope: BareWordScope? = nil) throws(Diagnostic) -> [Expr] {
+    func groupKeys(_ by: [Projection], known: inout [String]?, kinds: [String: FieldKind] = [:], operators: inout [Operator],
+                   scope: BareWordScope? = nil) throws(Diagnostic) -> [Expr]
+    {
         var derived: [Projection] = []
         var keys: [Expr] = []
         for b in by {
-            let e = try resolve(b.expr, known: known, scope: scope)
+            let e = try resolve(b.expr, known: known, kinds: kinds, scope: scope)
             if let name = b.name, name != Planner.columnName(e) {
                 derived.append(Projection(name: name, expr: e, span: b.span))
                 keys.append(Expr(.field([name]), b.span))
@@ -497,8 +499,10 @@ public struct Planner {
     /// holding values become literals; fields the source does not have are errors. An
     /// aggregate call is an error outside `summarize` (`aggregates`): elsewhere it has
     /// no rows to fold and would quietly be null.
-    func resolve(_ e: Expr, known: [String]?, aggregates: Bool = false, scope: BareWordScope? = nil) throws(Diagnostic) -> Expr {
-        func r(_ x: Expr) throws(Diagnostic) -> Expr { try resolve(x, known: known, aggregates: aggregates, scope: scope) }
+    func resolve(_ e: Expr, known: [String]?, kinds: [String: FieldKind] = [:], aggregates: Bool = false,
+                 scope: BareWordScope? = nil) throws(Diagnostic) -> Expr
+    {
+        func r(_ x: Expr) throws(Diagnostic) -> Expr { try resolve(x, known: known, kinds: kinds, aggregates: aggregates, scope: scope) }
         switch e.kind {
         case .bareWord(let w):
             guard let known else {
@@ -529,7 +533,9 @@ public struct Planner {
             return Expr(.binary(op, try r(a), rb), e.span)
         case .call(let f, let args):
             if !aggregates, Planner.aggregates.contains(f) { throw Diagnostic.aggregateOutsideSummarize(f, at: e.span) }
-            return Expr(.call(f, try args.map(r)), e.span)
+            let resolved = try args.map(r)
+            if let spec = FunctionSpec.named(f) { try Planner.checkArguments(spec, resolved, kinds) }
+            return Expr(.call(f, resolved), e.span)
         case .isNull(let x, let negated): return Expr(.isNull(try r(x), negated: negated), e.span)
         default: return e
         }
@@ -661,7 +667,7 @@ enum FieldKind: Equatable {
         switch base {
         case "int", "double": self = .number
         case "string": self = .text
-        case "date-time": self = .date
+        case "date-time", "date": self = .date
         case "object": self = .object
         case "bool", "boolean": self = .boolean
         default:
@@ -734,7 +740,7 @@ extension Planner {
         func walk(_ e: Expr) {
             switch e.kind {
             case .call(let f, let args):
-                if FunctionSpec.named(f)?.takes == .numbers, let a = args.first, case .field(let path) = a.kind, path.count == 1,
+                if FunctionSpec.named(f)?.args.first == .number, FunctionSpec.named(f)?.isAggregate == true, let a = args.first, case .field(let path) = a.kind, path.count == 1,
                    let kind = kinds[path[0]], kind != .number, kind != .boolean
                 {
                     out.append(Diagnostic.aggregateOfWrongKind(f, field: path[0], is: kind.phrase, at: e.span))

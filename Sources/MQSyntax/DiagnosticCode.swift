@@ -43,11 +43,15 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case variableNotACount = "E037"
     /// `summarize` of something that folds no rows (`summarize name`).
     case notAnAggregate = "E038"
+    /// A function argument of a kind it cannot read (`year(name)`).
+    case argumentKind = "E039"
     case unknownVariable = "E040"
     case notAValue = "E041"
     case noHelp = "E042"
     case emptyWindow = "E043"
     case flattenNameTaken = "E044"
+    /// A literal outside the range an argument takes (`percentile(x, 150)`).
+    case outOfRange = "E045"
     // Warnings: the statement runs.
     case unknownValue = "W001"
     case kindMismatch = "W002"

@@ -758,8 +758,10 @@ public struct Parser {
                 guard let range = FunctionSpec.named(lower)?.arity else {
                     throw Diagnostic.unknownFunction(w, at: t.span, suggestion: Hints.closest(w, in: FunctionSpec.all.map(\.name).sorted()))
                 }
-                guard range.contains(args.count) else {
-                    let expected = range.lowerBound == range.upperBound
+                let spec = FunctionSpec.named(lower)!
+                guard range.contains(args.count), !spec.pairs || args.count % 2 == 1 else {
+                    let expected = spec.pairs ? "conditions and values in pairs, then an else value (an odd number of arguments)"
+                        : range.lowerBound == range.upperBound
                         ? (range.lowerBound == 0 ? "no arguments" : range.lowerBound == 1 ? "1 argument" : "\(range.lowerBound) arguments")
                         : "\(range.lowerBound) to \(range.upperBound) arguments"
                     throw Diagnostic.arity(w, expected: expected, got: args.count, at: t.span.to(close.span))

@@ -6,7 +6,10 @@ import Testing
 /// `.help TOPIC` shows examples; each of them must run against the simulator, succeed,
 /// and print something, so the help never shows a statement that no longer works.
 @Suite struct HelpTests {
-    static var examples: [String] { HelpTopics.all.flatMap(\.examples) }
+    /// Every topic's examples, and every function's (`.help NAME` for a function shows it).
+    static var examples: [String] {
+        HelpTopics.all.flatMap(\.examples) + FunctionSpec.all.map { HelpTopics.function($0).examples[0] }
+    }
 
     @Test(arguments: examples)
     func exampleRuns(_ example: String) async throws {
@@ -24,6 +27,16 @@ import Testing
             #expect(topic?.examples.isEmpty == false, "\(name) has no example")
         }
         #expect(HelpTopics.topic("filter")?.name == "where")
+    }
+
+    /// `.help NAME` answers for every function: its own topic, or (for `count` and
+    /// `distinct`, which are stages too) the stage's, which points to `.help functions`.
+    @Test func everyFunctionHasHelp() {
+        let functions = HelpTopics.topic("functions")
+        for spec in FunctionSpec.all {
+            #expect(HelpTopics.topic(spec.name) != nil, "no help for \(spec.name)")
+            #expect(functions?.text.contains(spec.signature.filter { $0 != "`" }) == true, "`.help functions` does not list \(spec.name)")
+        }
     }
 
     /// A diagnostic's usage hint ends "`.help TOPIC` has more": that topic exists.

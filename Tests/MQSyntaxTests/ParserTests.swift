@@ -215,7 +215,7 @@ import Testing
         Bad(text: "customers | where name = 'ann'", code: "E001", incomplete: false, hint: "double quotes"),
         Bad(text: "customers | where x > 1e999", code: "E003", incomplete: false, hint: "1.8e308"),
         Bad(text: "customers | select round(1, 2, 3)", code: "E025", incomplete: false, hint: "round(X, DIGITS)"),
-        Bad(text: "customers | where foo(x)", code: "E024", incomplete: false, hint: "functions: lower"),
+        Bad(text: "customers | where foo(x)", code: "E024", incomplete: false, hint: "functions: if case"),
         // Habits from SQL and dataframes get the word used here.
         Bad(text: "customers | order by name", code: "E021", incomplete: false, hint: "`order` is `sort` here"),
         Bad(text: "customers | group by category", code: "E021", incomplete: false, hint: "summarize n = count() by category"),

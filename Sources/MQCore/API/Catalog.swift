@@ -138,7 +138,7 @@ public enum Catalog {
 
     public static let messaging = CatalogEntry(
         name: "messaging", path: "/messaging", shape: .list, since: "since",
-        fields: [f("date", "string", "YYYY-MM-DD (UTC day)"), f("sent", "int"), f("delivered", "int"), f("read", "int"),
+        fields: [f("date", "date", "YYYY-MM-DD (UTC day)"), f("sent", "int"), f("delivered", "int"), f("read", "int"),
                  f("failed", "int"), f("received", "int"), f("conversationsOpened", "int"),
                  f("conversationsResolved", "int"), f("avgFirstResponseSeconds", "double?")])
 
