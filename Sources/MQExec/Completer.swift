@@ -62,7 +62,7 @@ public struct Completer: Sendable {
     static var metaToggles: [String: [String]] {
         Dictionary(uniqueKeysWithValues: MetaCommands.all.filter { !$0.completions.isEmpty }.map { ($0.name, $0.completions) })
     }
-    static let functions = FunctionSpec.scalarNames
+    static let functions = FunctionSpec.scalarNames + FunctionSpec.windowNames
     static let aggregates = FunctionSpec.aggregateNames
     static let operators = ["and", "or", "not", "in", "has"]
 

@@ -55,6 +55,8 @@ struct Evaluator: Sendable {
             return binary(op, a, b)
         case .call(let f, let args):
             return call(f, args.map { eval($0, row) })
+        case .window:
+            return .null  // the planner makes each window call a field a window stream fills
         }
     }
 

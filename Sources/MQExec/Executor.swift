@@ -34,6 +34,15 @@ struct Executor {
                     return out
                 }
             case .slice(let skip, let count): s = LimitStream(s, skip: skip, count: count ?? .max)
+            case .window(let calls):
+                let ev = eval
+                s = BlockingStream(s, state: state, stage: "window") { rows in try WindowFunctions.apply(calls, to: rows, ev) }
+            case .exclude(let names):
+                s = MapStream(s, eval: eval) { row in
+                    var out = row
+                    for n in names { out[n] = nil }
+                    return out
+                }
             case .flatten(let e, let name):
                 guard case .field(let path) = e.kind else { throw ExecError("`flatten` takes a field, e.g. `flatten labels`") }
                 s = FlattenStream(s, path, into: name)

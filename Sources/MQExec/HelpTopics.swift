@@ -95,7 +95,10 @@ public enum HelpTopics {
                   examples: ["explain customers where category=billing | limit 5"]),
         HelpTopic(name: "functions", synopsis: "NAME(ARGUMENT, …)",
                   text: HelpTopics.functionTable(FunctionSpec.all.filter { !$0.isAggregate }) + "\n\nIn `summarize`:\n"
-                      + HelpTopics.functionTable(FunctionSpec.all.filter(\.isAggregate)) + "\n\n`.help NAME` shows one.",
+                      + HelpTopics.functionTable(FunctionSpec.all.filter(\.isAggregate))
+                      + "\n\nWindow functions, in `derive` and `select`, with `over ([by F, …] [sort F, …])` (the aggregates too:"
+                      + " over the partition, or running with `sort`):\n"
+                      + HelpTopics.functionTable(FunctionSpec.all.filter { $0.kind == .window }) + "\n\n`.help NAME` shows one.",
                   examples: FunctionSpec.all.prefix(3).map { "\(Catalog.customers.name) | \($0.example)" }),
     ]
 
@@ -109,7 +112,8 @@ public enum HelpTopics {
     /// One function's topic, from its spec.
     public static func function(_ spec: FunctionSpec) -> HelpTopic {
         HelpTopic(name: spec.name, synopsis: spec.signature.replacingOccurrences(of: "`", with: ""),
-                  text: (spec.isAggregate ? "An aggregate (in `summarize`): " : "") + spec.help + ".",
+                  text: (spec.isAggregate ? "An aggregate (in `summarize`, or with `over (…)`): "
+                      : spec.kind == .window ? "A window function (in `derive` or `select`): " : "") + spec.help + ".",
                   examples: ["\(Catalog.customers.name) | \(spec.example)"])
     }
 

@@ -88,7 +88,7 @@ enum MetaCommands {
             text += "\nstages:     " + Usage.stageNames.joined(separator: " ")
             text += "\nstatements: let explain"
             text += "\nfunctions:  " + FunctionSpec.scalarNames.joined(separator: " ") + "; in summarize: "
-                + FunctionSpec.aggregateNames.joined(separator: " ")
+                + FunctionSpec.aggregateNames.joined(separator: " ") + "; with over: " + FunctionSpec.windowNames.joined(separator: " ")
             text += "\n`.help NAME` for one of them, with examples; Tab completes names, fields and values.\n"
             s.say(text)
             return .ok

@@ -39,6 +39,8 @@ extension Planner {
                 // element's comes last, as the stream adds it.
                 let path = Planner.columnName(e)
                 columns = columns.map { c in c.filter { $0 != path && $0 != name } + [name] }
+            case .window(let calls): columns = columns.map { c in c + calls.map(\.name).filter { !c.contains($0) } }
+            case .exclude(let names): columns = columns.map { c in c.filter { !names.contains($0) } }
             case .join: columns = nil
             case .filter, .sort, .topK, .slice, .chart, .spark: break
             }

@@ -53,4 +53,21 @@ extension Diagnostic {
         Diagnostic(.aggregateOfWrongKind, "`\(f)(\(field))`: `\(field)` is \(kind), so this is null", at: s,
                    hints: [Planner.aggregateKinds])
     }
+
+    /// `rank()` with no `over (…)`.
+    static func windowWithoutOver(_ spec: FunctionSpec, at s: Span) -> Diagnostic {
+        Diagnostic(.windowWithoutOver, "`\(spec.name)` needs `over (…)`: it is a row's place among others", at: s,
+                   hints: ["e.g. `\(spec.example)`"])
+    }
+
+    /// `over` where it cannot be: outside `derive`/`select`, or on a scalar function.
+    static func overNotAllowed(_ f: String, at s: Span, reason: String) -> Diagnostic {
+        Diagnostic(.overNotAllowed, "`\(f)(…) over (…)` is not allowed here: \(reason)", at: s,
+                   hints: ["e.g. `derive r = rank() over (by category sort -conversations) | where r <= 3`"])
+    }
+
+    /// `rank() over (by category)`: a rank needs an order.
+    static func windowNeedsSort(_ spec: FunctionSpec, at s: Span) -> Diagnostic {
+        Diagnostic(.windowNeedsSort, "`\(spec.name)` needs an order: `over (… sort FIELD)`", at: s, hints: ["e.g. `\(spec.example)`"])
+    }
 }

@@ -21,6 +21,10 @@ enum FieldNeed {
             case .top(_, let e): need = names([e])
             case .filter(let e): need = need.map { $0.union(names([e])) }
             case .derive(let ps): need = need.map { $0.union(names(ps.map(\.expr))) }
+            case .window(let calls):
+                // The fields it makes come from here; what it reads comes from the input.
+                need = need.map { $0.subtracting(calls.map(\.name)).union(names(calls.map(\.expr))) }
+            case .exclude: break
             case .sort(let keys), .topK(let keys, _): need = need.map { $0.union(names(keys.map(\.expr))) }
             case .flatten(let e, let name):
                 need = need.map { n in
@@ -72,6 +76,10 @@ enum FieldNeed {
             case .unary(_, let x): walk(x)
             case .binary(_, let l, let r): walk(l); walk(r)
             case .call(_, let args): args.forEach(walk)
+            case .window(_, let args, let w):
+                args.forEach(walk)
+                w.by.forEach(walk)
+                w.sort.forEach { walk($0.expr) }
             case .isNull(let x, _): walk(x)
             case .null, .bool, .int, .double, .string, .date, .day, .duration, .variable: break
             }

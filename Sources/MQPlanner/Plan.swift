@@ -37,6 +37,11 @@ public enum Operator: Sendable {
     case filter(Expr)
     case select([Projection])
     case derive([Projection])
+    /// Window functions: each call's value for each row, into the field `name`, from
+    /// every row of its partition (blocking). The rows keep their order.
+    case window([WindowCall])
+    /// Fields that were only a step (a window call inside an expression) leave the rows.
+    case exclude([String])
     case sort([SortKey])
     /// `sort KEYS | limit K`: the first K rows in that order, kept in a heap of K rows
     /// instead of sorting them all.
@@ -59,11 +64,23 @@ public enum Operator: Sendable {
     /// gives it no result.
     public var isBlocking: Bool {
         switch self {
-        case .sort, .topK, .summarize, .count, .distinct, .top, .chart, .spark: return true
+        case .sort, .topK, .summarize, .count, .distinct, .top, .chart, .spark, .window: return true
         case .join(let j): return j.right == nil  // `join customer` collects the ids first
         default: return false
         }
     }
+}
+
+/// `NAME = F(ARGS) over (by … sort …)` as it runs.
+public struct WindowCall: Sendable {
+    public var name: String
+    public var function: String
+    public var args: [Expr]
+    public var window: Window
+    public var span: Span
+
+    /// The call as an expression again (for `FieldNeed` and printing).
+    public var expr: Expr { Expr(.window(function, args, window), span) }
 }
 
 /// A join as it runs: how, and the names its rows get.
@@ -164,7 +181,7 @@ public struct Plan: Sendable {
         if let n = call.query.rowLimit { return .rows(n, pages: max(1, (n + size - 1) / size)) }
         for op in operators {
             switch op {
-            case .filter, .select, .derive, .flatten, .slice(_, nil): continue
+            case .filter, .select, .derive, .flatten, .exclude, .slice(_, nil): continue
             case .slice(let skip, let count?): return .untilLocal(skip + count)
             default: return .all(pageSize: size)
             }

@@ -90,6 +90,11 @@ public struct PlanPrinter {
         case .filter(let x): text = "where \(e(x))"
         case .select(let ps): text = "select " + ps.map(projection).joined(separator: ", ")
         case .derive(let ps): text = "derive " + ps.map(projection).joined(separator: ", ")
+        case .window(let calls):
+            // A call inside an expression is named after itself: shown once.
+            text = "window " + calls.map { c in c.name == "(\(e(c.expr)))" ? e(c.expr) : "\(Printer.name(c.name)) = \(e(c.expr))" }
+                .joined(separator: ", ")
+        case .exclude(let names): text = "drop " + names.joined(separator: ", ")
         case .sort(let ks): text = "sort " + keys(ks)
         case .topK(let ks, let k): text = "sort \(keys(ks)) | limit \(k): top-k, keeping \(k) row\(k == 1 ? "" : "s") at a time"
         case .slice(let skip, let count):

@@ -174,8 +174,17 @@ public struct Planner {
                     }
                 }
             case .select(let ps):
-                let rs = try ps.map { (p) throws(Diagnostic) -> Projection in
-                    Projection(name: p.name ?? Planner.columnName(p.expr), expr: try resolve(p.expr, known: known, kinds: kinds, scope: scope), span: p.span)
+                let resolved = try ps.map { (p) throws(Diagnostic) -> Projection in
+                    Projection(name: p.name ?? Planner.columnName(p.expr),
+                               expr: try resolve(p.expr, known: known, kinds: kinds, windows: true, scope: scope), span: p.span)
+                }
+                // Window calls are worked out first, from the input rows, into fields the
+                // select then reads (and leaves out).
+                var calls: [WindowCall] = []
+                let rs = resolved.map { Projection(name: $0.name, expr: Planner.extractWindows($0.expr, into: &calls), span: $0.span) }
+                if !calls.isEmpty {
+                    operators.append(.window(calls))
+                    blockBoth("the window function before it needs every row")
                 }
                 operators.append(.select(rs))
                 known = rs.map { $0.name! }
@@ -190,12 +199,34 @@ public struct Planner {
                 // Each new field can be used by the ones after it (`derive a = 1, b = a + 1`),
                 // as the executor computes them in order.
                 var rs: [Projection] = []
+                var plain: [Projection] = []
+                var windowed = false
                 for p in ps {
-                    rs.append(Projection(name: p.name, expr: try resolve(p.expr, known: known, kinds: kinds, scope: scope), span: p.span))
+                    let r = Projection(name: p.name, expr: try resolve(p.expr, known: known, kinds: kinds, windows: true, scope: scope),
+                                       span: p.span)
+                    rs.append(r)
                     if let n = p.name, let k = known, !k.contains(n) { known = k + [n] }
                     if let n = p.name { scope.names.insert(n) }
+                    guard Planner.hasWindow(r.expr) else {
+                        plain.append(r)
+                        continue
+                    }
+                    // A window call sees the fields made before it, so the derive splits there.
+                    if !plain.isEmpty { operators.append(.derive(plain)) }
+                    plain = []
+                    windowed = true
+                    if case .window(let f, let args, let w) = r.expr.kind, let n = r.name {
+                        operators.append(.window([WindowCall(name: n, function: f, args: args, window: w, span: r.expr.span)]))
+                    } else {
+                        var calls: [WindowCall] = []
+                        let e = Planner.extractWindows(r.expr, into: &calls)
+                        operators.append(.window(calls))
+                        operators.append(.derive([Projection(name: r.name, expr: e, span: r.span)]))
+                        operators.append(.exclude(calls.map(\.name)))
+                    }
                 }
-                operators.append(.derive(rs))
+                if !plain.isEmpty { operators.append(.derive(plain)) }
+                if windowed { blockBoth("the window function before it needs every row") }
                 for p in rs {
                     kinds[p.name ?? Planner.columnName(p.expr)] = nil
                     original.remove(p.name ?? Planner.columnName(p.expr))
@@ -454,6 +485,33 @@ public struct Planner {
     /// are text, and a field name is an error.
     public func resolveConstant(_ e: Expr) throws(Diagnostic) -> Expr { try resolve(Parser.bare(e), known: []) }
 
+    /// Whether an expression holds a window call.
+    static func hasWindow(_ e: Expr) -> Bool {
+        var calls: [WindowCall] = []
+        _ = extractWindows(e, into: &calls)
+        return !calls.isEmpty
+    }
+
+    /// Replaces each window call in an expression by a field named after it (its text in
+    /// parentheses, which no field of a source has), and collects the calls.
+    static func extractWindows(_ e: Expr, into calls: inout [WindowCall]) -> Expr {
+        func x(_ e: Expr) -> Expr { extractWindows(e, into: &calls) }
+        switch e.kind {
+        case .window(let f, let args, let w):
+            let name = "(" + Printer.expr(e) + ")"
+            if !calls.contains(where: { $0.name == name }) {
+                calls.append(WindowCall(name: name, function: f, args: args, window: w, span: e.span))
+            }
+            return Expr(.field([name]), e.span)
+        case .call(let f, let args): return Expr(.call(f, args.map(x)), e.span)
+        case .unary(let op, let a): return Expr(.unary(op, x(a)), e.span)
+        case .binary(let op, let a, let b): return Expr(.binary(op, x(a), x(b)), e.span)
+        case .list(let items): return Expr(.list(items.map(x)), e.span)
+        case .isNull(let a, let negated): return Expr(.isNull(x(a), negated: negated), e.span)
+        default: return e
+        }
+    }
+
     /// Replaces each aggregate call in an expression by a field named after it, and
     /// collects those calls (to be folded first) into `helpers`.
     static func extractAggregates(_ e: Expr, into helpers: inout [Projection]) -> Expr {
@@ -499,10 +557,14 @@ public struct Planner {
     /// holding values become literals; fields the source does not have are errors. An
     /// aggregate call is an error outside `summarize` (`aggregates`): elsewhere it has
     /// no rows to fold and would quietly be null.
-    func resolve(_ e: Expr, known: [String]?, kinds: [String: FieldKind] = [:], aggregates: Bool = false,
+    func resolve(_ e: Expr, known: [String]?, kinds: [String: FieldKind] = [:], aggregates: Bool = false, windows: Bool = false,
                  scope: BareWordScope? = nil) throws(Diagnostic) -> Expr
     {
-        func r(_ x: Expr) throws(Diagnostic) -> Expr { try resolve(x, known: known, kinds: kinds, aggregates: aggregates, scope: scope) }
+        func r(_ x: Expr) throws(Diagnostic) -> Expr {
+            try resolve(x, known: known, kinds: kinds, aggregates: aggregates, windows: windows, scope: scope)
+        }
+        // Inside a window call: no further window, no aggregate of rows.
+        func inner(_ x: Expr) throws(Diagnostic) -> Expr { try resolve(x, known: known, kinds: kinds, scope: scope) }
         switch e.kind {
         case .bareWord(let w):
             guard let known else {
@@ -531,7 +593,22 @@ public struct Planner {
                 throw Diagnostic.invalidRegex(pattern, at: b.span)
             }
             return Expr(.binary(op, try r(a), rb), e.span)
+        case .window(let f, let args, let w):
+            guard windows else { throw Diagnostic.overNotAllowed(f, at: e.span, reason: "only `derive` and `select` take window functions") }
+            guard let spec = FunctionSpec.named(f), spec.takesOver else {
+                throw Diagnostic.overNotAllowed(f, at: e.span, reason: "`\(f)` gives one row's value; window functions: "
+                    + (FunctionSpec.windowNames + ["sum", "avg", "min", "max", "count"]).joined(separator: " "))
+            }
+            if spec.needsSort && w.sort.isEmpty { throw Diagnostic.windowNeedsSort(spec, at: e.span) }
+            let resolved = try args.map(inner)
+            try Planner.checkArguments(spec, resolved, kinds)
+            let window = Window(by: try w.by.map(inner),
+                                sort: try w.sort.map { (k) throws(Diagnostic) -> SortKey in
+                                    SortKey(expr: try inner(k.expr), descending: k.descending, span: k.span)
+                                })
+            return Expr(.window(f, resolved, window), e.span)
         case .call(let f, let args):
+            if let spec = FunctionSpec.named(f), spec.kind == .window { throw Diagnostic.windowWithoutOver(spec, at: e.span) }
             if !aggregates, Planner.aggregates.contains(f) { throw Diagnostic.aggregateOutsideSummarize(f, at: e.span) }
             let resolved = try args.map(r)
             if let spec = FunctionSpec.named(f) { try Planner.checkArguments(spec, resolved, kinds) }

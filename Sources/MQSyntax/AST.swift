@@ -137,6 +137,16 @@ public struct Stage: Sendable, Equatable {
     public static var names: [String] { Usage.stageWords }
 }
 
+/// What `over (…)` says: the partition and the order within it.
+public struct Window: Sendable, Equatable {
+    public var by: [Expr]
+    public var sort: [SortKey]
+    public init(by: [Expr], sort: [SortKey]) {
+        self.by = by
+        self.sort = sort
+    }
+}
+
 public struct Expr: Sendable, Equatable {
     public indirect enum Kind: Sendable, Equatable {
         case null
@@ -159,6 +169,9 @@ public struct Expr: Sendable, Equatable {
         case unary(String, Expr)
         case binary(String, Expr, Expr)
         case call(String, [Expr])
+        /// `F(ARGS) over (by … sort …)`: a window function (`rank`, `lag`, …) or an
+        /// aggregate over each row's partition (running with `sort`).
+        case window(String, [Expr], Window)
         case isNull(Expr, negated: Bool)
     }
     public var kind: Kind

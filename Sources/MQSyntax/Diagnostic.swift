@@ -176,7 +176,8 @@ extension Diagnostic {
     }
     static func unknownFunction(_ name: String, at s: Span, suggestion: String?) -> Diagnostic {
         Diagnostic(.unknownFunction, "unknown function `\(name)`", at: s, hints: Hints.didYouMean(suggestion)
-            + ["functions: \(FunctionSpec.scalarNames.joined(separator: " ")); in `summarize`: \(FunctionSpec.aggregateNames.joined(separator: " "))"])
+            + ["functions: \(FunctionSpec.scalarNames.joined(separator: " ")); in `summarize`: \(FunctionSpec.aggregateNames.joined(separator: " ")); "
+                + "with `over (…)`: \(FunctionSpec.windowNames.joined(separator: " "))"])
     }
     static func arity(_ name: String, expected: String, got: Int, at s: Span) -> Diagnostic {
         Diagnostic(.arity, "`\(name)` takes \(expected), not \(got)", at: s,

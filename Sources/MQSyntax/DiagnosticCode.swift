@@ -52,6 +52,12 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case flattenNameTaken = "E044"
     /// A literal outside the range an argument takes (`percentile(x, 150)`).
     case outOfRange = "E045"
+    /// `rank()` without `over (…)`.
+    case windowWithoutOver = "E049"
+    /// `over (…)` outside `derive`/`select`, or on a function that is not a window one.
+    case overNotAllowed = "E050"
+    /// `rank() over (by x)`: no `sort`.
+    case windowNeedsSort = "E051"
     // Warnings: the statement runs.
     case unknownValue = "W001"
     case kindMismatch = "W002"

@@ -7,8 +7,11 @@ public struct FunctionSpec: Sendable {
     public enum Kind: Sendable, Equatable {
         /// A value from each row's values.
         case scalar
-        /// Folds a group's rows into one value (`summarize`).
+        /// Folds a group's rows into one value (`summarize`); with `over (…)`, each row's
+        /// partition (running with `sort`).
         case aggregate
+        /// Only with `over (…)`: a row's place in its partition (`rank`, `lag`).
+        case window
     }
 
     /// What an argument must be, or what a result is, as far as the plan can tell.
@@ -38,6 +41,10 @@ public struct FunctionSpec: Sendable {
     public let example: String
 
     public var isAggregate: Bool { kind == .aggregate }
+    /// May carry `over (…)`: window functions and aggregates.
+    public var takesOver: Bool { kind != .scalar }
+    /// `rank` and its kin need an order: `over (sort …)`.
+    public var needsSort: Bool { ["row_number", "rank", "dense_rank"].contains(name) }
 
     /// The numbers of arguments it takes (`repeats`: up to 32).
     public var arity: ClosedRange<Int> { (args.count - optional)...(repeats ? 32 : args.count) }
@@ -53,6 +60,13 @@ public struct FunctionSpec: Sendable {
     {
         FunctionSpec(name: name, kind: .scalar, args: args, optional: optional, repeats: repeats, pairs: pairs,
                      returns: returns, signature: signature, help: help, example: example)
+    }
+
+    static func window(_ name: String, _ args: [ValueKind], optional: Int = 0, returns: ValueKind, _ signature: String,
+                       _ help: String, example: String) -> FunctionSpec
+    {
+        FunctionSpec(name: name, kind: .window, args: args, optional: optional, returns: returns, signature: signature,
+                     help: help, example: example)
     }
 
     static func aggregate(_ name: String, _ args: [ValueKind], optional: Int = 0, returns: ValueKind, _ signature: String,
@@ -146,13 +160,29 @@ public struct FunctionSpec: Sendable {
                    example: "summarize first(name) by category"),
         .aggregate("last", [.any], returns: .any, "`last(X)`", "the last value that is not null, in input order",
                    example: "summarize last(name) by category"),
+        // Window functions (`derive`, `select`)
+        .window("row_number", [], returns: .number, "`row_number() over (by … sort …)`",
+                "1, 2, 3 … in each partition's order (ties in input order)",
+                example: "derive n = row_number() over (by category sort -conversations)"),
+        .window("rank", [], returns: .number, "`rank() over (by … sort …)`",
+                "1 + the rows before in the partition's order; ties share a rank, and leave a gap",
+                example: "derive r = rank() over (by category sort -conversations) | where r <= 3"),
+        .window("dense_rank", [], returns: .number, "`dense_rank() over (by … sort …)`",
+                "as rank, without gaps after ties", example: "derive r = dense_rank() over (sort -conversations)"),
+        .window("lag", [.any, .number], optional: 1, returns: .any, "`lag(X) over (…)` or `lag(X, K) over (…)`",
+                "X of the row K rows before (1 by default) in the partition; null past the edge",
+                example: "derive before = lag(conversations) over (by category sort createdAt)"),
+        .window("lead", [.any, .number], optional: 1, returns: .any, "`lead(X) over (…)` or `lead(X, K) over (…)`",
+                "X of the row K rows after (1 by default) in the partition; null past the edge",
+                example: "derive after = lead(conversations) over (by category sort createdAt)"),
     ]
 
     private static let byName = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
     public static func named(_ name: String) -> FunctionSpec? { byName[name.lowercased()] }
 
-    public static var scalarNames: [String] { all.filter { !$0.isAggregate }.map(\.name) }
+    public static var scalarNames: [String] { all.filter { $0.kind == .scalar }.map(\.name) }
+    public static var windowNames: [String] { all.filter { $0.kind == .window }.map(\.name) }
     public static var aggregateNames: [String] { all.filter(\.isAggregate).map(\.name) }
     public static var aggregateSet: Set<String> { Set(aggregateNames) }
 }

@@ -406,16 +406,7 @@ public struct Parser {
                 // `sort by name` (SQL's ORDER BY) would sort by a field called `by`.
                 throw Diagnostic.sortBy(at: current.span)
             }
-            var keys: [SortKey] = []
-            repeat {
-                let start = current.span
-                let desc = eat("-")
-                let e = try expression(after: keys.isEmpty ? after : "`,`")
-                var d = desc
-                var end = e.span
-                if isWord("desc") { d = true; end = advance().span } else if isWord("asc") { end = advance().span }
-                keys.append(SortKey(expr: e, descending: d, span: start.to(end)))
-            } while eat(",")
+            let keys = try sortKeys(after: after)
             return done(.sort(keys), keys.last?.span)
         case "limit":
             let e = try countValue(after: after)
@@ -529,6 +520,32 @@ public struct Parser {
             out.append(Projection(name: name, expr: e, span: start.to(e.span)))
         } while eat(",")
         return out
+    }
+
+    /// `KEY [asc|desc], …` with `-KEY` for descending: `sort` and a window's `sort`.
+    mutating func sortKeys(after: String) throws(Diagnostic) -> [SortKey] {
+        var keys: [SortKey] = []
+        repeat {
+            let start = current.span
+            let desc = eat("-")
+            let e = try expression(after: keys.isEmpty ? after : "`,`")
+            var d = desc
+            var end = e.span
+            if isWord("desc") { d = true; end = advance().span } else if isWord("asc") { end = advance().span }
+            keys.append(SortKey(expr: e, descending: d, span: start.to(end)))
+        } while eat(",")
+        return keys
+    }
+
+    /// Inside `over (…)`: `[by EXPR, …] [sort KEY, …]`, both optional.
+    mutating func windowBody() throws(Diagnostic) -> Window {
+        var by: [Expr] = []
+        var sort: [SortKey] = []
+        if eatWord("by") {
+            repeat { by.append(try expression(after: by.isEmpty ? "`by`" : "`,`")) } while eat(",")
+        }
+        if eatWord("sort") { sort = try sortKeys(after: "`sort`") }
+        return Window(by: by, sort: sort)
     }
 
     mutating func exprList(after: String) throws(Diagnostic) -> [Expr] {
@@ -765,6 +782,14 @@ public struct Parser {
                         ? (range.lowerBound == 0 ? "no arguments" : range.lowerBound == 1 ? "1 argument" : "\(range.lowerBound) arguments")
                         : "\(range.lowerBound) to \(range.upperBound) arguments"
                     throw Diagnostic.arity(w, expected: expected, got: args.count, at: t.span.to(close.span))
+                }
+                if isWord("over"), p + 1 < tokens.count, tokens[p + 1].kind == .symbol("(") {
+                    _ = advance()
+                    _ = advance()
+                    let window = try windowBody()
+                    guard isSymbol(")") else { throw expected("`)`", after: "the window (`over (by … sort …)`)") }
+                    let end = advance()
+                    return Expr(.window(lower, args, window), t.span.to(end.span))
                 }
                 return Expr(.call(lower, args), t.span.to(close.span))
             }

@@ -78,6 +78,16 @@ public enum Printer {
         }
     }
 
+    /// `over (by a, b sort -c)`; `over ()` for the whole input in its order.
+    public static func window(_ w: Window) -> String {
+        var parts: [String] = []
+        if !w.by.isEmpty { parts.append("by " + w.by.map { expr($0, precedence: 5) }.joined(separator: ", ")) }
+        if !w.sort.isEmpty {
+            parts.append("sort " + w.sort.map { ($0.descending ? "-" : "") + expr($0.expr, precedence: 7) }.joined(separator: ", "))
+        }
+        return "over (" + parts.joined(separator: " ") + ")"
+    }
+
     /// `NAME = EXPR`, or the expression alone. An unnamed comparison `(a = b)` keeps its
     /// parentheses: printed bare it would read back as a column named `a`.
     static func projection(_ p: Projection) -> String {
@@ -103,11 +113,11 @@ public enum Printer {
         return out + "\""
     }
 
-    static let reserved: Set<String> = ["and", "or", "not", "in", "has", "is", "null", "true", "false", "today",
+    static let reserved: Set<String> = ["and", "or", "not", "in", "has", "is", "null", "true", "false", "today", "over", "sort",
                                         "yesterday", "by", "on", "asc", "desc", "left"]
 
     /// A field name, in backticks when it is not a plain word.
-    static func name(_ n: String) -> String {
+    public static func name(_ n: String) -> String {
         let plain = !n.isEmpty && n.first.map { $0.isLetter || $0 == "_" } == true
             && n.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } && !reserved.contains(n.lowercased())
         return plain ? n : "`\(n)`"
@@ -135,6 +145,7 @@ public enum Printer {
         case .variable(let v): return "$\(v)"
         case .list(let items): return "[" + items.map { expr($0, rhs: true) }.joined(separator: ", ") + "]"
         case .call(let f, let args): return f + "(" + args.map { expr($0) }.joined(separator: ", ") + ")"
+        case .window(let f, let args, let w): return f + "(" + args.map { expr($0) }.joined(separator: ", ") + ") " + window(w)
         case .isNull(let inner, let negated):
             let s = expr(inner, precedence: 5) + (negated ? " is not null" : " is null")
             return outer > 4 ? "(\(s))" : s

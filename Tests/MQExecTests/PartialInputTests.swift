@@ -27,6 +27,9 @@ import Testing
         "customers | where conversations > 100 | count",
         "customers | chart category",
         "customers | limit 2500 | spark conversations",
+        // Window functions need every row of a partition (language.md v2).
+        "customers | derive r = rank() over (by category sort -conversations) | select name, r",
+        "customers | select name, share = conversations / sum(conversations) over ()",
     ]
 
     @Test(arguments: blocking)

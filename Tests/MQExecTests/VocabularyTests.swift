@@ -15,6 +15,7 @@ import Testing
         #expect(Set(Evaluator.scalars.keys) == scalars, "evaluator: \(Evaluator.scalars.keys.sorted()) vs specs \(scalars.sorted())")
         #expect(Set(Aggregation.folds.keys) == aggregates, "folds: \(Aggregation.folds.keys.sorted()) vs specs \(aggregates.sorted())")
         #expect(scalars.isDisjoint(with: aggregates))
+        #expect(WindowFunctions.names == Set(FunctionSpec.windowNames), "window functions: \(WindowFunctions.names.sorted())")
         #expect(Set(FunctionSpec.all.map(\.name)).count == FunctionSpec.all.count, "a function is declared twice")
         for spec in FunctionSpec.all {
             #expect(spec.signature.contains(spec.name + "("), "\(spec.name)'s signature: \(spec.signature)")
