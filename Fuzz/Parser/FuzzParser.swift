@@ -93,7 +93,7 @@ func plan(_ statement: MQSyntax.Statement, _ context: inout PlannerContext, _ so
         case .letQuery(let name, let q):
             let plan = try planner.plan(q)
             context.variables[name] = .result(columns: columns(plan))
-        case .letValue(let name, let e):
+        case .letValue(let name, let e), .param(let name, let e):
             _ = try planner.resolveConstant(e)
             context.variables[name] = .value(.int(1))
         case .meta:

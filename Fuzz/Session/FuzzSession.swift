@@ -166,7 +166,7 @@ func isSafe(_ s: MQSyntax.Statement) -> Bool {
     switch s.kind {
     case .meta(let name, _): return safeMeta.contains(name)
     case .query(let q), .explain(let q), .letQuery(_, let q): return isSafe(q)
-    case .letValue: return true
+    case .letValue, .param: return true
     }
 }
 

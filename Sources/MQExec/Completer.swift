@@ -57,7 +57,7 @@ public struct Completer: Sendable {
         }
     }
 
-    static let statementWords = ["let", "explain", "from"]
+    static let statementWords = ["let", "explain", "param", "from"]
     /// A meta command's argument words, from its table entry.
     static var metaToggles: [String: [String]] {
         Dictionary(uniqueKeysWithValues: MetaCommands.all.filter { !$0.completions.isEmpty }.map { ($0.name, $0.completions) })

@@ -37,6 +37,12 @@ struct Executor {
             case .window(let calls):
                 let ev = eval
                 s = BlockingStream(s, state: state, stage: "window") { rows in try WindowFunctions.apply(calls, to: rows, ev) }
+            case .pivot(let key, let value):
+                let ev = eval
+                let st = state
+                s = BlockingStream(s, state: state, stage: "pivot") { rows in Reshape.pivot(rows, key: key, value: value, ev) { st.warn($0) } }
+            case .describe:
+                s = BlockingStream(s, state: state, stage: "describe") { rows in Reshape.describe(rows) }
             case .exclude(let names):
                 s = MapStream(s, eval: eval) { row in
                     var out = row

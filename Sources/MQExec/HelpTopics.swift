@@ -87,6 +87,17 @@ public enum HelpTopics {
         HelpTopic(name: "chart", synopsis: "chart FIELD | chart LABEL VALUE; spark FIELD",
                   text: "A bar chart of counts (one field) or of values (label and value); `spark` draws a sparkline.",
                   examples: ["customers | chart category", "messaging | spark sent"]),
+        HelpTopic(name: "pivot", synopsis: "pivot KEY, VALUE",
+                  text: "Each distinct value of KEY becomes a column holding VALUE (summed where several rows meet, null where "
+                      + "none does); the other fields are the rows' keys. Columns in the order their values first appear.",
+                  examples: ["customers | count by category, outcome = resolutionOutcome | pivot outcome, count"]),
+        HelpTopic(name: "describe", synopsis: "describe   (also: .inspect $NAME, .inspect QUERY)",
+                  text: "One row per field of the input: field, kind, count (values), nulls, distinct, min, max, avg (numbers).",
+                  examples: ["customers | describe", "messaging | describe"]),
+        HelpTopic(name: "param", synopsis: "param NAME = DEFAULT",
+                  text: "A script's parameter: the value of `mq --set NAME=… script.mq` when given (options go before the "
+                      + "script), else DEFAULT.",
+                  examples: ["param n = 5; customers | limit $n | select name"]),
         HelpTopic(name: "let", synopsis: "let NAME = QUERY | VALUE",
                   text: "Keeps a result (or a value) as $NAME for later statements.",
                   examples: ["let vip = customers | where labels has \"vip\"; $vip | count"]),

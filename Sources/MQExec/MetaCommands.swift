@@ -129,10 +129,17 @@ enum MetaCommands {
             if inv.words.first == "clear" { s.cache?.clear() } else { s.setCache(enabled: try onOff("cache", inv)) }
             return .ok
         },
-        Command(name: "inspect", arguments: "SOURCE", help: "a source's fields and types, and what pushes down; a file's columns and kinds") { s, inv in
+        Command(name: "inspect", arguments: "SOURCE|$NAME|QUERY",
+                help: "a source's fields and types, and what pushes down; a file's columns and kinds; `describe` of a result or a query") { s, inv in
             if inv.words.first?.lowercased() == "from" {
                 s.say(try FileInspection.describe(inv.args, baseDirectory: s.baseDirectory))
                 return .ok
+            }
+            // A kept result or a query: its rows described (`describe`).
+            if inv.args.hasPrefix("$") || inv.args.hasPrefix("(") || inv.words.count > 1 {
+                let text = inv.args.hasPrefix("$") && inv.words.count == 1 ? "\(inv.args) | describe" : "(\(inv.args)) | describe"
+                let status = await s.run(SourceText(text, name: inv.source.name))
+                return status == 0 ? .ok : .failed(status)
             }
             guard let n = inv.words.first, let entry = Catalog.entry(named: n.lowercased()) else {
                 throw Diagnostic.unknownSource(inv.args, at: inv.span, suggestion: Hints.closest(inv.args, in: Catalog.all.map(\.name)))

@@ -166,6 +166,13 @@ public final class Session {
                 let value = try Planner(plannerContext()).resolveConstant(e)
                 variables[name] = .value(Evaluator(now: now()).eval(value, JSONObject()).json)
                 return 0
+            case .param(let name, let e):
+                // `--set NAME=…` (or an earlier statement) gave it a value: that stands.
+                if variables[name] == nil {
+                    let value = try Planner(plannerContext()).resolveConstant(e)
+                    variables[name] = .value(Evaluator(now: now()).eval(value, JSONObject()).json)
+                }
+                return 0
             case .letQuery(let name, let q):
                 let plan = try Planner(plannerContext()).plan(q)
                 let (rows, partial) = try await execute(plan)

@@ -41,7 +41,8 @@ extension Planner {
                 columns = columns.map { c in c.filter { $0 != path && $0 != name } + [name] }
             case .window(let calls): columns = columns.map { c in c + calls.map(\.name).filter { !c.contains($0) } }
             case .exclude(let names): columns = columns.map { c in c.filter { !names.contains($0) } }
-            case .join: columns = nil
+            case .join, .pivot: columns = nil
+            case .describe: columns = Planner.describeColumns
             case .filter, .sort, .topK, .slice, .chart, .spark: break
             }
         }

@@ -37,7 +37,8 @@ enum FieldNeed {
             // A later `w_right` is the right side's `w`, renamed because the left has one:
             // the left must read its `w` for the join to decide so.
             case .join(let j): need = need.map { $0.union(names([j.join.on])).union(renamedBases($0)) }
-            case .chart, .spark: need = nil
+            // pivot keeps every other field as the rows' keys; describe looks at them all.
+            case .chart, .spark, .pivot, .describe: need = nil
             }
         }
         return need

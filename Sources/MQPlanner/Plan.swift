@@ -57,6 +57,11 @@ public enum Operator: Sendable {
     /// the row, and a row whose array is empty, null or missing gives no row.
     case flatten(Expr, name: String)
     case top(Int, Expr)
+    /// Each distinct value of the key becomes a column holding the value (summed where
+    /// rows meet); the other fields are the rows' keys (blocking).
+    case pivot(Expr, Expr)
+    /// A row per field of the input (blocking).
+    case describe
     case chart([Expr])
     case spark(Expr)
 
@@ -64,7 +69,7 @@ public enum Operator: Sendable {
     /// gives it no result.
     public var isBlocking: Bool {
         switch self {
-        case .sort, .topK, .summarize, .count, .distinct, .top, .chart, .spark, .window: return true
+        case .sort, .topK, .summarize, .count, .distinct, .top, .chart, .spark, .window, .pivot, .describe: return true
         case .join(let j): return j.right == nil  // `join customer` collects the ids first
         default: return false
         }

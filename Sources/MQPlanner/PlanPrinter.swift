@@ -116,6 +116,8 @@ public struct PlanPrinter {
             // The element's field is named when it is not the array's own.
             text = "flatten \(e(x))" + (name == Planner.columnName(x) ? "" : " (each element into `\(name)`)")
         case .top(let n, let x): text = "top \(n) \(e(x))"
+        case .pivot(let k, let v): text = "pivot \(e(k)), \(e(v))"
+        case .describe: text = "describe"
         case .chart(let es): text = "chart " + es.map(e).joined(separator: " ")
         case .spark(let x): text = "spark \(e(x))"
         }

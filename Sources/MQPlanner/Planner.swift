@@ -338,6 +338,20 @@ public struct Planner {
                 kinds = [:]
                 known = [Planner.columnName(r), "count"]
                 blockBoth("`top` before it")
+            case .pivot(let k, let v):
+                let rk = try resolve(k, known: known, kinds: kinds, scope: scope)
+                let rv = try resolve(v, known: known, kinds: kinds, scope: scope)
+                operators.append(.pivot(rk, rv))
+                // The columns are the key's values: only the data can tell.
+                known = nil
+                scope.unknown = true
+                kinds = [:]
+                blockBoth("`pivot` before it")
+            case .describe:
+                operators.append(.describe)
+                known = Planner.describeColumns
+                kinds = [:]
+                blockBoth("`describe` before it")
             case .format(let f):
                 format = f
             case .save(let path):
@@ -361,6 +375,9 @@ public struct Planner {
     }
 
     static let aggregates = FunctionSpec.aggregateSet
+
+    /// The columns of `describe`'s rows (DuckDB's SUMMARIZE, in language.md's words).
+    public static let describeColumns = ["field", "kind", "count", "nulls", "distinct", "min", "max", "avg"]
 
     /// `sum, avg and median take numbers; count, min, max and distinct take any kind`
     static var aggregateKinds: String {

@@ -9,6 +9,8 @@ public struct Statement: Sendable, Equatable {
         /// `let NAME = QUERY` keeps a result; `let NAME = LITERAL` a value.
         case letQuery(name: String, Query)
         case letValue(name: String, Expr)
+        /// `param NAME = DEFAULT`: `--set NAME=…` when given, else DEFAULT.
+        case param(name: String, Expr)
         /// `explain QUERY`: print the plan, run nothing.
         case explain(Query)
         /// `.name args…`
@@ -125,6 +127,10 @@ public struct Stage: Sendable, Equatable {
         /// `flatten PATH [as NAME]`: each element of the array at PATH into the field NAME.
         case flatten(Expr, as: String?)
         case top(Expr, Expr)
+        /// `pivot KEY, VALUE`: each KEY value becomes a column holding VALUE.
+        case pivot(Expr, Expr)
+        /// One row per field: its kind, count, nulls, distinct values, min, max, avg.
+        case describe
         case format(String)
         case save(String)
         case chart([Expr])

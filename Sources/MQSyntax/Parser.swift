@@ -202,6 +202,20 @@ public struct Parser {
                 throw error.withUsage("let")
             }
         }
+        // `param NAME = DEFAULT`: a script's parameter (a source cannot be called `param`).
+        if isWord("param"), p + 2 < tokens.count, case .word = tokens[p + 1].kind, tokens[p + 2].kind == .symbol("=") {
+            _ = advance()
+            construct = "param"
+            do throws(Diagnostic) {
+                guard case .word(let name) = current.kind else { throw expected("a name", after: "`param`") }
+                _ = advance()
+                _ = eat("=")
+                let e = try expression(after: "`param \(name) =`")
+                return Statement(kind: .param(name: name, e), span: start.to(e.span))
+            } catch {
+                throw error.withUsage("param")
+            }
+        }
         if isWord("explain") {
             _ = advance()
             do throws(Diagnostic) {
@@ -232,13 +246,16 @@ public struct Parser {
 
     // MARK: queries
 
-    mutating func query(after: String = "the start") throws(Diagnostic) -> Query {
+    /// `stopAt`: a word that ends the clauses and the query (a join's `on`, after a source
+    /// written without parentheses: `join customers since -30d on phone`); such a query
+    /// has no stages.
+    mutating func query(after: String = "the start", stopAt: String? = nil) throws(Diagnostic) -> Query {
         try nest()
         defer { depth -= 1 }
         let src = try source(after: after)
         var clauses: [Clause] = []
         var seen = Set<String>()
-        while !atStatementEnd && !isSymbol("|") {
+        while !atStatementEnd && !isSymbol("|") && !(stopAt.map(isWord) ?? false) {
             guard case .word(let w) = current.kind else {
                 var hints = unexpectedHints()
                 if hints.isEmpty { hints = leftoverHints() }
@@ -280,7 +297,7 @@ public struct Parser {
         }
         var stages: [Stage] = []
         skipEndsBeforePipe()
-        while eat("|") {
+        while stopAt == nil, eat("|") {
             // A line ending in `|` continues on the next.
             while current.kind == .end, peekPastEnds() { _ = advance() }
             stages.append(try stage())
@@ -429,6 +446,13 @@ public struct Parser {
         case "distinct":
             let es = try exprList(after: after)
             return done(.distinct(es), es.last?.span)
+        case "pivot":
+            let key = try expression(after: after)
+            guard eat(",") else { throw expected("`,` and the value field", after: "`pivot \(Printer.expr(key))`") }
+            let value = try expression(after: "`,`")
+            return done(.pivot(key, value), value.span)
+        case "describe":
+            return done(.describe, nil)
         case "join":
             let left = eatWord("left")
             let target: Join.Target
@@ -442,6 +466,10 @@ public struct Parser {
                 guard case .string(let path) = current.kind else { throw expected("a file name in quotes", after: "`join from`") }
                 _ = advance()
                 target = .file(path)
+            case .word(let x) where Catalog.entry(named: x.lowercased()) != nil:
+                // `join left customers since -30d on phone`: the source and its clauses, up to
+                // `on`, as if in parentheses (stages need them).
+                target = .subquery(try query(after: "`join`", stopAt: "on"))
             case .symbol("("):
                 _ = advance()
                 if case .variable(let v) = current.kind, p + 1 < tokens.count, tokens[p + 1].kind == .symbol(")") {
@@ -457,7 +485,7 @@ public struct Parser {
                 _ = advance()
                 target = .variable(v)
             default:
-                throw expected("what to join: customer, from \"FILE\", ($var) or (QUERY)", after: left ? "`join left`" : after)
+                throw expected("what to join: customer, a source (customers since -30d), from \"FILE\", ($var) or (QUERY)", after: left ? "`join left`" : after)
             }
             guard eatWord("on") else { throw expected("`on FIELD`", after: "the join's source") }
             let on = try expression(after: "`on`", minPrecedence: 5)

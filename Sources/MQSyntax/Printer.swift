@@ -8,6 +8,7 @@ public enum Printer {
         case .query(let q): return query(q)
         case .letQuery(let name, let q): return "let \(name) = \(query(q))"
         case .letValue(let name, let e): return "let \(name) = \(expr(e))"
+        case .param(let name, let e): return "param \(name) = \(expr(e))"
         case .explain(let q): return "explain \(query(q))"
         case .meta(let name, let args): return args.isEmpty ? ".\(name)" : ".\(name) \(args)"
         }
@@ -71,6 +72,8 @@ public enum Printer {
                 + (j.equals.map { " = " + expr($0, precedence: 5) } ?? "")
         case .flatten(let e, let n): return "flatten \(expr(e))" + (n.map { " as " + name($0) } ?? "")
         case .top(let n, let e): return "top \(expr(n)) \(expr(e))"
+        case .pivot(let k, let v): return "pivot \(expr(k)), \(expr(v))"
+        case .describe: return "describe"
         case .format(let f): return "format \(f)"
         case .save(let p): return "save \(quote(p))"
         case .chart(let es): return "chart " + es.map { expr($0) }.joined(separator: " ")

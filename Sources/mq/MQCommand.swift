@@ -67,5 +67,11 @@ struct MQCommand: ParsableCommand {
             if first == "-h" || first == "--help" { throw CleanExit.helpRequest(self) }
             throw ValidationError("Unknown option '\(first)'")
         }
+        // `mq report.mq --set n=5` would make `--set` and `n=5` the script's $1 and $2, and
+        // the script would run with its defaults: a usage error instead.
+        if let set = script.dropFirst().first(where: { $0 == "--set" || $0.hasPrefix("--set=") }) {
+            throw ValidationError("`\(set)` comes after the script \(script[0]), where it would be the script's own argument; "
+                + "mq's options go before the script: mq --set NAME=VALUE \(script[0])")
+        }
     }
 }

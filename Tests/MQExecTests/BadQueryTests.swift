@@ -173,7 +173,7 @@ import Testing
             switch s.kind {
             case .query(let q), .explain(let q):
                 do { _ = try planner.plan(q) } catch { return .malformed(error) }
-            case .letQuery, .letValue, .meta:
+            case .letQuery, .letValue, .param, .meta:
                 return .undecided
             }
         }

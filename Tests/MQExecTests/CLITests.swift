@@ -84,6 +84,25 @@ import Testing
         #expect(r.out.split(separator: "\n").count == 3)
     }
 
+    /// `param NAME = DEFAULT`: `--set` before the script wins over the default; `--set`
+    /// after the script path is a usage error that says where options go, not two
+    /// arguments the script would never read.
+    @Test func paramTakesSetOrItsDefaultAndSetAfterTheScriptIsAnError() throws {
+        let sim = try Sims.standard()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("p.mq")
+        try "param n = 2\ncustomers | limit $n | select name\n".write(to: script, atomically: true, encoding: .utf8)
+        let byDefault = try Self.mq(["--format", "ndjson", script.path], sim: sim)
+        #expect(byDefault.status == 0 && byDefault.out.split(separator: "\n").count == 2, "\(byDefault.err)")
+        let set = try Self.mq(["--format", "ndjson", "--set", "n=4", script.path], sim: sim)
+        #expect(set.status == 0 && set.out.split(separator: "\n").count == 4, "\(set.err)")
+        let late = try Self.mq(["--format", "ndjson", script.path, "--set", "n=4"], sim: sim)
+        #expect(late.status == 2, "\(late.err)")
+        #expect(late.err.contains("mq's options go before the script") && late.out.isEmpty, "\(late.err)")
+    }
+
     @Test(arguments: [
         (["-c", "customers | srot name"], 1, "error[E021]"),
         (["-c", "customers | where nope > 1"], 1, "unknown field `nope`"),
