@@ -100,7 +100,7 @@ public final class Session {
             guard Double(text) != nil, text.first != "+", !text.hasPrefix("0") || text.hasPrefix("0.") || text.hasPrefix("-0.") else {
                 return .string(text)
             }
-        case .date, .day, .duration, .bool, .null: break
+        case .date, .day, .duration, .months, .bool, .null: break
         default: return .string(text)
         }
         guard let value = try? Planner(PlannerContext(now: now)).resolveConstant(e) else { return .string(text) }

@@ -73,7 +73,7 @@ enum FieldNeed {
             case .binary(_, let l, let r): walk(l); walk(r)
             case .call(_, let args): args.forEach(walk)
             case .isNull(let x, _): walk(x)
-            case .null, .bool, .int, .double, .string, .date, .day, .duration, .variable: break
+            case .null, .bool, .int, .double, .string, .date, .day, .duration, .months, .variable: break
             }
         }
         exprs.forEach(walk)

@@ -48,6 +48,9 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case noHelp = "E042"
     case emptyWindow = "E043"
     case flattenNameTaken = "E044"
+    /// `1mo` where it does not move a date (`n > 1mo`, `bin(t, 1mo)`): a calendar month
+    /// has no fixed number of seconds.
+    case monthNotSeconds = "E046"
     // Warnings: the statement runs.
     case unknownValue = "W001"
     case kindMismatch = "W002"

@@ -103,8 +103,8 @@ public enum Printer {
         return out + "\""
     }
 
-    static let reserved: Set<String> = ["and", "or", "not", "in", "has", "is", "null", "true", "false", "today",
-                                        "yesterday", "by", "on", "asc", "desc", "left"]
+    static let reserved = Set(["and", "or", "not", "in", "has", "is", "null", "true", "false", "by", "on", "asc", "desc",
+                               "left"] + Period.words)
 
     /// A field name, in backticks when it is not a plain word.
     static func name(_ n: String) -> String {
@@ -128,6 +128,7 @@ public enum Printer {
         case .date(let d): return d
         case .day(let d): return d
         case .duration(_, let text): return text
+        case .months(_, let text): return text
         case .field(let path):
             // On the right of a comparison a plain word is a value: a field there is quoted.
             if rhs && path.count == 1 { return "`\(path[0])`" }
