@@ -21,6 +21,12 @@ public struct PlannerContext: Sendable {
     /// writes them), for bare words on files; nil when unreadable.
     public var fileColumns: (@Sendable (String) -> [String]?)? = nil
     public var variables: [String: Variable] = [:]
+    /// Evaluates a resolved expression that reads no row (`month(today) - 1mo` in
+    /// `since`), with the executor's evaluator, which this module cannot see (MQExec
+    /// depends on it, not the reverse): the session sets it. Nil: such a `since` or
+    /// `until` is refused (E036).
+    public var evaluate: (@Sendable (Expr) -> JSON)? = nil
+
     public init(now: Instant) { self.now = now }
 }
 
@@ -630,7 +636,8 @@ public struct Planner {
 
     /// A `since`/`until` value as the API takes it. A month, a day or a period word
     /// means its whole span: `until 2026-04` is before 2026-05-01, `until last_month`
-    /// before the first of this month.
+    /// before the first of this month. Any other expression (`month(today) - 1mo`) is
+    /// evaluated (`PlannerContext.evaluate`) to the one instant it names.
     func dateParam(_ e: Expr, end: Bool) throws(Diagnostic) -> String {
         switch e.kind {
         case .date(let text), .string(let text):
@@ -657,15 +664,41 @@ public struct Planner {
                 guard let at = context.now.adding(months: -n) else { throw Diagnostic.notADate(Printer.expr(e), at: e.span) }
                 return at.iso8601
             }
+            return try evaluatedDate(e)
         case .variable(let v):
             guard let j = scalar(v) else { throw unknownVariable(v, at: e.span) }
             guard case .string(let s) = j else { break }
             return try dateParam(Expr(.string(s), e.span), end: end)
+        case .binary, .call, .unary:
+            return try evaluatedDate(e)
         default: break
         }
         throw Diagnostic.notADate(nil, at: e.span)
     }
 
+    /// The instant a `since`/`until` expression gives, which it means exactly (no
+    /// widening to a whole month or day: `until month(today)` ends where this month
+    /// starts). A date-time or an ISO-8601 text, else E036.
+    func evaluatedDate(_ e: Expr) throws(Diagnostic) -> String {
+        // There is no row: a field in a clause is a mistake to show where it stands.
+        if let field = Planner.firstField(e) { throw Diagnostic.notADate(nil, at: field.span) }
+        let resolved = try resolveConstant(e)
+        guard let evaluate = context.evaluate, case .string(let s) = evaluate(resolved),
+              let (instant, _) = Instant.parseISO8601(s)
+        else { throw Diagnostic.notADate(Printer.expr(e), at: e.span) }
+        return instant.iso8601
+    }
+
+    /// The first field an expression reads, if any.
+    static func firstField(_ e: Expr) -> Expr? {
+        switch e.kind {
+        case .field: return e
+        case .unary(_, let x), .isNull(let x, _): return firstField(x)
+        case .binary(_, let a, let b): return firstField(a) ?? firstField(b)
+        case .call(_, let args), .list(let args): return args.lazy.compactMap(firstField).first
+        default: return nil
+        }
+    }
 }
 
 

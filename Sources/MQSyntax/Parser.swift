@@ -262,7 +262,8 @@ public struct Parser {
             do throws(Diagnostic) {
                 switch name {
                 case "where": e = try expression(after: "`where`")
-                case "since", "until": e = try value(after: "`\(name)`")
+                // An expression, as far as arithmetic: `since month(today) - 1mo`.
+                case "since", "until": e = try expression(after: "`\(name)`", minPrecedence: 5)
                 case "search": e = try value(after: "`search`")
                 default: e = try countValue(after: "`limit`")
                 }
@@ -555,7 +556,7 @@ public struct Parser {
         }
     }
 
-    /// A single value: a literal, a bare word, a variable (for since/until/search).
+    /// A single value: a literal, a bare word, a variable (for `search`).
     mutating func value(after: String) throws(Diagnostic) -> Expr {
         try expression(after: after, minPrecedence: 6)
     }

@@ -39,8 +39,10 @@ public enum Printer {
     static func clause(_ c: Clause) -> String {
         switch c.kind {
         case .where(let e): return "where \(expr(e))"
-        case .since(let e): return "since \(expr(e))"
-        case .until(let e): return "until \(expr(e))"
+        // A clause reads an arithmetic expression (`since month(today) - 1mo`): anything
+        // looser takes parentheses.
+        case .since(let e): return "since \(expr(e, precedence: 5))"
+        case .until(let e): return "until \(expr(e, precedence: 5))"
         case .search(let e): return "search \(expr(e))"
         case .limit(let e): return "limit \(expr(e))"
         }

@@ -126,7 +126,7 @@ import Testing
 
     /// language.md v2, Dates: period words are a month or a week as a literal is (now is
     /// 2026-11-15T12:00Z, a Sunday, so this week started on Monday 2026-11-09); `-1mo`,
-    /// `-4w` are that long before now.
+    /// `-4w` are that long before now; any other expression is the evaluator's instant.
     static let periodWindows: [PlanCase] = [
         PlanCase(query: "customers since last_month", source: .remote("customers"),
                  params: ["since=2026-10-01", "limit=100"], pages: allPages),
@@ -148,6 +148,19 @@ import Testing
                  params: ["since=2026-10-15T12:00:00.000Z", "limit=100"], pages: allPages),
         PlanCase(query: "customers since -4w until -1w", source: .remote("customers"),
                  params: ["since=2026-10-18T12:00:00.000Z", "until=2026-11-08T12:00:00.000Z", "limit=100"], pages: allPages),
+        // An expression is evaluated (by the session's evaluator, a table here) to one
+        // instant, sent as it is: no widening to the month, even for `until`.
+        PlanCase(query: "customers since month(today) - 1mo until this_month", evaluated: ["month(today) - 1mo": "2026-10-01T00:00:00.000Z"],
+                 source: .remote("customers"), params: ["since=2026-10-01T00:00:00.000Z", "until=2026-12-01", "limit=100"], pages: allPages),
+        PlanCase(query: "customers until month(today)", evaluated: ["month(today)": "2026-11"], source: .remote("customers"),
+                 params: ["until=2026-11-01T00:00:00.000Z", "limit=100"], pages: allPages),
+        // Variables are values before the evaluator sees the expression.
+        PlanCase(query: "customers since $d - 1mo", variables: ["d": .value(.string("2026-04"))],
+                 evaluated: ["2026-04 - 1mo": "2026-03-01T00:00:00.000Z"], source: .remote("customers"),
+                 params: ["since=2026-03-01T00:00:00.000Z", "limit=100"], pages: allPages),
+        // A date-time text with an offset is sent in UTC.
+        PlanCase(query: "customers since today - 2w", evaluated: ["today - 2w": "2026-11-01T02:00:00+02:00"],
+                 source: .remote("customers"), params: ["since=2026-11-01T00:00:00.000Z", "limit=100"], pages: allPages),
     ]
 
     @Test(arguments: periodWindows) func periodWindow(_ c: PlanCase) throws { try Planning.run(c) }
@@ -430,12 +443,22 @@ import Testing
                   message: "`since` starts it at 2026-11-09 and `until` ends it at 2026-11-09"),
         ErrorCase(query: "customers since -1w until -1mo", code: "E043",
                   message: "`since` starts it at 2026-11-08T12:00:00.000Z and `until` ends it at 2026-10-15T12:00:00.000Z"),
+        ErrorCase(query: "customers since today until today - 1w", evaluated: ["today - 1w": "2026-11-08T00:00:00.000Z"],
+                  code: "E043", message: "`since` starts it at 2026-11-15 and `until` ends it at 2026-11-08T00:00:00.000Z"),
+        // A clause's expression must give a date; there is no row to read a field from.
+        ErrorCase(query: "customers since today * 2", evaluated: ["today * 2": .null], code: "E036", message: "`today * 2` is not a date"),
+        ErrorCase(query: "customers since lower(\"x\")", evaluated: ["lower(\"x\")": "x"], code: "E036",
+                  message: "`lower(\"x\")` is not a date"),
+        ErrorCase(query: "customers since createdAt - 1d", code: "E036", message: "expected a date here"),
         ErrorCase(query: "customers since 1mo", code: "E036", message: "expected a date here"),
+        // Without an evaluator (no session) an expression cannot be a date.
+        ErrorCase(query: "customers since month(today) - 1mo", code: "E036", message: "`month(today) - 1mo` is not a date"),
         // A calendar month is not a number of seconds.
         ErrorCase(query: "customers | where avgResolutionSeconds > 1mo", code: "E046", message: "`1mo` is a calendar month"),
         ErrorCase(query: "customers | derive x = 2 * 1mo", code: "E046", message: "`1mo` is a calendar month"),
         ErrorCase(query: "customers | derive x = 1mo - createdAt", code: "E046", message: "`1mo` is a calendar month"),
         ErrorCase(query: "customers | derive x = 1mo + 1mo", code: "E046", message: "`1mo` is a calendar month"),
+        ErrorCase(query: "customers since today + 3mo * 2", evaluated: ["x": .null], code: "E046", message: "`3mo` is a calendar month"),
         // Fields the rows do not have at that point.
         ErrorCase(query: "customers | select name | where csat > 3", code: "E030", message: "unknown field `csat`"),
         ErrorCase(query: "customers | select nmae", code: "E030", message: "unknown field `nmae`"),

@@ -65,12 +65,16 @@ import Testing
         "customers | where name = \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\\"",
         "customers | limit 1 | join customer on id | flatten metrics.byMonth as m | select m.month",
         "customers | flatten labels as `the label`",
-        // language.md v2, Dates: weeks, calendar months, period words.
+        // language.md v2, Dates: weeks, calendar months, period words, clauses that take an expression.
         "customers | where createdAt > -4w and lastConversationAt < this_month",
         "customers | derive next = createdAt + 1mo, before = createdAt - 12mo, w = 2w + createdAt",
         "customers | where createdAt >= last_week and createdAt < this_week or createdAt >= last_month",
         "customers since last_month until this_week",
         "customers since -1mo",
+        "customers since today - 2w until this_month + 1mo",
+        "customers since month(today) - 1mo until this_month",
+        "customers since (today - 1w) until (2026-12)",
+        "customers since (a or b)",
         "customers | select `this_month`, `last_week` = 1",
         "let m = -1mo",
     ]
@@ -134,6 +138,20 @@ import Testing
         #expect(try Self.operand("`\(word)`") == .field([word]))
         let s = try #require(try Parser.parseStatement("customers | select `\(word)`"))
         #expect(Printer.statement(s) == "customers | select `\(word)`")
+    }
+
+    /// `since` and `until` read an arithmetic expression, and stop at the next clause.
+    @Test func clausesTakeAnExpression() throws {
+        let s = try #require(try Parser.parseStatement("customers since month(today) - 1mo until this_month + 1mo limit 5"))
+        guard case .query(let q) = s.kind else { throw Parsed(text: "expected a query, got \(s.kind)") }
+        #expect(q.clauses.count == 3)
+        guard case .since(let since) = q.clauses[0].kind, case .until(let until) = q.clauses[1].kind else {
+            throw Parsed(text: "expected since, until: \(q.clauses)")
+        }
+        #expect(Printer.expr(since) == "month(today) - 1mo")
+        #expect(Printer.expr(until) == "this_month + 1mo")
+        #expect(since.kind == .binary("-", Expr(.call("month", [Expr(.day("today"), Span(0, 0))]), Span(0, 0)),
+                                      Expr(.months(1, "1mo"), Span(0, 0))))
     }
 
     @Test func scriptsSplitOnNewlinesAndSemicolonsAndContinueAfterPipes() throws {
@@ -243,6 +261,7 @@ import Testing
         Bad(text: "customers | where x > 1mon", code: "E003", incomplete: false, hint: "1mo (a calendar month)"),
         Bad(text: "customers | where x > 1.5mo", code: "E003", incomplete: false, hint: "1w (7 days)"),
         Bad(text: "customers | where x > 99999999999999999999mo", code: "E003", incomplete: false, hint: "119988mo"),
+        Bad(text: "customers since today -", code: "E010", incomplete: true),
         Bad(text: "customers | sort", code: "E010", incomplete: true),
         Bad(text: "customers | join customer", code: "E010", incomplete: true),
         Bad(text: "customers | join nowhere on id", code: "E011", incomplete: false),
