@@ -59,6 +59,7 @@ public func fuzzParser(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 
     var context = PlannerContext(now: now)
     context.variables = sessionVariables
+    context.evaluate = Session.constantEvaluator(now: now)
     for (i, statement) in statements.enumerated() {
         roundTrip(statement, text)
         // Alternate pushdown on and off, as `.pushdown off` would.

@@ -59,6 +59,46 @@ public struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
         return c.month == 12 ? Instant(year: c.year + 1, month: 1, day: 1) : Instant(year: c.year, month: c.month + 1, day: 1)
     }
 
+    /// Midnight UTC on the first day of the month before this instant's.
+    public var startOfPreviousMonth: Instant {
+        let c = civil
+        return c.month == 1 ? Instant(year: c.year - 1, month: 12, day: 1) : Instant(year: c.year, month: c.month - 1, day: 1)
+    }
+
+    /// Midnight UTC on the Monday that starts this instant's ISO week (weeks start on
+    /// Monday, so a Sunday belongs to the week of the Monday six days before it).
+    public var startOfWeek: Instant {
+        Instant(milliseconds: (epochDay - (isoWeekday - 1)) * Instant.millisecondsPerDay)
+    }
+
+    /// 1 for Monday … 7 for Sunday, in UTC (ISO 8601).
+    public var isoWeekday: Int {
+        // 1970-01-01, epoch day 0, was a Thursday: three days after a Monday.
+        let d = epochDay + 3
+        return d - d.floorDiv(7) * 7 + 1
+    }
+
+    /// This instant moved by `months` calendar months (negative: back), in UTC, keeping
+    /// the time of day. A day the target month does not have becomes its last day:
+    /// 2026-01-31 + 1 month is 2026-02-28, 2024-01-31 + 1 month 2024-02-29. A month has no
+    /// fixed length in seconds, which is why this is not `offset(bySeconds:)`.
+    /// Nil when the result is not `representable`.
+    public func adding(months n: Int) -> Instant? {
+        let day = epochDay
+        let c = Instant.civilFromDays(day)
+        // Months since year 0; an instant's year is at most about 3e8, so this fits.
+        let (total, overflow) = (c.year * 12 + c.month - 1).addingReportingOverflow(n)
+        guard !overflow else { return nil }
+        let year = total.floorDiv(12)
+        let month = total - year * 12 + 1
+        // Beyond these years no representable instant is in reach (and Instant(year:)
+        // could overflow).
+        guard (-1...10_000).contains(year) else { return nil }
+        let date = Instant(year: year, month: month, day: min(c.day, Instant.daysInMonth(year: year, month: month)))
+        let moved = date.adding(milliseconds: milliseconds - day * Instant.millisecondsPerDay)
+        return Instant.representable.contains(moved) ? moved : nil
+    }
+
     /// `2026-05-01T03:42:18.123Z`
     public var iso8601: String {
         let day = epochDay

@@ -65,6 +65,8 @@ public struct Completer: Sendable {
     static let functions = FunctionSpec.scalarNames + FunctionSpec.windowNames
     static let aggregates = FunctionSpec.aggregateNames
     static let operators = ["and", "or", "not", "in", "has"]
+    /// `today`, `this_month`…: where a value goes.
+    static let dateWords = Period.words
 
     /// Candidates for `word`, the text being completed, given everything typed before it
     /// (earlier continuation lines included). libedit splits words at spaces, quotes,
@@ -114,12 +116,19 @@ public struct Completer: Sendable {
             return Result(filter(Catalog.all.map(\.name) + ["from"], word))
         }
 
+        // `since this_`: a date goes there, and a period word is the usual one.
+        if stages.count == 1, let last = stageWords.last?.lowercased(), ["since", "until"].contains(last),
+           stage.last.map({ $0 == " " || $0 == "\t" || $0 == "\n" }) == true
+        {
+            return Result(filter(Completer.dateWords, word))
+        }
+
         let fields = fieldNames(of: stages.first ?? "")
         var candidates: [String]
         switch stages.count == 1 ? "source" : Usage.canonical(stageWords[0]) {
         case "source":
             let clauses = sourceEntry(stages[0])?.clauses ?? ["where"]
-            candidates = clauses + fields + Completer.operators
+            candidates = clauses + fields + Completer.operators + Completer.dateWords
         case "sort", "select", "distinct", "flatten", "top", "spark", "chart":
             candidates = fields + Completer.functions
         case "summarize":
@@ -133,7 +142,7 @@ public struct Completer: Sendable {
         case "limit", "offset", "save":
             candidates = []
         default:  // where, derive
-            candidates = fields + Completer.operators + Completer.functions
+            candidates = fields + Completer.operators + Completer.functions + Completer.dateWords
         }
         return Result(filter(candidates, word))
     }

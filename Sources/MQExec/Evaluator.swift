@@ -27,17 +27,20 @@ struct Evaluator: Sendable {
         case .date(let text):
             return Instant.parseISO8601(text).map { .date($0.instant) } ?? .string(text)
         case .day(let d):
-            let today = now.startOfDay
-            return .date(d == "today" ? today : today.adding(days: -1))
+            // A period word as a value is its first instant.
+            return Period(rawValue: d).map { Value.date($0.bounds(at: now).start) } ?? .null
         case .duration(let seconds, _): return .int(seconds)
+        // No number of seconds: only a date moves by it (below); the planner refuses the rest.
+        case .months: return .null
         case .field(let path): return Value(Evaluator.lookup(path, in: row))
         case .variable: return .null  // resolved by the planner
         case .list(let items): return .array(items.map { eval($0, row).json })
         case .isNull(let x, let negated): return .bool(eval(x, row).isNull != negated)
         case .unary(let op, let x):
             if op == "not" { return .bool(!eval(x, row).truthy) }
-            // `-7d`: seven days before now.
+            // `-7d`, `-1mo`: that long before now.
             if case .duration(let s, _) = x.kind { return .date(now.adding(seconds: -s)) }
+            if case .months(let n, _) = x.kind { return Evaluator.moved(.date(now), months: -n) }
             switch eval(x, row) {
             // -Int.min does not fit: into a double, as `+ - *` overflow.
             case .int(let n): return n == .min ? .double(-Double(n)) : .int(-n)
@@ -50,6 +53,9 @@ struct Evaluator: Sendable {
             case "or": return .bool(eval(l, row).truthy || eval(r, row).truthy)
             default: break
             }
+            // `createdAt + 1mo`: calendar months move the date itself, not by seconds.
+            if op == "+" || op == "-", case .months(let n, _) = r.kind { return Evaluator.moved(eval(l, row), months: op == "+" ? n : -n) }
+            if op == "+", case .months(let n, _) = l.kind { return Evaluator.moved(eval(r, row), months: n) }
             let a = eval(l, row)
             let b = eval(r, row)
             return binary(op, a, b)
@@ -116,6 +122,14 @@ struct Evaluator: Sendable {
         default:
             return arithmetic(op, a, b)
         }
+    }
+
+    /// A date-time (or a `date()`/`month()` result) moved by calendar months, clamped to
+    /// the month's end (2026-01-31 + 1mo is 2026-02-28); null for anything else, or past
+    /// year 9999.
+    static func moved(_ v: Value, months n: Int) -> Value {
+        guard let d = v.dateForArithmetic, let m = d.adding(months: n) else { return .null }
+        return .date(m)
     }
 
     func arithmetic(_ op: String, _ a: Value, _ b: Value) -> Value {
@@ -193,10 +207,8 @@ struct Evaluator: Sendable {
         "date": { _, a in a[0].instant.map { .string($0.dateString) } ?? .null },
         "month": { _, a in a[0].instant.map { .string($0.monthString) } ?? .null },
         "year": { _, a in a[0].instant.map { .int($0.civil.year) } ?? .null },
-        "week": { _, a in
-            a[0].instant.map { i in .string(Instant(milliseconds: (i.epochDay - (Evaluator.isoWeekday(i) - 1)) * Instant.millisecondsPerDay).dateString) } ?? .null
-        },
-        "weekday": { _, a in a[0].instant.map { .int(Evaluator.isoWeekday($0)) } ?? .null },
+        "week": { _, a in a[0].instant.map { .string($0.startOfWeek.dateString) } ?? .null },
+        "weekday": { _, a in a[0].instant.map { .int($0.isoWeekday) } ?? .null },
         "hour": { _, a in a[0].instant.map { .int(($0.milliseconds - $0.startOfDay.milliseconds) / 3_600_000) } ?? .null },
         "bin": { _, a in
             // A duration evaluates to its seconds.
@@ -261,12 +273,6 @@ struct Evaluator: Sendable {
             }
         },
     ]
-
-    /// 1 for Monday … 7 for Sunday (1970-01-01 was a Thursday).
-    static func isoWeekday(_ i: Instant) -> Int {
-        let d = i.epochDay + 3
-        return d - d.floorDiv(7) * 7 + 1
-    }
 
     /// A number rounded by `f`: an int stays itself; a double becomes the int it rounds
     /// to when that is exact (as `round` does), else stays a double.

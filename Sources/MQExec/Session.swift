@@ -100,7 +100,7 @@ public final class Session {
             guard Double(text) != nil, text.first != "+", !text.hasPrefix("0") || text.hasPrefix("0.") || text.hasPrefix("-0.") else {
                 return .string(text)
             }
-        case .date, .day, .duration, .bool, .null: break
+        case .date, .day, .duration, .months, .bool, .null: break
         default: return .string(text)
         }
         guard let value = try? Planner(PlannerContext(now: now)).resolveConstant(e) else { return .string(text) }
@@ -200,6 +200,7 @@ public final class Session {
     func plannerContext() -> PlannerContext {
         var c = PlannerContext(now: now())
         c.pushdown = settings.pushdown
+        c.evaluate = Session.constantEvaluator(now: c.now)
         let base = baseDirectory
         c.fileColumns = { Session.sampledColumns($0, baseDirectory: base) }
         for (k, v) in variables {
@@ -211,6 +212,13 @@ public final class Session {
             }
         }
         return c
+    }
+
+    /// The planner's evaluator of expressions that read no row (`since month(today) - 1mo`):
+    /// this module's `Evaluator`, which the planner cannot import. Public for what plans
+    /// as a session does (the fuzzer, the tests).
+    public static func constantEvaluator(now: Instant) -> @Sendable (Expr) -> JSON {
+        { e in Evaluator(now: now).eval(e, JSONObject()).json }
     }
 
     /// A completer that knows this session's variables and what its results showed.

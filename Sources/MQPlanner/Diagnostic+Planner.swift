@@ -41,7 +41,15 @@ extension Diagnostic {
     /// `text`: what was written, when it is text that is no date.
     static func notADate(_ text: String?, at s: Span) -> Diagnostic {
         Diagnostic(.notADate, text.map { "`\($0)` is not a date" } ?? "expected a date here", at: s,
-                   hints: ["dates: 2026-04, 2026-04-15, 2026-04-15T10:30Z, today, -7d"])
+                   hints: ["dates: 2026-04, 2026-04-15, 2026-04-15T10:30Z, today, this_week, last_month, -7d, -1mo, "
+                           + "or arithmetic on one: month(today) - 1mo"])
+    }
+
+    /// `1mo` other than added to or taken from a date: a month is 28 to 31 days.
+    static func monthNotSeconds(_ text: String, at s: Span) -> Diagnostic {
+        Diagnostic(.monthNotSeconds, "`\(text)` is a calendar month, not a number of seconds", at: s,
+                   hints: ["a month moves a date: `createdAt + \(text)`, `month(today) - \(text)`, `-\(text)` (that long before now)",
+                           "a fixed length is in days or weeks: 30d, 4w"])
     }
 
     static func variableNotACount(_ what: String, variable v: String, holds value: JSON, at s: Span) -> Diagnostic {

@@ -82,7 +82,7 @@ enum FieldNeed {
                 w.by.forEach(walk)
                 w.sort.forEach { walk($0.expr) }
             case .isNull(let x, _): walk(x)
-            case .null, .bool, .int, .double, .string, .date, .day, .duration, .variable: break
+            case .null, .bool, .int, .double, .string, .date, .day, .duration, .months, .variable: break
             }
         }
         exprs.forEach(walk)

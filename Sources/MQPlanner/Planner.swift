@@ -21,6 +21,11 @@ public struct PlannerContext: Sendable {
     /// writes them), for bare words on files; nil when unreadable.
     public var fileColumns: (@Sendable (String) -> [String]?)? = nil
     public var variables: [String: Variable] = [:]
+    /// Evaluates a resolved expression that reads no row (`month(today) - 1mo` in
+    /// `since`), with the executor's evaluator, which this module cannot see (MQExec
+    /// depends on it, not the reverse): the session sets it. Nil: such a `since` or
+    /// `until` is refused (E036).
+    public var evaluate: (@Sendable (Expr) -> JSON)? = nil
 
     public init(now: Instant) { self.now = now }
 }
@@ -603,13 +608,21 @@ public struct Planner {
             guard case .value(let j) = variable else { throw notAValue(v, at: e.span) }
             return Expr(Planner.literal(j), e.span)
         case .list(let items): return Expr(.list(try items.map(r)), e.span)
+        case .months(_, let text):
+            // Only where it moves a date (below); elsewhere it would have to be seconds.
+            throw Diagnostic.monthNotSeconds(text, at: e.span)
+        case .unary("-", let x) where Planner.isMonths(x):
+            return e  // `-1mo`: a month before now
         case .unary(let op, let x): return Expr(.unary(op, try r(x)), e.span)
         case .binary(let op, let a, let b):
-            let rb = try r(b)
+            // `date + 1mo`, `date - 1mo`, `1mo + date`: what the evaluator moves by months.
+            let monthsRight = (op == "+" || op == "-") && Planner.isMonths(b)
+            let monthsLeft = op == "+" && Planner.isMonths(a) && !monthsRight
+            let rb = try monthsRight ? b : r(b)
             if op == "=~", case .string(let pattern) = rb.kind, !Regex.isValid(pattern) {
                 throw Diagnostic.invalidRegex(pattern, at: b.span)
             }
-            return Expr(.binary(op, try r(a), rb), e.span)
+            return Expr(.binary(op, try monthsLeft ? a : r(a), rb), e.span)
         case .window(let f, let args, let w):
             guard windows else { throw Diagnostic.overNotAllowed(f, at: e.span, reason: "only `derive` and `select` take window functions") }
             guard let spec = FunctionSpec.named(f), spec.takesOver else {
@@ -716,8 +729,15 @@ public struct Planner {
         }
     }
 
-    /// A `since`/`until` value as the API takes it. A month or day means its whole span:
-    /// `until 2026-04` is before 2026-05-01.
+    static func isMonths(_ e: Expr) -> Bool {
+        if case .months = e.kind { return true }
+        return false
+    }
+
+    /// A `since`/`until` value as the API takes it. A month, a day or a period word
+    /// means its whole span: `until 2026-04` is before 2026-05-01, `until last_month`
+    /// before the first of this month. Any other expression (`month(today) - 1mo`) is
+    /// evaluated (`PlannerContext.evaluate`) to the one instant it names.
     func dateParam(_ e: Expr, end: Bool) throws(Diagnostic) -> String {
         switch e.kind {
         case .date(let text), .string(let text):
@@ -732,20 +752,52 @@ public struct Planner {
                 let c = instant.civil
                 return (end ? Instant(year: c.year + 1, month: 1, day: 1) : instant).dateString
             }
-        case .day(let d):
-            let today = context.now.startOfDay
-            let day = d == "today" ? today : today.adding(days: -1)
-            return (end ? day.adding(days: 1) : day).dateString
+        case .day(let word):
+            // The parser makes `.day` of `Period`'s words only.
+            guard let period = Period(rawValue: word) else { break }
+            let bounds = period.bounds(at: context.now)
+            return (end ? bounds.end : bounds.start).dateString
         case .unary("-", let inner):
-            guard case .duration(let seconds, _) = inner.kind else { break }
-            return context.now.adding(seconds: -seconds).iso8601
+            // `-7d`, `-1mo`: that long before now.
+            if case .duration(let seconds, _) = inner.kind { return context.now.adding(seconds: -seconds).iso8601 }
+            if case .months(let n, _) = inner.kind {
+                guard let at = context.now.adding(months: -n) else { throw Diagnostic.notADate(Printer.expr(e), at: e.span) }
+                return at.iso8601
+            }
+            return try evaluatedDate(e)
         case .variable(let v):
             guard let j = scalar(v) else { throw unknownVariable(v, at: e.span) }
             guard case .string(let s) = j else { break }
             return try dateParam(Expr(.string(s), e.span), end: end)
+        case .binary, .call, .unary:
+            return try evaluatedDate(e)
         default: break
         }
         throw Diagnostic.notADate(nil, at: e.span)
+    }
+
+    /// The instant a `since`/`until` expression gives, which it means exactly (no
+    /// widening to a whole month or day: `until month(today)` ends where this month
+    /// starts). A date-time or an ISO-8601 text, else E036.
+    func evaluatedDate(_ e: Expr) throws(Diagnostic) -> String {
+        // There is no row: a field in a clause is a mistake to show where it stands.
+        if let field = Planner.firstField(e) { throw Diagnostic.notADate(nil, at: field.span) }
+        let resolved = try resolveConstant(e)
+        guard let evaluate = context.evaluate, case .string(let s) = evaluate(resolved),
+              let (instant, _) = Instant.parseISO8601(s)
+        else { throw Diagnostic.notADate(Printer.expr(e), at: e.span) }
+        return instant.iso8601
+    }
+
+    /// The first field an expression reads, if any.
+    static func firstField(_ e: Expr) -> Expr? {
+        switch e.kind {
+        case .field: return e
+        case .unary(_, let x), .isNull(let x, _): return firstField(x)
+        case .binary(_, let a, let b): return firstField(a) ?? firstField(b)
+        case .call(_, let args), .list(let args): return args.lazy.compactMap(firstField).first
+        default: return nil
+        }
     }
 }
 
@@ -807,7 +859,8 @@ extension Planner {
         case .int, .double: literalKind = .number
         case .bool: literalKind = .boolean
         case .date, .day: literalKind = .date
-        case .unary("-", let x) where { if case .duration = x.kind { true } else { false } }(): literalKind = .date
+        // `-7d`, `-1mo`: that long before now.
+        case .unary("-", let x) where { if case .duration = x.kind { true } else { Planner.isMonths(x) } }(): literalKind = .date
         case .string(let s): literalKind = kind == .date && Instant.parseISO8601(s) != nil ? .date : .text
         default: return nil
         }

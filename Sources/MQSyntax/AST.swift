@@ -164,10 +164,14 @@ public struct Expr: Sendable, Equatable {
         /// has one by that name, else the word as a string. The planner decides.
         case bareWord(String)
         case date(String)
-        /// `today`, `yesterday`
+        /// A word for a period relative to now, lower-cased: `today`, `yesterday`,
+        /// `this_week`, `last_month`… (`Period`).
         case day(String)
         /// Seconds; `-7d` is a negated duration, meaning 7 days before now in a comparison.
         case duration(Int, String)
+        /// `1mo`: calendar months, added to or taken from a date (`createdAt + 1mo`);
+        /// `-1mo` is a month before now. Not a number of seconds, so nothing else.
+        case months(Int, String)
         /// `agent.name` → ["agent", "name"]
         case field([String])
         case variable(String)

@@ -52,6 +52,9 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case flattenNameTaken = "E044"
     /// A literal outside the range an argument takes (`percentile(x, 150)`).
     case outOfRange = "E045"
+    /// `1mo` where it does not move a date (`n > 1mo`, `bin(t, 1mo)`): a calendar month
+    /// has no fixed number of seconds.
+    case monthNotSeconds = "E046"
     /// `rank()` without `over (…)`.
     case windowWithoutOver = "E049"
     /// `over (…)` outside `derive`/`select`, or on a function that is not a window one.

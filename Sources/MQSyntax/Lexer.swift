@@ -13,8 +13,11 @@ public struct Token: Sendable, Equatable {
         case double(Double)
         /// `2026`, `2026-04`, `2026-04-15`, `2026-04-15T10:30Z`, kept as written.
         case date(String)
-        /// `90s 15m 2h 3d`, in seconds, with the text as written.
+        /// `90s 15m 2h 3d 1w`, in seconds, with the text as written.
         case duration(Int, String)
+        /// `1mo`, `3mo`: calendar months, which have no fixed length in seconds; the count
+        /// and the text as written.
+        case months(Int, String)
         /// A pasted contact id: 8-4-4-4-12 hex digits.
         case uuid(String)
         /// `$name`, `$1`
@@ -245,10 +248,20 @@ public struct Lexer {
             while Lexer.isDigit(peek()) { i += 1 }
         }
         let text = String(decoding: b[start..<i], as: UTF8.self)
+        // Calendar months: a whole number and `mo`, not followed by more word characters.
+        if !isDouble, peek() == UInt8(ascii: "m"), peek(1) == UInt8(ascii: "o"), !Lexer.isWordChar(peek(2)) {
+            i += 2
+            guard let n = Int(text) else {
+                throw Diagnostic.invalidLiteral(text + "mo", "out of range", at: Span(start, i),
+                                                hint: "dates go from year 0 to 9999: 119988mo spans them all")
+            }
+            return tok(.months(n, text + "mo"))
+        }
         // A duration: a whole number and a unit letter, not followed by more word characters.
-        if !isDouble, let u = peek(), "smhd".utf8.contains(u), !Lexer.isWordChar(peek(1)) {
+        if !isDouble, let u = peek(), "smhdw".utf8.contains(u), !Lexer.isWordChar(peek(1)) {
             i += 1
-            let unit = [UInt8(ascii: "s"): 1, UInt8(ascii: "m"): 60, UInt8(ascii: "h"): 3600, UInt8(ascii: "d"): 86_400][u]!
+            let unit = [UInt8(ascii: "s"): 1, UInt8(ascii: "m"): 60, UInt8(ascii: "h"): 3600, UInt8(ascii: "d"): 86_400,
+                        UInt8(ascii: "w"): 604_800][u]!
             let literal = text + String(UnicodeScalar(u))
             // Instants are milliseconds in an Int: a duration must be one too, or `-Nd`
             // and `date + N` overflow downstream.
@@ -262,7 +275,7 @@ public struct Lexer {
             while Lexer.isWordChar(peek()) { i += 1 }
             let bad = String(decoding: b[start..<i], as: UTF8.self)
             throw Diagnostic.invalidLiteral(bad, "a number cannot run into letters", at: Span(start, i),
-                                            hint: "durations are 90s, 15m, 2h, 3d; a name that starts with a digit takes backticks: `\(bad)`")
+                                            hint: "durations are 90s, 15m, 2h, 3d, 1w (7 days), 1mo (a calendar month); a name that starts with a digit takes backticks: `\(bad)`")
         }
         if !isDouble, let n = Int(text) { return tok(.int(n)) }
         guard let d = Double(text), d.isFinite else {

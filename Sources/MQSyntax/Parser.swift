@@ -102,6 +102,7 @@ public struct Parser {
         case .double(let d): return "`\(d)`"
         case .date(let d): return "`\(d)`"
         case .duration(_, let t): return "`\(t)`"
+        case .months(_, let t): return "`\(t)`"
         case .uuid(let u): return "`\(u)`"
         case .variable(let v): return "`$\(v)`"
         case .symbol(let s): return "`\(s)`"
@@ -155,7 +156,7 @@ public struct Parser {
     func leftoverHints() -> [String] {
         var hints: [String] = []
         let startsValue: Bool = switch current.kind {
-        case .word, .quotedName, .string, .int, .double, .date, .duration, .uuid, .variable: true
+        case .word, .quotedName, .string, .int, .double, .date, .duration, .months, .uuid, .variable: true
         case .symbol(let s): s == "(" || s == "["
         default: false
         }
@@ -278,7 +279,8 @@ public struct Parser {
             do throws(Diagnostic) {
                 switch name {
                 case "where": e = try expression(after: "`where`")
-                case "since", "until": e = try value(after: "`\(name)`")
+                // An expression, as far as arithmetic: `since month(today) - 1mo`.
+                case "since", "until": e = try expression(after: "`\(name)`", minPrecedence: 5)
                 case "search": e = try value(after: "`search`")
                 default: e = try countValue(after: "`limit`")
                 }
@@ -599,7 +601,7 @@ public struct Parser {
         }
     }
 
-    /// A single value: a literal, a bare word, a variable (for since/until/search).
+    /// A single value: a literal, a bare word, a variable (for `search`).
     mutating func value(after: String) throws(Diagnostic) -> Expr {
         try expression(after: after, minPrecedence: 6)
     }
@@ -688,7 +690,8 @@ public struct Parser {
     static func readsAsBareWord(_ w: String) -> Bool {
         let b = Array(w.utf8)
         guard let first = b.first, Lexer.isWordStart(first), b.allSatisfy({ Lexer.isWordChar($0) }) else { return false }
-        return !["and", "or", "not", "null", "true", "false", "today", "yesterday"].contains(w.lowercased())
+        let lower = w.lowercased()
+        return !["and", "or", "not", "null", "true", "false"].contains(lower) && Period(rawValue: lower) == nil
     }
 
     /// The token that starts at `offset` (the last one before it, if none does).
@@ -759,6 +762,7 @@ public struct Parser {
         case .string(let s): _ = advance(); return Expr(.string(s), t.span)
         case .date(let d): _ = advance(); return Expr(.date(d), t.span)
         case .duration(let s, let text): _ = advance(); return Expr(.duration(s, text), t.span)
+        case .months(let n, let text): _ = advance(); return Expr(.months(n, text), t.span)
         case .uuid(let u): _ = advance(); return Expr(.string(u), t.span)
         case .variable(let v): _ = advance(); return Expr(.variable(v), t.span)
         case .quotedName(let n): _ = advance(); return Expr(.field([n]), t.span)
@@ -789,8 +793,7 @@ public struct Parser {
             case "true": return Expr(.bool(true), t.span)
             case "false": return Expr(.bool(false), t.span)
             case "null": return Expr(.null, t.span)
-            case "today", "yesterday": return Expr(.day(lower), t.span)
-            default: break
+            default: if Period(rawValue: lower) != nil { return Expr(.day(lower), t.span) }
             }
             if isSymbol("("), !current.spaceBefore {
                 _ = advance()

@@ -40,8 +40,10 @@ public enum Printer {
     static func clause(_ c: Clause) -> String {
         switch c.kind {
         case .where(let e): return "where \(expr(e))"
-        case .since(let e): return "since \(expr(e))"
-        case .until(let e): return "until \(expr(e))"
+        // A clause reads an arithmetic expression (`since month(today) - 1mo`): anything
+        // looser takes parentheses.
+        case .since(let e): return "since \(expr(e, precedence: 5))"
+        case .until(let e): return "until \(expr(e, precedence: 5))"
         case .search(let e): return "search \(expr(e))"
         case .limit(let e): return "limit \(expr(e))"
         }
@@ -116,8 +118,8 @@ public enum Printer {
         return out + "\""
     }
 
-    static let reserved: Set<String> = ["and", "or", "not", "in", "has", "is", "null", "true", "false", "today", "over", "sort",
-                                        "yesterday", "by", "on", "asc", "desc", "left"]
+    static let reserved = Set(["and", "or", "not", "in", "has", "is", "null", "true", "false", "by", "on", "asc", "desc",
+                               "left", "over", "sort"] + Period.words)
 
     /// A field name, in backticks when it is not a plain word.
     public static func name(_ n: String) -> String {
@@ -141,6 +143,7 @@ public enum Printer {
         case .date(let d): return d
         case .day(let d): return d
         case .duration(_, let text): return text
+        case .months(_, let text): return text
         case .field(let path):
             // On the right of a comparison a plain word is a value: a field there is quoted.
             if rhs && path.count == 1 { return "`\(path[0])`" }

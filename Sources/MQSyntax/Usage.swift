@@ -48,8 +48,8 @@ public enum Usage {
         "spark": Form(synopsis: "spark FIELD", example: "spark conversations", kind: .stage),
         // Clauses of an API source
         "where clause": Form(synopsis: "SOURCE where EXPR", example: "where category = billing", kind: .clause),
-        "since": Form(synopsis: "since DATE", note: "2026-04, 2026-04-15, 2026-04-15T10:30Z, today, -7d", example: "since -30d", kind: .clause),
-        "until": Form(synopsis: "until DATE", note: "2026-04, 2026-04-15, 2026-04-15T10:30Z, yesterday, -7d", example: "until 2026-04", kind: .clause),
+        "since": Form(synopsis: "since DATE", note: "2026-04, 2026-04-15T10:30Z, today, this_week, last_month, -7d, -1mo, month(today) - 1mo", example: "since -30d", kind: .clause),
+        "until": Form(synopsis: "until DATE", note: "2026-04, 2026-04-15T10:30Z, yesterday, last_month, -7d, this_month + 1mo", example: "until 2026-04", kind: .clause),
         "search": Form(synopsis: "search \"TEXT\"", example: "search \"smith\"", kind: .clause),
         "limit clause": Form(synopsis: "SOURCE limit N", example: "limit 100", kind: .clause),
         // Sources and statements

@@ -1,5 +1,6 @@
 import Foundation
 import MQCore
+import MQExec
 import MQPlanner
 import MQSyntax
 import MQTestSupport
@@ -168,7 +169,10 @@ import Testing
         } catch {
             return .malformed(error)
         }
-        let planner = Planner(PlannerContext(now: Runner.now))
+        // With the session's evaluator, as mq plans (`since month(today) - 1mo`).
+        var context = PlannerContext(now: Runner.now)
+        context.evaluate = Session.constantEvaluator(now: Runner.now)
+        let planner = Planner(context)
         for s in statements {
             switch s.kind {
             case .query(let q), .explain(let q):

@@ -61,6 +61,21 @@ import Testing
         #expect(complete("customers where category=", "pa", d) == ["partnership"])
     }
 
+    /// Period words where a date goes: after `since`/`until` only they, and among the
+    /// fields and functions where a filter's value goes.
+    @Test func periodWordsWhereADateGoes() {
+        #expect(complete("customers since ", "") == ["today", "yesterday", "this_week", "last_week", "this_month", "last_month"])
+        #expect(complete("customers since ", "la") == ["last_week", "last_month"])
+        #expect(complete("customers since 2026-01 until ", "this_m") == ["this_month"])
+        #expect(complete("messaging since ", "y") == ["yesterday"])
+        #expect(complete("customers | where createdAt > ", "this") == ["this_week", "this_month"])
+        #expect(complete("customers where lastConversationAt >= ", "last_") == ["last_week", "last_month"])
+        #expect(complete("customers | derive d = createdAt - ", "to") == ["today"])
+        // Not where a date cannot go.
+        #expect(complete("customers | sort ", "this") == [])
+        #expect(complete("customers | limit ", "t") == [])
+    }
+
     @Test func variablesAfterADollar() {
         var d = Completer()
         d.variables = ["vip", "value", "other"]

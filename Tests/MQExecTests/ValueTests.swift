@@ -41,6 +41,22 @@ import Testing
         // date-time arithmetic: a date-time field or date() result ± a duration is a date-time
         ("createdAt + 1d = 2026-11-04T10:00Z", true), ("date(createdAt) + 1d = 2026-11-04", true),
         ("createdAt - 1h < createdAt", true), ("createdAt - date(createdAt) = 10h", true),
+        // weeks are 7 days; calendar months move the date, clamped to the month's end, keeping the time
+        ("createdAt + 1w = 2026-11-10T10:00Z", true), ("1w = 7d", true), ("createdAt - -1w = 0 - 5d - 2h", true),
+        ("createdAt + 1mo = 2026-12-03T10:00Z", true), ("createdAt - 1mo = 2026-10-03T10:00Z", true),
+        ("1mo + createdAt = 2026-12-03T10:00Z", true), ("createdAt + 13mo = 2027-12-03T10:00Z", true),
+        ("2026-01-31 + 1mo = 2026-02-28", true), ("2024-01-31 + 1mo = 2024-02-29", true),
+        ("2026-03-31 - 1mo = 2026-02-28", true), ("2026-03-31T23:30Z - 13mo = 2025-02-28T23:30Z", true),
+        ("date(createdAt) + 1mo = 2026-12-03", true), ("month(createdAt) - 1mo = 2026-10", true),
+        ("note + 1mo is null", true), ("n + 1mo is null", true), ("9999-12-15 + 1mo is null", true),
+        // -1mo and -4w are that long before now (2026-11-15T12:00Z)
+        ("createdAt > -1mo", true), ("createdAt > -1w", false), ("-1mo = 2026-10-15T12:00Z", true),
+        ("-4w = 2026-10-18T12:00Z", true),
+        // period words are their first instant; date − date is seconds
+        ("this_week = 2026-11-09", true), ("last_week = 2026-11-02", true), ("this_month = 2026-11", true),
+        ("last_month = 2026-10-01T00:00Z", true), ("createdAt >= this_month", true), ("createdAt >= this_week", false),
+        ("createdAt >= last_week", true), ("createdAt < last_month", false), ("createdAt - last_week = 1d + 10h", true),
+        ("this_month + 1mo = 2026-12", true), ("last_month - 1mo = 2026-09", true),
     ])
     func rule(_ expr: String, _ expected: Bool) throws {
         // (The cases above include KeyValue's rule: grouping keys equal exactly when = holds.)

@@ -22,6 +22,9 @@ struct PlanCase: CustomTestStringConvertible, Sendable {
     var variables: [String: PlannerContext.Variable] = [:]
     /// What `PlannerContext.fileColumns` answers for every file; nil: it cannot read them.
     var fileColumns: [String]? = nil
+    /// A stand-in for the session's evaluator (`PlannerContext.evaluate`): the value of each
+    /// expression by its printed form, null for any other; none set: no evaluator.
+    var evaluated: [String: JSON] = [:]
 
     var source: Source
     /// The contact of `customer ID` / `timeline ID`.
@@ -50,6 +53,7 @@ struct PlanCase: CustomTestStringConvertible, Sendable {
 struct ErrorCase: CustomTestStringConvertible, Sendable {
     var query: String
     var variables: [String: PlannerContext.Variable] = [:]
+    var evaluated: [String: JSON] = [:]
     var code: String
     var message: String
 
@@ -73,17 +77,19 @@ enum Planning {
     }
 
     static func context(pushdown: Bool = true, variables: [String: PlannerContext.Variable] = [:],
-                        fileColumns: [String]? = nil) -> PlannerContext
+                        fileColumns: [String]? = nil, evaluated: [String: JSON] = [:]) -> PlannerContext
     {
         var ctx = PlannerContext(now: now)
         ctx.pushdown = pushdown
         ctx.variables = variables
         if let fileColumns { ctx.fileColumns = { _ in fileColumns } }
+        if !evaluated.isEmpty { ctx.evaluate = { e in evaluated[Printer.expr(e)] ?? .null } }
         return ctx
     }
 
     static func plan(_ c: PlanCase) throws -> Plan {
-        try Planner(context(pushdown: c.pushdown, variables: c.variables, fileColumns: c.fileColumns)).plan(query(c.query))
+        try Planner(context(pushdown: c.pushdown, variables: c.variables, fileColumns: c.fileColumns, evaluated: c.evaluated))
+            .plan(query(c.query))
     }
 
     static func params(_ call: RemoteCall) -> [String] { call.firstParams().map { "\($0.0)=\($0.1)" } }
@@ -132,7 +138,7 @@ enum Planning {
     static func runError(_ c: ErrorCase) throws {
         let q = try query(c.query)
         do {
-            let plan = try Planner(context(variables: c.variables)).plan(q)
+            let plan = try Planner(context(variables: c.variables, evaluated: c.evaluated)).plan(q)
             Issue.record("expected \(c.code), got a plan: \(PlanPrinter().print(plan))")
         } catch {
             #expect(error.code == c.code, "code; message: \(error.message)")

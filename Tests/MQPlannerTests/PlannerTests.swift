@@ -124,6 +124,47 @@ import Testing
 
     @Test(arguments: windows) func window(_ c: PlanCase) throws { try Planning.run(c) }
 
+    /// language.md v2, Dates: period words are a month or a week as a literal is (now is
+    /// 2026-11-15T12:00Z, a Sunday, so this week started on Monday 2026-11-09); `-1mo`,
+    /// `-4w` are that long before now; any other expression is the evaluator's instant.
+    static let periodWindows: [PlanCase] = [
+        PlanCase(query: "customers since last_month", source: .remote("customers"),
+                 params: ["since=2026-10-01", "limit=100"], pages: allPages),
+        // Until the start of this month: the whole of last month, as `until 2026-10`.
+        PlanCase(query: "customers until last_month", source: .remote("customers"),
+                 params: ["until=2026-11-01", "limit=100"], pages: allPages),
+        PlanCase(query: "customers since last_month until last_month", source: .remote("customers"),
+                 params: ["since=2026-10-01", "until=2026-11-01", "limit=100"], pages: allPages),
+        PlanCase(query: "customers until this_month", source: .remote("customers"),
+                 params: ["until=2026-12-01", "limit=100"], pages: allPages),
+        PlanCase(query: "customers since this_week", source: .remote("customers"),
+                 params: ["since=2026-11-09", "limit=100"], pages: allPages),
+        PlanCase(query: "customers since last_week until last_week", source: .remote("customers"),
+                 params: ["since=2026-11-02", "until=2026-11-09", "limit=100"], pages: allPages),
+        PlanCase(query: "customers since this_week until this_week", source: .remote("customers"),
+                 params: ["since=2026-11-09", "until=2026-11-16", "limit=100"], pages: allPages),
+        PlanCase(query: "messaging since last_week", source: .remote("messaging"), params: ["since=2026-11-02"]),
+        PlanCase(query: "customers since -1mo", source: .remote("customers"),
+                 params: ["since=2026-10-15T12:00:00.000Z", "limit=100"], pages: allPages),
+        PlanCase(query: "customers since -4w until -1w", source: .remote("customers"),
+                 params: ["since=2026-10-18T12:00:00.000Z", "until=2026-11-08T12:00:00.000Z", "limit=100"], pages: allPages),
+        // An expression is evaluated (by the session's evaluator, a table here) to one
+        // instant, sent as it is: no widening to the month, even for `until`.
+        PlanCase(query: "customers since month(today) - 1mo until this_month", evaluated: ["month(today) - 1mo": "2026-10-01T00:00:00.000Z"],
+                 source: .remote("customers"), params: ["since=2026-10-01T00:00:00.000Z", "until=2026-12-01", "limit=100"], pages: allPages),
+        PlanCase(query: "customers until month(today)", evaluated: ["month(today)": "2026-11"], source: .remote("customers"),
+                 params: ["until=2026-11-01T00:00:00.000Z", "limit=100"], pages: allPages),
+        // Variables are values before the evaluator sees the expression.
+        PlanCase(query: "customers since $d - 1mo", variables: ["d": .value(.string("2026-04"))],
+                 evaluated: ["2026-04 - 1mo": "2026-03-01T00:00:00.000Z"], source: .remote("customers"),
+                 params: ["since=2026-03-01T00:00:00.000Z", "limit=100"], pages: allPages),
+        // A date-time text with an offset is sent in UTC.
+        PlanCase(query: "customers since today - 2w", evaluated: ["today - 2w": "2026-11-01T02:00:00+02:00"],
+                 source: .remote("customers"), params: ["since=2026-11-01T00:00:00.000Z", "limit=100"], pages: allPages),
+    ]
+
+    @Test(arguments: periodWindows) func periodWindow(_ c: PlanCase) throws { try Planning.run(c) }
+
     // MARK: search
 
     static let searches: [PlanCase] = [
@@ -259,9 +300,27 @@ import Testing
                  operators: ["summarize sum(name) (blocking)"], warnings: ["W003"]),
         PlanCase(query: "customers | summarize avg(csat), max(name) by category", source: .remote("customers"), params: ["limit=100"],
                  pages: allPages, operators: ["summarize avg(csat), max(name) by category (blocking)"]),
+        // Period words and relative months are dates: against a date-time field, no warning.
+        PlanCase(query: "customers | where createdAt > this_month", source: .remote("customers"), params: ["limit=100"], pages: allPages,
+                 operators: ["where createdAt > this_month"], notes: ["createdAt > this_month " + notPushable]),
+        PlanCase(query: "customers | where lastConversationAt >= -1mo", source: .remote("customers"), params: ["limit=100"],
+                 pages: allPages, operators: ["where lastConversationAt >= -1mo"], notes: ["lastConversationAt >= -1mo " + notPushable]),
+        PlanCase(query: "customers | where csat > last_week", source: .remote("customers"), params: ["limit=100"], pages: allPages,
+                 operators: ["where csat > last_week"], notes: ["csat > last_week " + notPushable], warnings: ["W002"]),
+        PlanCase(query: "customers | where csat < -1mo", source: .remote("customers"), params: ["limit=100"], pages: allPages,
+                 operators: ["where csat < -1mo"], notes: ["csat < -1mo " + notPushable], warnings: ["W002"]),
     ]
 
     @Test(arguments: warnings) func warning(_ c: PlanCase) throws { try Planning.run(c) }
+
+    /// A calendar month moves a date and nothing else: with `+`/`-` next to one, or `-1mo`.
+    static let months: [PlanCase] = [
+        PlanCase(query: "customers | derive next = createdAt + 1mo, before = createdAt - 2mo, later = 1mo + createdAt, ago = -1mo",
+                 source: .remote("customers"), params: ["limit=100"], pages: allPages,
+                 operators: ["derive next = createdAt + 1mo, before = createdAt - 2mo, later = 1mo + createdAt, ago = -1mo"]),
+    ]
+
+    @Test(arguments: months) func month(_ c: PlanCase) throws { try Planning.run(c) }
 
     // MARK: files: the fields a reader builds
 
@@ -378,6 +437,28 @@ import Testing
         ErrorCase(query: "customers since today until yesterday", code: "E043",
                   message: "`since` starts it at 2026-11-15 and `until` ends it at 2026-11-15"),
         ErrorCase(query: "customers since 2026-04-15T10:00Z until 2026-04-15T10:00Z", code: "E043", message: "the window is empty"),
+        ErrorCase(query: "customers since this_month until last_month", code: "E043",
+                  message: "`since` starts it at 2026-11-01 and `until` ends it at 2026-11-01"),
+        ErrorCase(query: "customers since this_week until last_week", code: "E043",
+                  message: "`since` starts it at 2026-11-09 and `until` ends it at 2026-11-09"),
+        ErrorCase(query: "customers since -1w until -1mo", code: "E043",
+                  message: "`since` starts it at 2026-11-08T12:00:00.000Z and `until` ends it at 2026-10-15T12:00:00.000Z"),
+        ErrorCase(query: "customers since today until today - 1w", evaluated: ["today - 1w": "2026-11-08T00:00:00.000Z"],
+                  code: "E043", message: "`since` starts it at 2026-11-15 and `until` ends it at 2026-11-08T00:00:00.000Z"),
+        // A clause's expression must give a date; there is no row to read a field from.
+        ErrorCase(query: "customers since today * 2", evaluated: ["today * 2": .null], code: "E036", message: "`today * 2` is not a date"),
+        ErrorCase(query: "customers since lower(\"x\")", evaluated: ["lower(\"x\")": "x"], code: "E036",
+                  message: "`lower(\"x\")` is not a date"),
+        ErrorCase(query: "customers since createdAt - 1d", code: "E036", message: "expected a date here"),
+        ErrorCase(query: "customers since 1mo", code: "E036", message: "expected a date here"),
+        // Without an evaluator (no session) an expression cannot be a date.
+        ErrorCase(query: "customers since month(today) - 1mo", code: "E036", message: "`month(today) - 1mo` is not a date"),
+        // A calendar month is not a number of seconds.
+        ErrorCase(query: "customers | where avgResolutionSeconds > 1mo", code: "E046", message: "`1mo` is a calendar month"),
+        ErrorCase(query: "customers | derive x = 2 * 1mo", code: "E046", message: "`1mo` is a calendar month"),
+        ErrorCase(query: "customers | derive x = 1mo - createdAt", code: "E046", message: "`1mo` is a calendar month"),
+        ErrorCase(query: "customers | derive x = 1mo + 1mo", code: "E046", message: "`1mo` is a calendar month"),
+        ErrorCase(query: "customers since today + 3mo * 2", evaluated: ["x": .null], code: "E046", message: "`3mo` is a calendar month"),
         // Fields the rows do not have at that point.
         ErrorCase(query: "customers | select name | where csat > 3", code: "E030", message: "unknown field `csat`"),
         ErrorCase(query: "customers | select nmae", code: "E030", message: "unknown field `nmae`"),

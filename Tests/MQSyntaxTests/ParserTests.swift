@@ -65,6 +65,18 @@ import Testing
         "customers | where name = \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\\"",
         "customers | limit 1 | join customer on id | flatten metrics.byMonth as m | select m.month",
         "customers | flatten labels as `the label`",
+        // language.md v2, Dates: weeks, calendar months, period words, clauses that take an expression.
+        "customers | where createdAt > -4w and lastConversationAt < this_month",
+        "customers | derive next = createdAt + 1mo, before = createdAt - 12mo, w = 2w + createdAt",
+        "customers | where createdAt >= last_week and createdAt < this_week or createdAt >= last_month",
+        "customers since last_month until this_week",
+        "customers since -1mo",
+        "customers since today - 2w until this_month + 1mo",
+        "customers since month(today) - 1mo until this_month",
+        "customers since (today - 1w) until (2026-12)",
+        "customers since (a or b)",
+        "customers | select `this_month`, `last_week` = 1",
+        "let m = -1mo",
     ]
 
     /// Escapes read as language.md v2 says, and a raw string keeps its backslashes.
@@ -89,6 +101,57 @@ import Testing
         let again = try #require(try Parser.parseStatement(printed), "printed: \(printed)")
         #expect(again == first, "printed: \(printed)")
         #expect(Printer.statement(again) == printed, "the canonical form is a fixed point")
+    }
+
+    /// The expression of `customers | where x = TEXT`, as parsed.
+    static func operand(_ text: String) throws -> Expr.Kind {
+        let s = try #require(try Parser.parseStatement("customers | where x = " + text))
+        guard case .query(let q) = s.kind, case .where(let e)? = q.stages.first?.kind, case .binary("=", _, let r) = e.kind else {
+            throw Parsed(text: "expected `x = …` in \(s)")
+        }
+        return r.kind
+    }
+
+    struct Parsed: Error { var text: String }
+
+    /// `1w` is seven days of seconds; `1mo` is its own kind (a month has no fixed length);
+    /// each prints as it was written; `-1mo` is a negated month, as `-7d` is a negated duration.
+    @Test func weeksAndMonthsLexAndPrintAsWritten() throws {
+        #expect(try Self.operand("1w") == .duration(604_800, "1w"))
+        #expect(try Self.operand("2w") == .duration(1_209_600, "2w"))
+        #expect(try Self.operand("1mo") == .months(1, "1mo"))
+        #expect(try Self.operand("18mo") == .months(18, "18mo"))
+        #expect(try Self.operand("-1mo") == .unary("-", Expr(.months(1, "1mo"), Span(0, 0))))
+        #expect(try Self.operand("-4w") == .unary("-", Expr(.duration(2_419_200, "4w"), Span(0, 0))))
+        for text in ["1w", "2w", "1mo", "12mo", "-1mo", "-4w", "createdAt + 1mo", "today - 2w"] {
+            let s = try #require(try Parser.parseStatement("customers | where x = " + text))
+            #expect(Printer.statement(s) == "customers | where x = " + text)
+        }
+    }
+
+    /// The period words are date words wherever a value goes, in any case, as `today` is;
+    /// a field of that name takes backticks.
+    @Test(arguments: Period.words)
+    func periodWordsAreDays(_ word: String) throws {
+        #expect(try Self.operand(word) == .day(word))
+        #expect(try Self.operand(word.uppercased()) == .day(word))
+        #expect(try Self.operand("`\(word)`") == .field([word]))
+        let s = try #require(try Parser.parseStatement("customers | select `\(word)`"))
+        #expect(Printer.statement(s) == "customers | select `\(word)`")
+    }
+
+    /// `since` and `until` read an arithmetic expression, and stop at the next clause.
+    @Test func clausesTakeAnExpression() throws {
+        let s = try #require(try Parser.parseStatement("customers since month(today) - 1mo until this_month + 1mo limit 5"))
+        guard case .query(let q) = s.kind else { throw Parsed(text: "expected a query, got \(s.kind)") }
+        #expect(q.clauses.count == 3)
+        guard case .since(let since) = q.clauses[0].kind, case .until(let until) = q.clauses[1].kind else {
+            throw Parsed(text: "expected since, until: \(q.clauses)")
+        }
+        #expect(Printer.expr(since) == "month(today) - 1mo")
+        #expect(Printer.expr(until) == "this_month + 1mo")
+        #expect(since.kind == .binary("-", Expr(.call("month", [Expr(.day("today"), Span(0, 0))]), Span(0, 0)),
+                                      Expr(.months(1, "1mo"), Span(0, 0))))
     }
 
     @Test func scriptsSplitOnNewlinesAndSemicolonsAndContinueAfterPipes() throws {
@@ -195,6 +258,10 @@ import Testing
         Bad(text: "customers | where x @ 1", code: "E001", incomplete: false),
         Bad(text: "customers since 2026-13", code: "E003", incomplete: false),
         Bad(text: "customers | where x > 12abc", code: "E003", incomplete: false),
+        Bad(text: "customers | where x > 1mon", code: "E003", incomplete: false, hint: "1mo (a calendar month)"),
+        Bad(text: "customers | where x > 1.5mo", code: "E003", incomplete: false, hint: "1w (7 days)"),
+        Bad(text: "customers | where x > 99999999999999999999mo", code: "E003", incomplete: false, hint: "119988mo"),
+        Bad(text: "customers since today -", code: "E010", incomplete: true),
         Bad(text: "customers | sort", code: "E010", incomplete: true),
         Bad(text: "customers | join customer", code: "E010", incomplete: true),
         Bad(text: "customers | join nowhere on id", code: "E011", incomplete: false),
