@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(
             name: "MQExecTests",
             dependencies: ["MQExec", "MQClient", "MQFormat", "MQSyntax", "MQPlanner", "MQCore", "MQTestSupport", "MosendSim"],
-            exclude: ["queries", "fixtures"]),
+            exclude: ["queries", "fixtures", "contract"]),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CCurlShim", "CEditShim"]),
         .testTarget(
             name: "MosendSimTests",
