@@ -22,6 +22,8 @@ public struct Learned: Sendable {
         for r in rows.prefix(1000) {
             for (k, v) in r {
                 cols.insert(k)
+                // An object's members, one level down, complete after `k.`.
+                if case .object(let o) = v { for m in o.keys { cols.insert(k + "." + m) } }
                 if Learned.valueFields.contains(k), case .string(let s) = v, values[k, default: []].count < Learned.maxValues {
                     values[k, default: []].insert(s)
                 }
@@ -43,6 +45,9 @@ public struct Completer: Sendable {
     /// Lists a directory (for file names); nil when it cannot be read.
     public var listDirectory: @Sendable (String) -> [(name: String, isDirectory: Bool)]? = { _ in nil }
     public var baseDirectory = "."
+    /// A file's columns from its first rows, before any query has read it (the session
+    /// reads them as the planner does); nil when it cannot be read.
+    public var fileColumns: @Sendable (String) -> [String]? = { _ in nil }
 
     public init() {}
 
@@ -124,6 +129,12 @@ public struct Completer: Sendable {
         }
 
         let fields = fieldNames(of: stages.first ?? "")
+        // `agent.` → agent.id, agent.name: the members of an object field.
+        if let dot = word.lastIndex(of: ".") {
+            let head = String(word[..<dot])
+            let members = fields.filter { $0.hasPrefix(head + ".") && !$0.dropFirst(head.count + 1).contains(".") }
+            if !members.isEmpty { return Result(filter(members, word)) }
+        }
         var candidates: [String]
         switch stages.count == 1 ? "source" : Usage.canonical(stageWords[0]) {
         case "source":
@@ -136,7 +147,12 @@ public struct Completer: Sendable {
         case "count":
             candidates = ["by"] + fields
         case "join":
-            candidates = ["customer", "from", "left", "on"] + fields
+            // Right after `join` (or `join left`): what to join; after it, `on` and the fields.
+            let words = stageWords.map { $0.lowercased() }
+            let picking = stage.last.map { $0 == " " || $0 == "\t" } == true ? words.count <= 1 || words == ["join", "left"]
+                : words.count <= 2 || (words.count == 3 && words[1] == "left")
+            candidates = picking ? (words.contains("left") ? [] : ["left"]) + ["customer"] + Catalog.all.map(\.name).filter { $0 != "customer" }
+                + ["from"] + variables.sorted().map { "$" + $0 } : ["on"] + fields
         case "format":
             candidates = OutputFormat.allCases.map(\.rawValue)
         case "limit", "offset", "save":
@@ -193,16 +209,42 @@ public struct Completer: Sendable {
         var names: [String] = []
         var key = head
         if let entry = Catalog.entry(named: head) {
-            names = entry.fieldNames
+            names = entry.fieldNames + entry.fields.flatMap { f in Completer.members(f).map { f.name + "." + $0 } }
         } else if head.hasPrefix("$") {
             key = head
             names = variableColumns[String(head.dropFirst())] ?? []
         } else if head == "from", let q = first.firstIndex(of: "\"") {
             let rest = first[first.index(after: q)...]
             key = String(rest.prefix { $0 != "\"" })
+            names = fileColumns(key) ?? []
         }
         for f in (learned.fields[key] ?? []).sorted() where !names.contains(f) { names.append(f) }
         return names
+    }
+
+    /// An object field's members, as its catalog note lists them: `{id, name} of …` → id, name.
+    static func members(_ f: CatalogEntry.Field) -> [String] {
+        guard f.type.hasPrefix("object"), f.note.hasPrefix("{") else { return [] }
+        // The parts between the outer braces' top-level commas; each starts with its name.
+        var parts: [String] = [""]
+        var depth = 0
+        for c in f.note {
+            switch c {
+            case "{", "[":
+                depth += 1
+                if depth == 1 { continue }
+            case "}", "]":
+                depth -= 1
+                if depth == 0 { break }
+            case "," where depth == 1:
+                parts.append("")
+                continue
+            default: break
+            }
+            if depth == 0 { break }
+            if depth == 1 { parts[parts.count - 1].append(c) }
+        }
+        return parts.map { String($0.drop { $0 == " " }.prefix { $0.isLetter || $0.isNumber || $0 == "_" }) }.filter { !$0.isEmpty }
     }
 
     func filter(_ candidates: [String], _ word: String) -> [String] {

@@ -227,6 +227,8 @@ public final class Session {
         c.learned = learned
         c.profiles = hooks.profileNames()
         c.baseDirectory = baseDirectory
+        let base = baseDirectory
+        c.fileColumns = { Session.sampledColumns($0, baseDirectory: base) }
         for (k, v) in variables {
             c.variables.append(k)
             if case .rows(_, let cols) = v { c.variableColumns[k] = cols }

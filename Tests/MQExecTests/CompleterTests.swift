@@ -20,6 +20,39 @@ import Testing
         #expect(complete("explain ", "time") == ["timeline"])
     }
 
+    /// `agent.` → its members, from the catalog's note for an object field (and, for a
+    /// result, from the objects its rows held).
+    @Test func membersOfAnObjectFieldFollowADot() {
+        #expect(complete("customers | select ", "agent.") == ["agent.id", "agent.name"])
+        #expect(complete("customers | where ", "agent.n") == ["agent.name"])
+        #expect(complete("summary | select ", "conversations.") == ["conversations.open", "conversations.resolved", "conversations.total"])
+        #expect(complete("customer x | select ", "metrics.") == ["metrics.byMonth"])
+        var learned = Completer()
+        learned.learned.note(source: "$v", rows: [JSONObject(pairs: [("o", .object(JSONObject(pairs: [("a", 1), ("b", 2)])))])])
+        learned.variableColumns["v"] = ["o"]
+        #expect(complete("$v | select ", "o.", learned) == ["o.a", "o.b"])
+    }
+
+    /// After `join`: what can be joined (the sources, `customer`, `from`, kept results);
+    /// after the target, `on` and the fields.
+    @Test func joinOffersWhatToJoinThenOn() {
+        var withVars = Completer()
+        withVars.variables = ["vips"]
+        let first = complete("customers | join ", "", withVars)
+        for w in ["left", "customer", "customers", "summary", "from", "$vips"] { #expect(first.contains(w), "\(w) in \(first)") }
+        #expect(!complete("customers | join left ", "", withVars).contains("left"))
+        #expect(complete("customers | join left cu", "cu", withVars).contains("customers"))
+        #expect(complete("customers | join from \"x.csv\" ", "o") == ["on"])
+    }
+
+    /// `from "f.csv" |` completes the file's columns before any query has read it.
+    @Test func aFilesColumnsCompleteBeforeAnyQuery() {
+        var files = Completer()
+        files.fileColumns = { $0 == "crm.csv" ? ["phone", "tier", "account"] : nil }
+        #expect(complete("from \"crm.csv\" | where ", "ti", files) == ["tier"])
+        #expect(complete("from \"other.csv\" | where ", "ti", files) == [])
+    }
+
     @Test func stageNamesFollowAPipe() {
         #expect(complete("customers | ", "so") == ["sort"])
         #expect(complete("customers | limit 3 |", "su") == ["summarize"])
