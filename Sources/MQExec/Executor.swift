@@ -101,17 +101,21 @@ struct Executor {
             }
             let st = statement
             let path = call.entry.path
-            let contact = call.contact
+            let me = self
             switch call.entry.shape {
             case .paged:
                 return PageStream(api.customerPages(call.query, st), state: state, isStatementSource: isStatement)
             case .oneRow:
-                return OnceStream { try await [api.object(path, contact: contact, st).objectValue ?? JSONObject()] }
+                return OnceStream {
+                    let contact = try await me.contactId(call, api)
+                    return try await [api.object(path, contact: contact, st).objectValue ?? JSONObject()]
+                }
             case .list:
                 let params = call.query.wireParams
                 return OnceStream { try await api.list(path, params, st).compactMap(\.objectValue) }
             case .part(let member):
                 return OnceStream {
+                    let contact = try await me.contactId(call, api)
                     let answer = try await api.object(path, contact: contact, st)
                     return (answer[member]?.arrayValue ?? []).compactMap(\.objectValue)
                 }

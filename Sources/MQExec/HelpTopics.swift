@@ -19,10 +19,11 @@ public enum HelpTopics {
                   examples: ["customers where category=billing since 2026-04 | limit 5",
                              "customers search \"smith\" | select name, phone, conversations"]),
         HelpTopic(name: "customer", synopsis: "customer ID",
-                  text: "One contact's detail: the list fields plus metrics by month and the timeline.",
+                  text: "One contact's detail: the list fields plus metrics by month and the timeline. ID is the contact's id, "
+                      + "or its phone, email or name in quotes, found with one search first.",
                   examples: ["let id = (customers | limit 1 | select id); customer $id | select name, metrics"]),
         HelpTopic(name: "timeline", synopsis: "timeline ID",
-                  text: "One contact's timeline as rows, newest first.",
+                  text: "One contact's timeline as rows, newest first. ID is as for `customer`: an id, a phone, an email or a name.",
                   examples: ["let id = (customers | limit 1 | select id); timeline $id | limit 3"]),
         HelpTopic(name: "summary", synopsis: "summary",
                   text: "The org's totals, one row.", examples: ["summary | format vertical"]),

@@ -68,11 +68,14 @@ struct IncompleteInput: Error {
 /// Something went wrong that is not the API's or a file's fault.
 public struct ExecError: Error, CustomStringConvertible, Sendable {
     public let message: String
+    /// Lines shown under the message, before the hints (the contacts a lookup found).
+    public var details: [String] = []
     public var hints: [String] = []
     /// cli.md's exit status: 1 for a query error, 2 for a usage error (no credentials).
     public var status: Int32 = 1
-    public init(_ message: String, hints: [String] = [], status: Int32 = 1) {
+    public init(_ message: String, details: [String] = [], hints: [String] = [], status: Int32 = 1) {
         self.message = message
+        self.details = details
         self.hints = hints
         self.status = status
     }

@@ -12,12 +12,15 @@ struct FailureReport {
     /// `error`, `API error`, `network error`, `interrupted`.
     let label: String
     let message: String
+    /// Lines under the message, indented, before the hints.
+    var details: [String] = []
     var hints: [String] = []
     let status: Int32
 
-    init(label: String = "error", _ message: String, hints: [String] = [], status: Int32) {
+    init(label: String = "error", _ message: String, details: [String] = [], hints: [String] = [], status: Int32) {
         self.label = label
         self.message = message
+        self.details = details
         self.hints = hints
         self.status = status
     }
@@ -36,7 +39,7 @@ struct FailureReport {
             // Ctrl-C during local work (a long sort, a regular expression, a file read).
             self.init(label: "interrupted", "the statement was stopped", status: 130)
         case let e as ExecError:
-            self.init(e.message, hints: e.hints, status: e.status)
+            self.init(e.message, details: e.details, hints: e.hints, status: e.status)
         default:
             self.init("\(error)", status: 1)
         }
@@ -45,7 +48,8 @@ struct FailureReport {
     /// The report, anchored at the start of `span` in `source` (the statement's).
     func render(_ source: SourceText, at span: Span) -> String {
         let (line, col) = source.location(of: span.start)
-        return "\(source.name):\(line):\(col): \(label): \(message)\n" + hints.map { "  hint: \($0)\n" }.joined()
+        return "\(source.name):\(line):\(col): \(label): \(message)\n" + details.map { "  \($0)\n" }.joined()
+            + hints.map { "  hint: \($0)\n" }.joined()
     }
 }
 

@@ -34,6 +34,12 @@ extension Diagnostic {
                    hints: ["ICU syntax, e.g. `name =~ \"^(ann|bob)\"`; `~` matches plain text"])
     }
 
+    /// `customer ""`, `timeline $x` where `$x` is blank.
+    static func emptyContact(_ source: String, at s: Span) -> Diagnostic {
+        Diagnostic(.emptyContact, "`\(source)` needs a contact: its id, phone, email or name", at: s,
+                   hints: ["e.g. `\(source) \"+447700900123\"`, or `customers search \"…\" | select id, name` to find one"])
+    }
+
     static func notText(_ what: String, at s: Span) -> Diagnostic {
         Diagnostic(.notText, "\(what) must be a text value", at: s, hints: ["e.g. \"…\" or a `$NAME` that holds one"])
     }

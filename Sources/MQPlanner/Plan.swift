@@ -5,8 +5,12 @@ import MQSyntax
 /// parameters the planner pushed.
 public struct RemoteCall: Sendable, Equatable {
     public let entry: CatalogEntry
-    /// The contact of a source that takes one (`customer ID`).
+    /// The contact id of a source that takes one (`customer ID`); nil while a `lookup`
+    /// has yet to find it.
     public var contact: String?
+    /// The search that finds the contact's id first, when the statement names the contact
+    /// by phone, email or name (`customer "+447700900123"`).
+    public var lookup: ContactLookup?
     /// The pushed parameters (the pager adds `limit` and `cursor`).
     public var query = ListQuery()
 
@@ -15,18 +19,23 @@ public struct RemoteCall: Sendable, Equatable {
         self.contact = contact
     }
 
-    /// The path under `/organizations/:orgId/reports`.
+    /// The path under `/organizations/:orgId/reports` (with `:contactId` in it while a
+    /// lookup has yet to find the id).
     public var path: String { entry.path(contact: contact) }
 
     /// The parameters of the first request, as sent.
-    public func firstParams() -> [(String, String)] {
+    public func firstParams() -> [(String, String)] { RemoteCall.firstParams(entry, query) }
+
+    /// The parameters of a first request to `entry`: the pushed ones, and a paged list's
+    /// page size (or the row limit, when smaller).
+    static func firstParams(_ entry: CatalogEntry, _ query: ListQuery) -> [(String, String)] {
         var p = query.wireParams
         if let size = entry.pageSize, let limit = entry.limitParam { p.append((limit, String(min(size, query.rowLimit ?? .max)))) }
         return p
     }
 
     public static func == (a: RemoteCall, b: RemoteCall) -> Bool {
-        a.entry.name == b.entry.name && a.contact == b.contact && a.query == b.query
+        a.entry.name == b.entry.name && a.contact == b.contact && a.lookup == b.lookup && a.query == b.query
     }
 }
 

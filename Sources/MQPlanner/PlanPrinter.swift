@@ -12,8 +12,10 @@ public struct PlanPrinter {
         var out = "plan: \(plan.text)\n"
         switch plan.source {
         case .remote(let call):
+            if let lookup = call.lookup { out += self.lookup(lookup) }
             let url = url?(call.path, call.firstParams()) ?? "/organizations/:orgId/reports\(call.path)"
             out += "remote: GET \(url)\n"
+            if call.lookup != nil { out += "  :contactId: the id of the one contact that matches\n" }
             switch call.entry.shape {
             case .paged:
                 switch plan.pages {
@@ -57,6 +59,14 @@ public struct PlanPrinter {
         for n in plan.notes { out += "note: \(n)\n" }
         for w in plan.warnings { out += "warning: \(w.message)\n" }
         return out
+    }
+
+    /// The search that finds a contact's id before its detail request, and how it picks.
+    func lookup(_ l: ContactLookup) -> String {
+        let url = url?(l.path, l.params()) ?? "/organizations/:orgId/reports\(l.path)"
+        return "lookup: GET \(url)\n"
+            + "  pages: 1, at most \(ContactLookup.limit) contacts whose \(ContactLookup.fieldsText) contains \"\(l.text)\"\n"
+            + "  picks: the only one, or the one whose phone or email (else name) is the text; else the statement stops\n"
     }
 
     /// What a join's names will be: the renames when both sides' columns are known

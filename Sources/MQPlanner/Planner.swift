@@ -64,7 +64,7 @@ public struct Planner {
         switch q.source.kind {
         case .api(let name, let id):
             guard let entry else { throw Diagnostic.unknownSource(name, at: q.source.span, suggestion: nil) }
-            source = .remote(RemoteCall(entry: entry, contact: try id.map { (e) throws(Diagnostic) in try contactId(e) }))
+            source = .remote(try remoteCall(entry, contact: id))
         case .file(let path):
             source = .file(path)
             scope.files.append(path)
@@ -688,9 +688,21 @@ public struct Planner {
                               + (v.allSatisfy(\.isNumber) ? ["script arguments: mq FILE.mq ARG1 ARG2 …"] : ["set it with `let \(v) = …` or --set \(v)=…"]))
     }
 
-    func contactId(_ e: Expr) throws(Diagnostic) -> String {
-        let s = try constantString(e, what: "a contact id")
-        return s
+    /// The call of an API source, with the contact it names: a uuid (as the lexer reads
+    /// one) is the id; any other text, a phone, an email or a name, is searched for first
+    /// (`ContactLookup`), and the id the search finds goes into the detail request.
+    func remoteCall(_ entry: CatalogEntry, contact e: Expr?) throws(Diagnostic) -> RemoteCall {
+        var call = RemoteCall(entry: entry)
+        guard let e else { return call }
+        let text = try constantString(e, what: "a contact id")
+        if Lexer.isUUID(text.utf8) {
+            call.contact = text
+        } else {
+            // An empty search matches every contact: it names none.
+            guard text.contains(where: { !$0.isWhitespace }) else { throw Diagnostic.emptyContact(entry.name, at: e.span) }
+            call.lookup = ContactLookup(text: text)
+        }
+        return call
     }
 
     /// A variable's value: a kept value, or a kept result of one row and one column.

@@ -61,6 +61,8 @@ public enum DiagnosticCode: String, CaseIterable, Sendable {
     case overNotAllowed = "E050"
     /// `rank() over (by x)`: no `sort`.
     case windowNeedsSort = "E051"
+    /// `customer ""`: no id, phone, email or name to look up.
+    case emptyContact = "E052"
     // Warnings: the statement runs.
     case unknownValue = "W001"
     case kindMismatch = "W002"

@@ -62,7 +62,7 @@ public struct Lexer {
     func peek(_ k: Int = 0) -> UInt8? { i + k < b.count ? b[i + k] : nil }
 
     /// 8-4-4-4-12 ASCII hex digits: what lexes as a pasted contact id (and so may print bare).
-    static func isUUID(_ text: some Collection<UInt8>) -> Bool {
+    public static func isUUID(_ text: some Collection<UInt8>) -> Bool {
         guard text.count == 36 else { return false }
         for (k, c) in text.enumerated() {
             if k == 8 || k == 13 || k == 18 || k == 23 {

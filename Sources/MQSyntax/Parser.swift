@@ -363,7 +363,8 @@ public struct Parser {
         }
     }
 
-    /// A contact id: a pasted uuid, a string, or a `$variable`.
+    /// A contact: a pasted uuid, a string (an id, or a phone, email or name to look up), or
+    /// a `$variable`.
     mutating func contactId(after: String) throws(Diagnostic) -> Expr {
         let t = current
         switch t.kind {
@@ -377,7 +378,7 @@ public struct Parser {
             _ = advance()
             return Expr(.variable(v), t.span)
         default:
-            throw expected("a contact id (a uuid, \"…\" or $var)", after: after)
+            throw expected("a contact id, phone, email or name (a uuid, \"…\" or $var)", after: after)
         }
     }
 

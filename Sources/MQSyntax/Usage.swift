@@ -53,9 +53,9 @@ public enum Usage {
         "search": Form(synopsis: "search \"TEXT\"", example: "search \"smith\"", kind: .clause),
         "limit clause": Form(synopsis: "SOURCE limit N", example: "limit 100", kind: .clause),
         // Sources and statements
-        "customer": Form(synopsis: "customer ID", note: "a uuid, \"…\" or $NAME",
+        "customer": Form(synopsis: "customer ID", note: "a uuid, a phone, email or name (\"…\"), or $NAME",
                          example: "let id = (customers | limit 1 | select id); customer $id", kind: .statement),
-        "timeline": Form(synopsis: "timeline ID", note: "a uuid, \"…\" or $NAME",
+        "timeline": Form(synopsis: "timeline ID", note: "a uuid, a phone, email or name (\"…\"), or $NAME",
                          example: "let id = (customers | limit 1 | select id); timeline $id", kind: .statement),
         "from": Form(synopsis: "from \"FILE\"", note: ".csv, .json or .ndjson", example: "from \"crm.csv\" | limit 5", kind: .statement),
         "param": Form(synopsis: "param NAME = DEFAULT", note: "`--set NAME=…` when given",

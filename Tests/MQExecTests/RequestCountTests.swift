@@ -66,6 +66,41 @@ import Testing
         #expect(twice.requests == 2 * 30)
     }
 
+    /// `customer "+34…"` (issue 15): one search of the customers list for the id, then the
+    /// detail request with the id found; nothing else.
+    @Test func aLookupIsOneSearchAndOneDetailRequest() async throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1"])
+        let r = try await Runner.run("customer \"+34607411197\" | select name", sim: sim, format: .ndjson)
+        #expect(r.status == 0, "\(r.errors)")
+        #expect(r.output == "{\"name\":\"Lucía García\"}\n")
+        #expect(r.urls.count == 2, "\(r.urls)")
+        #expect(r.urls.first?.hasSuffix("/reports/customers?q=%2B34607411197&limit=10") == true, "\(r.urls)")
+        #expect(r.urls.last?.hasSuffix("/reports/customers/f2f34d25-d8e6-4c94-9e50-80a58d6527f4") == true, "\(r.urls)")
+        #expect(try Self.simRequests(sim) == 2)
+    }
+
+    /// The same lookup again, or the timeline of the same contact, comes from the cache:
+    /// the search is the same request, and the timeline is the same detail.
+    @Test func aRepeatedLookupCostsNoRequest() async throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1"])
+        let q = "customer \"+34607411197\" | select name; timeline \"+34607411197\" | count; customer \"+34607411197\" | select id"
+        let r = try await Runner.run(q, sim: sim, format: .ndjson)
+        #expect(r.status == 0, "\(r.errors)")
+        #expect(r.output.split(separator: "\n").count == 3, "\(r.output)")
+        #expect(r.requests == 2, "\(r.urls)")
+        #expect(try Self.simRequests(sim) == 2)
+    }
+
+    /// Several matches stop the statement after the search: no detail request is sent.
+    @Test func anAmbiguousLookupSendsNoDetailRequest() async throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1"])
+        let r = try await Runner.run("customer \"Ana Oliveira\"", sim: sim)
+        #expect(r.status == 1)
+        #expect(r.errors.contains("\"Ana Oliveira\" matches 7 contacts"), "\(r.errors)")
+        #expect(r.urls.count == 1, "\(r.urls)")
+        #expect(r.urls.first?.contains("/reports/customers?q=Ana%20Oliveira&limit=10") == true, "\(r.urls)")
+    }
+
     @Test func pushdownOffCostsMoreButAnswersTheSame() async throws {
         let sim = try SimProcess(["--contacts", "600", "--orgs", "1"])
         // Without pushdown every page is fetched and filtered here; with it, only matches come.

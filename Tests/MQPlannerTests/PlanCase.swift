@@ -27,8 +27,11 @@ struct PlanCase: CustomTestStringConvertible, Sendable {
     var evaluated: [String: JSON] = [:]
 
     var source: Source
-    /// The contact of `customer ID` / `timeline ID`.
+    /// The contact id of `customer ID` / `timeline ID`.
     var contact: String? = nil
+    /// The parameters of the search that finds the contact first (a phone, an email or a
+    /// name), `name=value` in order; nil: no lookup.
+    var lookup: [String]? = nil
     /// The path under `/organizations/:orgId/reports`; nil: not checked (the catalog's
     /// path of the entry, which `Catalog` tests own).
     var path: String? = nil
@@ -110,6 +113,7 @@ enum Planning {
         case (.remote(let name), .remote(let call)):
             #expect(call.entry.name == name, "source")
             #expect(call.contact == c.contact, "contact")
+            #expect(call.lookup.map { $0.params().map { "\($0.0)=\($0.1)" } } == c.lookup, "the lookup's parameters")
             if let path = c.path { #expect(call.path == path, "path") }
             #expect(params(call) == c.params, "the first request's parameters")
             #expect(call.query.rowLimit == c.rowLimit, "the pushed row limit")
@@ -123,7 +127,8 @@ enum Planning {
             Issue.record("expected the source \(c.source), got \(plan.source)")
         }
         if case .remote = c.source {} else {
-            #expect(c.params.isEmpty && c.rowLimit == nil && c.contact == nil, "a row with parameters must expect a remote source")
+            #expect(c.params.isEmpty && c.rowLimit == nil && c.contact == nil && c.lookup == nil,
+                    "a row with parameters must expect a remote source")
         }
         #expect(plan.operators.map(PlanPrinter.describe) == c.operators, "local operators")
         #expect(plan.pages == c.pages, "page budget")

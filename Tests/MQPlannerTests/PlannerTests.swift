@@ -264,21 +264,58 @@ import Testing
         PlanCase(query: "messaging since today | where failed > 0", source: .remote("messaging"), params: ["since=2026-11-15"],
                  operators: ["where failed > 0"], notes: ["failed > 0 runs locally: `messaging` has no filter parameters"]),
         PlanCase(query: "customer \(uuid)", source: .remote("customer"), contact: uuid, path: "/customers/\(uuid)"),
-        PlanCase(query: "customer \"abc-123\"", source: .remote("customer"), contact: "abc-123", path: "/customers/abc-123"),
+        // A quoted uuid is the id too, in any case of its hex digits (the lexer's test).
+        PlanCase(query: "customer \"\(uuid)\"", source: .remote("customer"), contact: uuid, path: "/customers/\(uuid)"),
+        PlanCase(query: "customer \"\(uuid.uppercased())\"", source: .remote("customer"), contact: uuid.uppercased(),
+                 path: "/customers/\(uuid.uppercased())"),
         // The timeline is the detail's array as rows: the same request.
         PlanCase(query: "timeline \(uuid) | where type = message_in | count", source: .remote("timeline"), contact: uuid,
                  path: "/customers/\(uuid)", operators: ["where type = \"message_in\"", "count (blocking)"],
                  notes: ["type = \"message_in\" runs locally: `timeline` has no filter parameters"]),
         PlanCase(query: "customer \(uuid) | flatten metrics.byMonth", source: .remote("customer"), contact: uuid,
                  operators: ["flatten metrics.byMonth (each element into `byMonth`)"]),
-        PlanCase(query: "customer $id", variables: ["id": .value(.string("abc"))], source: .remote("customer"), contact: "abc",
-                 path: "/customers/abc"),
+        PlanCase(query: "customer $id", variables: ["id": .value(.string(uuid))], source: .remote("customer"), contact: uuid,
+                 path: "/customers/\(uuid)"),
         // A kept result of one row and one column stands where a value does.
-        PlanCase(query: "customer $r", variables: ["r": .result(columns: ["id"], single: .string("u-1"), rows: 1)],
-                 source: .remote("customer"), contact: "u-1", path: "/customers/u-1"),
+        PlanCase(query: "customer $r", variables: ["r": .result(columns: ["id"], single: .string(uuid), rows: 1)],
+                 source: .remote("customer"), contact: uuid, path: "/customers/\(uuid)"),
     ]
 
     @Test(arguments: sources) func source(_ c: PlanCase) throws { try Planning.run(c) }
+
+    // MARK: a contact by phone, email or name
+
+    /// The search that finds the contact: the customers list's `q` and 10 rows, whatever
+    /// else the statement asks; the detail request then waits for the id.
+    static func lookupParams(_ text: String) -> [String] { ["q=" + text, "limit=10"] }
+    static let detail = "/customers/:contactId"
+
+    /// Text that is not a uuid is searched for first (language.md v2), and only such text.
+    static let lookups: [PlanCase] = [
+        PlanCase(query: "customer \"+447700900123\"", source: .remote("customer"), lookup: lookupParams("+447700900123"),
+                 path: detail),
+        PlanCase(query: "customer \"ana.silva@example.com\" | select name, phone", source: .remote("customer"),
+                 lookup: lookupParams("ana.silva@example.com"), path: detail, operators: ["select name, phone"]),
+        PlanCase(query: "customer \"Ana Silva\"", source: .remote("customer"), lookup: lookupParams("Ana Silva"), path: detail),
+        // Not quite a uuid (one digit short, or not hex) is a text to search for.
+        PlanCase(query: "customer \"3f9c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2\"", source: .remote("customer"),
+                 lookup: lookupParams("3f9c1a2b-0d4e-4f5a-8b6c-7d8e9f0a1b2"), path: detail),
+        PlanCase(query: "customer \"abc-123\"", source: .remote("customer"), lookup: lookupParams("abc-123"), path: detail),
+        // The timeline is the same detail request, so the same lookup; its limit stays local.
+        PlanCase(query: "timeline \"ana.silva@example.com\" | limit 3", source: .remote("timeline"),
+                 lookup: lookupParams("ana.silva@example.com"), path: detail, operators: ["limit 3"],
+                 notes: ["`timeline` has no limit parameter"]),
+        // A kept value that is not a uuid is searched for like a written one.
+        PlanCase(query: "customer $p", variables: ["p": .value(.string("+447700900123"))], source: .remote("customer"),
+                 lookup: lookupParams("+447700900123"), path: detail),
+        PlanCase(query: "timeline $r", variables: ["r": .result(columns: ["name"], single: .string("Ana Silva"), rows: 1)],
+                 source: .remote("timeline"), lookup: lookupParams("Ana Silva"), path: detail),
+        // The lookup is how the id is found, not a pushed filter: pushdown off sends it too.
+        PlanCase(query: "customer \"+447700900123\"", pushdown: false, source: .remote("customer"),
+                 lookup: lookupParams("+447700900123"), path: detail),
+    ]
+
+    @Test(arguments: lookups) func lookup(_ c: PlanCase) throws { try Planning.run(c) }
 
     // MARK: warnings for a filter or aggregate that cannot work
 
@@ -477,6 +514,10 @@ import Testing
                   message: "`$r` is a result of 3 rows and 2 columns, not a value"),
         ErrorCase(query: "customer $r", variables: ["r": .result(columns: ["id"], rows: 2)], code: "E041",
                   message: "`$r` is a result of 2 rows and 1 column, not a value"),
+        // An empty search would match every contact: it names none.
+        ErrorCase(query: "customer \"\"", code: "E052", message: "`customer` needs a contact: its id, phone, email or name"),
+        ErrorCase(query: "timeline \"  \"", code: "E052", message: "`timeline` needs a contact"),
+        ErrorCase(query: "customer $e", variables: ["e": .value(.string(""))], code: "E052", message: "`customer` needs a contact"),
         ErrorCase(query: "customers limit $r", variables: ["r": .result(columns: ["n"], rows: 2)], code: "E041",
                   message: "`$r` is a result"),
         ErrorCase(query: "customers | limit $missing", code: "E040", message: "unknown variable `$missing`"),
