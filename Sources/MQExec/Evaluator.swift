@@ -224,8 +224,11 @@ struct Evaluator: Sendable {
                 let n = Int(min(max(length.rounded(.down), -1e15), 1e15))
                 if n < 0 { (start, end) = (start + n, start) } else { end = min(end, start + n) }
             }
+            // Both ends within the text: a negative length from beyond the end (substr("12",
+            // 4, -2)) ended there, past the last character, and trapped.
             let from = max(start, 1)
-            return .string(from < end ? String(chars[(from - 1)..<(end - 1)]) : "")
+            let to = min(end, chars.count + 1)
+            return .string(from < to ? String(chars[(from - 1)..<(to - 1)]) : "")
         },
         "replace": { _, a in
             guard let s = Evaluator.text(a[0]), let old = Evaluator.text(a[1]), let new = Evaluator.text(a[2]) else { return .null }

@@ -30,6 +30,9 @@ import Testing
         ("substr(s, 2)", "ello"), ("substr(s, 0, 2)", "h"), ("substr(s, -2)", "lo"), ("substr(s, -2, 1)", "l"),
         ("substr(s, 9)", ""), ("substr(s, 2, -1)", "h"), ("substr(u, 2, 2)", "él"), ("substr(s, -9, 3)", ""),
         ("substr(none, 1)", .null), ("substr(s, none)", .null),
+        // a negative length from beyond the end takes what is left before START (it trapped)
+        ("substr(\"12\", 4, -2)", "2"), ("substr(\"12\", 4, -1)", ""), ("substr(\"ab\", 9, -8)", "ab"),
+        ("substr(\"ab\", -1, -1)", "a"),
         // replace, split: code point by code point; an empty pattern
         ("replace(\"aaa\", \"a\", \"b\")", "bbb"), ("replace(s, \"\", \"x\")", "hello"), ("replace(s, \"L\", \"x\")", "hello"),
         ("split(\"a,b,,c\", \",\")", ["a", "b", "", "c"]), ("split(\"abc\", \"\")", ["a", "b", "c"]), ("split(none, \",\")", .null),
