@@ -226,7 +226,7 @@ struct Evaluator: Sendable {
             return a[a.count - 1]
         },
         "substr": { _, a in
-            guard case .string(let s) = a[0], let startNumber = a[1].number, startNumber.isFinite else { return .null }
+            guard let s = Evaluator.text(a[0]), let startNumber = a[1].number, startNumber.isFinite else { return .null }
             let chars = Array(s)
             // 1-based; a negative start counts from the end (-1 is the last character).
             var start = Int(min(max(startNumber.rounded(.down), -1e15), 1e15))
@@ -238,28 +238,31 @@ struct Evaluator: Sendable {
                 let n = Int(min(max(length.rounded(.down), -1e15), 1e15))
                 if n < 0 { (start, end) = (start + n, start) } else { end = min(end, start + n) }
             }
+            // Both ends within the text: a negative length from beyond the end (substr("12",
+            // 4, -2)) ended there, past the last character, and trapped.
             let from = max(start, 1)
-            return .string(from < end ? String(chars[(from - 1)..<(end - 1)]) : "")
+            let to = min(end, chars.count + 1)
+            return .string(from < to ? String(chars[(from - 1)..<(to - 1)]) : "")
         },
         "replace": { _, a in
-            guard case .string(let s) = a[0], case .string(let old) = a[1], case .string(let new) = a[2] else { return .null }
+            guard let s = Evaluator.text(a[0]), let old = Evaluator.text(a[1]), let new = Evaluator.text(a[2]) else { return .null }
             return .string(old.isEmpty ? s : Evaluator.replacing(s, old, new))
         },
         "split": { _, a in
-            guard case .string(let s) = a[0], case .string(let sep) = a[1] else { return .null }
+            guard let s = Evaluator.text(a[0]), let sep = Evaluator.text(a[1]) else { return .null }
             let parts = sep.isEmpty ? s.map(String.init) : Evaluator.split(s, sep)
             return .array(parts.map { .string($0) })
         },
         "trim": { _, a in
-            guard case .string(let s) = a[0] else { return .null }
+            guard let s = Evaluator.text(a[0]) else { return .null }
             return .string(String(s.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()))
         },
         "starts_with": { _, a in
-            guard case .string(let s) = a[0], case .string(let p) = a[1] else { return .null }
+            guard let s = Evaluator.text(a[0]), let p = Evaluator.text(a[1]) else { return .null }
             return .bool(s.utf8.starts(with: p.utf8))
         },
         "ends_with": { _, a in
-            guard case .string(let s) = a[0], case .string(let p) = a[1] else { return .null }
+            guard let s = Evaluator.text(a[0]), let p = Evaluator.text(a[1]) else { return .null }
             return .bool(s.utf8.count >= p.utf8.count && s.utf8.suffix(p.utf8.count).elementsEqual(p.utf8))
         },
         "concat": { _, a in .string(a.filter { !$0.isNull }.map(\.text).joined()) },
@@ -273,6 +276,18 @@ struct Evaluator: Sendable {
             }
         },
     ]
+
+    /// The text a text function reads (substr, replace, split, trim, starts_with,
+    /// ends_with): a string, or a date value (a date literal, `today`, bin's result) as
+    /// the ISO-8601 text it prints as, since the planner lets a date stand for text and
+    /// lower, len and concat read it so; of any other kind, none (the call is null).
+    static func text(_ v: Value) -> String? {
+        switch v {
+        case .string(let s): return s
+        case .date(let i): return i.iso8601
+        default: return nil
+        }
+    }
 
     /// A number rounded by `f`: an int stays itself; a double becomes the int it rounds
     /// to when that is exact (as `round` does), else stays a double.

@@ -41,7 +41,18 @@ extension Planner {
                 columns = columns.map { c in c.filter { $0 != path && $0 != name } + [name] }
             case .window(let calls): columns = columns.map { c in c + calls.map(\.name).filter { !c.contains($0) } }
             case .exclude(let names): columns = columns.map { c in c.filter { !names.contains($0) } }
-            case .join, .pivot: columns = nil
+            case .join(let j):
+                // A hash join whose sides are both known: the left's columns, then the right's
+                // under the names the join gives them, so a later join decides its own names
+                // from these and not from which fields the first rows happen to have.
+                if let left = columns, j.right != nil, let right = j.rightColumns {
+                    let added = right.filter { $0 != j.sharedKey }
+                    let names = JoinPlan.names(left: Set(left), right: added)
+                    columns = left + added.map { names[$0] ?? $0 }
+                } else {
+                    columns = nil
+                }
+            case .pivot: columns = nil
             case .describe: columns = Planner.describeColumns
             case .filter, .sort, .topK, .slice, .chart, .spark: break
             }

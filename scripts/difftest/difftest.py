@@ -63,7 +63,7 @@ STRINGS = [
     "\U0001F468\u200d\U0001F469\u200d\U0001F467 family", "a,b", 'say "hi"', 'comma, and "quote"',
     "", " spaced ", "\u00e9", "e\u0301", "caf\u00e9", "cafe\u0301", "Stra\u00dfe", "\u0130stanbul",
     "tab\there", "line\nbreak", "12", "007", "true", "null", "back\\slash", "it's",
-    "ma\u00f1ana", "\u03a9mega", "x",
+    "ma\u00f1ana", "\u03a9mega", "x", "\tpadded\n", "\u00a0nbsp\u3000", "  ",
 ]
 GROUPS = ["x", "y", "z", "X", "x "]
 DATES = [
@@ -434,8 +434,16 @@ def sql_case(fn, x):
 
 SCALAR = ("num", "str", "date", "bool", "mixed")
 # The instant of an ISO-8601 string, as mq reads one (RFC 3339 lets t and z be lower-case,
-# and lower() of a date-time makes them so).
-TS = "try_strptime(upper({}), ['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%d'])"
+# and lower() of a date-time makes them so; bin() prints milliseconds).
+TS = "try_strptime(upper({}), ['%Y-%m-%dT%H:%M:%SZ', '%Y-%m-%d', '%Y-%m-%dT%H:%M:%S.%gZ'])"
+# An instant as mq prints a date value (bin's): 2026-11-15T12:00:00.000Z.
+ISO_MS = "strftime({}, '%Y-%m-%dT%H:%M:%S.%gZ')"
+# White space as trim() strips it: Swift's Character.isWhitespace, Unicode's White_Space.
+WHITE_SPACE = ("\t\n\x0b\x0c\r \x85\xa0\u1680" + "".join(chr(c) for c in range(0x2000, 0x200b)) +
+               "\u2028\u2029\u202f\u205f\u3000")
+# bin()'s durations, in seconds.
+DURATIONS = {"90s": 90, "15m": 900, "2h": 7200, "3d": 259200, "1d": 86400, "7d": 604800, "7h": 25200}
+SEPARATORS = [",", " ", "", "a", "e", "-", "\u0301", ", "]
 TAG = {"num": "n", "str": "s", "date": "s", "bool": "b"}
 
 
@@ -452,7 +460,8 @@ def sql_num(v):
 
 
 def mq_name(name):
-    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) else "`" + name + "`"
+    # a dot then a digit is no path (`percentile_k_33.3`, percentile's default name)
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", name) else "`" + name + "`"
 
 
 def is_list(k):
@@ -464,12 +473,14 @@ def is_obj(k):
 
 
 class E:
-    """An expression: its mq text, its SQL, its kind ("null" and "dlit" for literals)."""
-    __slots__ = ("mq", "sql", "kind", "prec", "vsql")
+    """An expression: its mq text, its SQL, its kind ("null" and "dlit" for literals);
+    `isint`: its numbers are ints in mq (so concat() prints them without a fraction)."""
+    __slots__ = ("mq", "sql", "kind", "prec", "vsql", "isint")
 
-    def __init__(self, mq, sql, kind, prec=9, vsql=None):
+    def __init__(self, mq, sql, kind, prec=9, vsql=None, isint=False):
         self.mq, self.sql, self.kind, self.prec = mq, sql, kind, prec
         self.vsql = vsql or sql  # as a value rather than a condition (a bool field stays null)
+        self.isint = isint
 
 
 def family(k):
@@ -550,6 +561,66 @@ def sql_round(x, n):
     return f"(round(({x}) * {scale}) / {scale})"
 
 
+def sql_truth(e):
+    """SQL for mq's truth of a value (if, case, count_if): false and null are false,
+    anything else is true."""
+    if e.kind == "bool":
+        return f"coalesce({e.vsql}, false)"
+    if e.kind == "mixed":
+        return f"coalesce({e.sql}['t'] != 'b' OR {e.sql}['b'], false)"
+    if e.kind == "null":
+        return "false"
+    return f"({e.sql} IS NOT NULL)"
+
+
+def sql_as(e, want):
+    """The SQL of e as a function reading `want` ("str", "num") sees it: of another kind,
+    null (mq's value of a call with an argument of the wrong kind); `m` by its tag. A date
+    value (bin's) reads as text, as mq prints it."""
+    t = {"str": "s", "num": "n"}[want]
+    typ = {"str": "VARCHAR", "num": "DOUBLE"}[want]
+    if e.kind == "mixed":
+        return f"(CASE WHEN {e.sql}['t'] = '{t}' THEN {e.sql}['{t}'] END)"
+    if family(e.kind) == want:
+        return e.sql
+    return f"CAST(NULL AS {typ})"
+
+
+def sql_instant(e):
+    """The instant a date function reads in e (null if none)."""
+    x = sql_as(e, "str")
+    return "CAST(NULL AS TIMESTAMP)" if x.startswith("CAST(NULL") else TS.format(x)
+
+
+def sql_text(e):
+    """e's text, as concat() writes it: ints without a fraction, booleans true/false."""
+    if e.kind in ("str", "date"):
+        return e.sql
+    if e.kind == "null":
+        return "CAST(NULL AS VARCHAR)"
+    if e.kind == "num":
+        assert e.isint, e.mq
+        return f"CAST(CAST({e.sql} AS BIGINT) AS VARCHAR)"
+    if e.kind == "bool":
+        return f"CAST({e.vsql} AS VARCHAR)"
+    raise ValueError(e.kind)
+
+
+def sql_split(x, sep):
+    """mq's split: by code points; an empty separator gives each character (grapheme
+    cluster, as len counts them)."""
+    if sep == "":
+        return f"list_transform(range(1, length_grapheme({x}) + 1), lambda _i: substring_grapheme({x}, _i, 1))"
+    return f"string_split({x}, {sql_str(sep)})"
+
+
+def sql_bin(ts, seconds):
+    """bin(t, D): floor(epoch ms / step) * step, printed as mq prints a date."""
+    step = seconds * 1000
+    ms = f"epoch_ms({ts})"
+    return ISO_MS.format(f"make_timestamp(({ms} - ((({ms}) % {step}) + {step}) % {step}) * 1000)")
+
+
 def sql_cmp(op, a, b):
     if op == "=":
         return sql_eq(a, b)
@@ -563,9 +634,10 @@ class State:
     row's position: rows with equal _rn are in no defined order among themselves) and
     what is known of its order."""
 
-    def __init__(self, table, schema):
+    def __init__(self, table, schema, ints=("id", "i", "o.a")):
         self.table = table
         self.schema = dict(schema)
+        self.ints = set(ints)      # the fields (mq paths) whose numbers are all ints
         self.ctes = [f"SELECT * FROM {table}"]
         self.total = True          # every row has its own position
         self.unique = None         # column names that are unique per row (a group key)
@@ -629,7 +701,7 @@ class Gen:
 
     def lit_num(self):
         t = self.rng.choice(["0", "1", "2", "3", "5", "7", "10", "-2", "2.5", "10.0", "0.5", "-0.0", "100"])
-        return E(t, sql_num(t), "num", 9 if not t.startswith("-") else 8)
+        return E(t, sql_num(t), "num", 9 if not t.startswith("-") else 8, isint="." not in t)
 
     def lit_str(self, pool=None):
         s = self.rng.choice(pool or STRINGS + GROUPS + TAGS)
@@ -663,38 +735,241 @@ class Gen:
         return e.mq if e.prec >= prec else "(" + e.mq + ")"
 
     def num_expr(self, st, depth):
+        """A number. Its int-ness is tracked (`isint`) as far as concat() needs it: with
+        depth ≤ 1 the values stay far below 9e15, where floor and round give ints."""
         r = self.rng.random()
         if depth <= 0 or r < 0.45:
             f = self.field(st, ("num",))
             if f is None or self.rng.random() < 0.25:
                 return self.lit_num()
-            return f
+            return self.int_of(st, f)
+        if self.rng.random() < 0.3:
+            return self.num_fn(st, depth)
         if r < 0.75:
             op = self.rng.choice("+-*/")
             a, b = self.num_expr(st, depth - 1), self.num_expr(st, depth - 1)
             p = 6 if op in "+-" else 7
             mq = f"{self.wrap(a, p)} {op} {self.wrap(b, p + 1)}"
             sql = f"(({a.sql}) / nullif(({b.sql}), 0))" if op == "/" else f"(({a.sql}) {op} ({b.sql}))"
-            return E(mq, sql, "num", p)
+            return E(mq, sql, "num", p, isint=op != "/" and a.isint and b.isint)
         if r < 0.85:
             a = self.num_expr(st, depth - 1)
             if self.rng.random() < 0.5:
-                return E(f"round({a.mq})", f"round({a.sql})", "num")
+                return E(f"round({a.mq})", f"round({a.sql})", "num", isint=True)
             n = self.rng.choice([0, 1, 2, 3])
-            return E(f"round({a.mq}, {n})", sql_round(a.sql, n), "num")
+            return E(f"round({a.mq}, {n})", sql_round(a.sql, n), "num", isint=n == 0)
         if r < 0.93:
             f = self.field(st, ("str", "date", "list"))
             if f is None:
                 return self.lit_num()
             if is_list(f.kind):
-                return E(f"len({f.mq})", f"len({f.sql})::DOUBLE", "num")
-            return E(f"len({f.mq})", f"length_grapheme({f.sql})::DOUBLE", "num")
+                return E(f"len({f.mq})", f"len({f.sql})::DOUBLE", "num", isint=True)
+            return E(f"len({f.mq})", f"length_grapheme({f.sql})::DOUBLE", "num", isint=True)
         a = self.num_expr(st, depth - 1)
         b = self.lit_num()
-        return E(f"coalesce({a.mq}, {b.mq})", f"coalesce({a.sql}, {b.sql})", "num")
+        return E(f"coalesce({a.mq}, {b.mq})", f"coalesce({a.sql}, {b.sql})", "num", isint=a.isint and b.isint)
+
+    # ---- the functions of language.md v2 (if case substr replace split trim starts_with
+    # ends_with concat floor ceil abs year week weekday hour bin) ----
+    def int_of(self, st, f):
+        f.isint = f.kind == "num" and f.mq.replace("`", "") in st.ints
+        return f
+
+    def wrong_field(self, st, reads):
+        """A field that may hold another kind than the function reads (`reads`): mq plans
+        the call (a file's fields have no known kind) and gives null for such a value."""
+        fs = [f for f in self.fields(st, SCALAR + ("list",)) if family(f.kind) not in reads]
+        return self.rng.choice(fs) if fs else None
+
+    def text_arg(self, st, depth):
+        """An argument for a text function: text mostly, a date value (bin's, read as its
+        ISO text), now and then a field of another kind."""
+        r = self.rng.random()
+        if r < 0.08:
+            f = self.wrong_field(st, ("str",))
+            if f is not None:
+                return f
+        if r < 0.2 and depth > 0:
+            return self.bin_expr(st, depth - 1) if self.rng.random() < 0.6 else self.week_expr(st, depth - 1)
+        return self.str_expr(st, depth)
+
+    def date_arg(self, st, depth):
+        """An argument for a date function: `dt` mostly (ISO dates, date-times, a
+        non-date), any text, another date function's result, or a field of another kind."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.07:
+            f = self.wrong_field(st, ("str",))
+            if f is not None:
+                return f
+        if r < 0.22 and depth > 0:
+            x = rng.random()
+            if x < 0.4:
+                return self.bin_expr(st, depth - 1)
+            if x < 0.7:
+                return self.week_expr(st, depth - 1)
+            a = self.date_arg(st, depth - 1)
+            lit = rng.choice(["2026-04-15", "2026-02-28T23:59:59Z", "soon"])
+            # the literal where a is null; a itself, read as text, where it is not (3 reads as no date)
+            sql = f"(CASE WHEN {a.sql} IS NULL THEN {sql_str(lit)} ELSE {sql_as(a, 'str')} END)"
+            return E(f"coalesce({a.mq}, {self.mq_str(lit)})", sql, "str")
+        f = self.field(st, ("date",)) if r >= 0.32 else None
+        # a literal must look like a date: mq refuses year("soon") when it plans (E039)
+        return f or self.field(st, ("str", "date")) or self.lit_str(DATES[:-1])
+
+    def bin_expr(self, st, depth):
+        """bin(t, D): a date value, which a row holds as its ISO text."""
+        d = self.date_arg(st, depth)
+        dur = self.rng.choice(list(DURATIONS))
+        return E(f"bin({d.mq}, {dur})", sql_bin(sql_instant(d), DURATIONS[dur]), "date")
+
+    def week_expr(self, st, depth):
+        d = self.date_arg(st, depth)
+        return E(f"week({d.mq})", f"strftime(date_trunc('week', {sql_instant(d)}), '%Y-%m-%d')", "date")
+
+    def num_arg(self, st, depth):
+        if self.rng.random() < 0.1:
+            f = self.wrong_field(st, ("num",))
+            if f is not None:
+                return f
+        return self.num_expr(st, depth)
+
+    def num_fn(self, st, depth):
+        rng = self.rng
+        r = rng.random()
+        if r < 0.3:
+            fn = rng.choice(["floor", "ceil", "abs"])
+            a = self.num_arg(st, depth - 1)
+            return E(f"{fn}({a.mq})", f"{fn}({sql_as(a, 'num')})", "num", isint=fn != "abs" or a.isint)
+        if r < 0.6:
+            fn = rng.choice(["year", "weekday", "hour"])
+            d = self.date_arg(st, depth - 1)
+            sqlfn = {"year": "year", "weekday": "isodow", "hour": "hour"}[fn]
+            return E(f"{fn}({d.mq})", f"CAST({sqlfn}({sql_instant(d)}) AS DOUBLE)", "num", isint=True)
+        if r < 0.85:
+            return self.choice_expr(st, depth, lambda: self.num_expr(st, depth - 1))
+        a = self.text_arg(st, depth - 1)
+        sep = rng.choice(SEPARATORS)
+        return E(f"len(split({a.mq}, {self.mq_str(sep)}))",
+                 f"CAST(len({sql_split(sql_as(a, 'str'), sep)}) AS DOUBLE)", "num", isint=True)
+
+    def choice_expr(self, st, depth, branch):
+        """if(C, A, B) or case(C1, V1, …, ELSE) over values from `branch` (one kind, or
+        null); a condition is a condition or, now and then, any field (truthy)."""
+        rng = self.rng
+
+        def cond():
+            if rng.random() < 0.15:
+                f = self.field(st, None)
+                return f.mq, sql_truth(f)
+            c = self.cond(st, max(depth - 1, 0))
+            return c.mq, c.sql
+
+        def val():
+            return E("null", "NULL", "null") if rng.random() < 0.1 else branch()
+        if rng.random() < 0.55:
+            whens = [(cond(), val())]
+            other = val()
+            mq = f"if({whens[0][0][0]}, {whens[0][1].mq}, {other.mq})"
+        else:
+            whens = [(cond(), val()) for _ in range(rng.choice([1, 1, 2, 3]))]
+            other = val()
+            mq = "case(" + ", ".join(f"{c[0]}, {v.mq}" for c, v in whens) + f", {other.mq})"
+        vals = [v for _, v in whens] + [other]
+        kinds = {v.kind for v in vals} - {"null"}
+        if not kinds:
+            return branch()
+        kind = kinds.pop() if len(kinds) == 1 else "str"  # str and date are one family
+        sql = "(CASE " + " ".join(f"WHEN {c[1]} THEN {v.vsql}" for c, v in whens) + f" ELSE {other.vsql} END)"
+        return E(mq, sql, kind, isint=all(v.isint or v.kind == "null" for v in vals))
+
+    def piece(self):
+        """Exact text that occurs in the data, or part of it, or nothing."""
+        s = self.rng.choice(STRINGS + TAGS + DATES + [""])
+        if s and self.rng.random() < 0.7:
+            i = self.rng.randrange(len(s))
+            s = s[i:i + self.rng.randint(1, 3)]
+        return s
+
+    def concat_arg(self, st, depth):
+        """concat's arguments: text, ints (printed alike by both; a double's text depends
+        on its spelling in the file, which the tables do not keep), booleans, dates, null."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.4:
+            return self.str_expr(st, depth)
+        if r < 0.55:
+            return self.lit_str([" ", "-", ", ", "\u00e9", "", "x"])
+        if r < 0.8:
+            for _ in range(4):
+                e = self.num_expr(st, min(depth, 1))
+                if e.isint:
+                    return e
+            return E("7", sql_num("7"), "num", isint=True)
+        if r < 0.88:
+            f = self.field(st, ("bool",))
+            if f is not None:
+                return f
+            c = self.cond(st, 0)
+            return E(c.mq, c.vsql, "bool", c.prec)
+        if r < 0.96 and depth > 0:
+            return self.bin_expr(st, depth - 1) if rng.random() < 0.6 else self.week_expr(st, depth - 1)
+        return E("null", "NULL", "null")
+
+    def str_fn(self, st, depth):
+        rng = self.rng
+        r = rng.random()
+        if r < 0.22:
+            a = self.text_arg(st, depth - 1)
+            start = self.field(st, ("num",)) if rng.random() < 0.12 else None
+            if start is not None:
+                smq, ssql = start.mq, f"CAST(floor({start.sql}) AS BIGINT)"
+            else:
+                n = rng.randint(-6, 8)
+                smq, ssql = str(n), str(n)
+            if rng.random() < 0.6:
+                n = rng.randint(-2, 6)
+                return E(f"substr({a.mq}, {smq}, {n})", f"substring_grapheme({sql_as(a, 'str')}, {ssql}, {n})", "str")
+            return E(f"substr({a.mq}, {smq})", f"substring_grapheme({sql_as(a, 'str')}, {ssql})", "str")
+        if r < 0.4:
+            a = self.text_arg(st, depth - 1)
+            old, new = self.piece(), rng.choice(["", "_", "XY", "\u00e9", " ", "e\u0301"])
+            return E(f"replace({a.mq}, {self.mq_str(old)}, {self.mq_str(new)})",
+                     f"replace({sql_as(a, 'str')}, {sql_str(old)}, {sql_str(new)})", "str")
+        if r < 0.52:
+            a = self.text_arg(st, depth - 1)
+            return E(f"trim({a.mq})", f"trim({sql_as(a, 'str')}, {sql_str(WHITE_SPACE)})", "str")
+        if r < 0.74:
+            args = [self.concat_arg(st, depth - 1) for _ in range(rng.choice([1, 2, 2, 3, 4]))]
+            return E(f"concat({', '.join(a.mq for a in args)})", f"concat({', '.join(sql_text(a) for a in args)})",
+                     "str")
+        if r < 0.84:
+            return self.week_expr(st, depth - 1)
+        return self.choice_expr(st, depth, lambda: self.str_expr(st, depth - 1))
+
+    def split_expr(self, st, depth):
+        a = self.text_arg(st, depth)
+        sep = self.rng.choice(SEPARATORS)
+        return E(f"split({a.mq}, {self.mq_str(sep)})", sql_split(sql_as(a, "str"), sep), ("list", "str"))
+
+    def fn_cond(self, st, depth):
+        rng = self.rng
+        if rng.random() < 0.7:
+            fn = rng.choice(["starts_with", "ends_with"])
+            a = self.text_arg(st, depth)
+            x = rng.choice(STRINGS + DATES + TAGS)
+            k = rng.randint(0, min(3, len(x)))
+            p = x[:k] if fn == "starts_with" else x[len(x) - k:]
+            sql = f"{fn}({sql_as(a, 'str')}, {sql_str(p)})"
+            return E(f"{fn}({a.mq}, {self.mq_str(p)})", f"coalesce({sql}, false)", "bool", vsql=sql)
+        c, a, b = self.cond(st, max(depth - 1, 0)), self.cond(st, max(depth - 1, 0)), self.cond(st, max(depth - 1, 0))
+        return E(f"if({c.mq}, {a.mq}, {b.mq})", f"(CASE WHEN {c.sql} THEN {a.sql} ELSE {b.sql} END)", "bool",
+                 vsql=f"(CASE WHEN {c.sql} THEN {a.vsql} ELSE {b.vsql} END)")
 
     def str_expr(self, st, depth):
         r = self.rng.random()
+        if depth > 0 and r >= 0.5 and self.rng.random() < 0.4:
+            return self.str_fn(st, depth)
         f = self.field(st, ("str", "date"))
         if f is None or depth <= 0 or r < 0.5:
             return f if f is not None and r < 0.9 else self.lit_str()
@@ -722,6 +997,8 @@ class Gen:
 
     def atom_cond(self, st, depth):
         rng = self.rng
+        if rng.random() < 0.08:
+            return self.fn_cond(st, depth)
         r = rng.random()
         ops = ["=", "!=", "<", "<=", ">", ">="]
         if r < 0.25:
@@ -816,14 +1093,18 @@ class Gen:
 
     def value_expr(self, st):
         r = self.rng.random()
-        if r < 0.45:
+        if r < 0.42:
             return self.num_expr(st, 2)
-        if r < 0.75:
+        if r < 0.7:
             return self.str_expr(st, 2)
-        if r < 0.9:
+        if r < 0.83:
             c = self.cond(st, 1)
             return E(c.mq, c.vsql, c.kind, c.prec)
-        return self.field(st, None)
+        if r < 0.88:
+            return self.split_expr(st, 1)
+        if r < 0.93:
+            return self.bin_expr(st, 1)
+        return self.int_of(st, self.field(st, None))
 
     # ---- stages ----
     def new_name(self, st, pool=("n1", "n2", "x1", "y1", "tot", "label")):
@@ -849,15 +1130,18 @@ class Gen:
             else:
                 st.add(f"SELECT *, {e.sql} AS {qi(name)} FROM {st.prev}")
             st.schema[name] = e.kind if e.kind not in ("null", "dlit") else "str"
+            st.ints -= {i for i in st.ints if i.startswith(name + ".")}
+            (st.ints.add if e.isint else st.ints.discard)(name)
             parts.append(f"{mq_name(name)} = {e.mq}")
         st.unique = None
         return self.rng.choice(["derive ", "derive ", "extend "]) + ", ".join(parts)
 
     def stage_select(self, st):
         items, cols, kinds = [], [], {}
+        ints = set()
         for _ in range(self.rng.choice([1, 2, 2, 3, 4])):
             if self.rng.random() < 0.6:
-                f = self.field(st, None)
+                f = self.int_of(st, self.field(st, None))
                 name = f.mq.replace("`", "")
                 if name in kinds:
                     continue
@@ -871,7 +1155,11 @@ class Gen:
                 items.append(f"{mq_name(name)} = {e.mq}")
             cols.append(f"{e.sql} AS {qi(name)}")
             kinds[name] = e.kind if e.kind not in ("null", "dlit") else "str"
+            if e.isint:
+                ints.add(name)
         st.add(f"SELECT {', '.join(cols)}, _rn FROM {st.prev}")
+        # `select o` keeps o.a's ints; `select o.a` makes a column named `o.a`, an int still
+        st.ints = ints | {i for i in st.ints if "." in i and i.split(".")[0] in kinds}
         if st.unique and not st.unique <= set(kinds):
             st.unique = None
         st.schema = kinds
@@ -923,9 +1211,11 @@ class Gen:
                 f = self.field(st, SCALAR)
                 if f is None:
                     continue
-                name, e, mq = f.mq.replace("`", ""), f, f.mq
+                name, e, mq = f.mq.replace("`", ""), self.int_of(st, f), f.mq
             else:
-                e = self.str_expr(st, 1) if self.rng.random() < 0.5 else self.num_expr(st, 1)
+                r = self.rng.random()
+                e = (self.str_expr(st, 1) if r < 0.4 else self.num_expr(st, 1) if r < 0.8 else
+                     self.bin_expr(st, 0) if r < 0.9 else self.week_expr(st, 0))
                 name = self.new_name(st, ("key", "grp"))
                 if name is None:
                     continue
@@ -939,6 +1229,7 @@ class Gen:
         if self.rng.random() < 0.25:
             st.add(f"SELECT count(*)::DOUBLE AS \"count\", 0 AS _rn FROM {st.prev}")
             st.schema, st.total, st.unique, st.explicit = {"count": "num"}, True, None, True
+            st.ints = {"count"}
             return "count"
         keys = self.group_keys(st, 3)
         if not keys or "count" in [k[0] for k in keys]:
@@ -949,6 +1240,7 @@ class Gen:
                f"FROM {st.prev} GROUP BY {gb}")
         st.schema = {n: e.kind for n, e, _ in keys}
         st.schema["count"] = "num"
+        st.ints = {n for n, e, _ in keys if e.isint} | {"count"}
         st.total, st.unique, st.explicit = False, set(st.schema) - {"count"}, True
         return "count by " + ", ".join(m for _, _, m in keys)
 
@@ -957,8 +1249,14 @@ class Gen:
         aggs = []
         for _ in range(rng.choice([1, 2, 2, 3, 4])):
             r = rng.random()
-            if r < 0.2:
-                mq, sql, kind, default = "count()", "count(*)::DOUBLE", "num", "count"
+            isint = False
+            if rng.random() < 0.35:
+                agg = self.new_aggregate(st)
+                if agg is None:
+                    continue
+                mq, sql, kind, default, isint = agg
+            elif r < 0.2:
+                mq, sql, kind, default, isint = "count()", "count(*)::DOUBLE", "num", "count", True
             else:
                 if r < 0.35:
                     f = self.field(st, SCALAR)
@@ -980,33 +1278,36 @@ class Gen:
                 mq = f"{fn}({f.mq})"
                 default = fn + "_" + f.mq.replace("`", "")
                 kind = f.kind if fn in ("min", "max") else "num"
+                isint = fn in ("count", "distinct") or (fn in ("min", "max") and self.int_of(st, f).isint)
                 sql = {"count": f"count({f.sql})::DOUBLE", "sum": f"sum({f.sql})", "avg": f"avg({f.sql})",
                        "median": f"median({f.sql})", "min": f"min({f.sql})", "max": f"max({f.sql})",
                        "distinct": f"count(DISTINCT {f.sql})::DOUBLE"}[fn]
             if kind == "num" and rng.random() < 0.12:
                 if rng.random() < 0.5:
-                    mq, sql = f"round({mq}, 1)", sql_round(sql, 1)
+                    mq, sql, isint = f"round({mq}, 1)", sql_round(sql, 1), False
                 else:
                     mq, sql = f"{mq} * 2", f"({sql}) * 2"
                 name = self.new_name(st, ("a1", "a2", "a3", "a4"))
             else:
-                name = default if rng.random() < 0.5 else self.new_name(st, ("a1", "a2", "a3", "a4"))
+                name = (default if default and rng.random() < 0.5 else
+                        self.new_name(st, ("a1", "a2", "a3", "a4")))
             if name is None or name in [a[0] for a in aggs]:
                 continue
             aggs.append((name, mq if name == default and not mq.startswith("round") and "*" not in mq
-                         else f"{mq_name(name)} = {mq}", sql, kind))
+                         else f"{mq_name(name)} = {mq}", sql, kind, isint))
         if not aggs:
             return None
         keys = self.group_keys(st, 2) if rng.random() < 0.8 else []
         names = [k[0] for k in keys] + [a[0] for a in aggs]
         if len(set(names)) != len(names):
             return None
-        sel = [f"{e.sql} AS {qi(n)}" for n, e, _ in keys] + [f"{s} AS {qi(n)}" for n, _, s, _ in aggs]
+        sel = [f"{e.sql} AS {qi(n)}" for n, e, _ in keys] + [f"{s} AS {qi(n)}" for n, _, s, _, _ in aggs]
         gb = (" GROUP BY " + ", ".join(str(i + 1) for i in range(len(keys)))) if keys else ""
         st.add(f"SELECT {', '.join(sel)}, 0 AS _rn FROM {st.prev}{gb}")
         st.schema = {n: e.kind for n, e, _ in keys}
-        for n, _, _, k in aggs:
+        for n, _, _, k, _ in aggs:
             st.schema[n] = k
+        st.ints = {n for n, e, _ in keys if e.isint} | {n for n, _, _, _, i in aggs if i}
         st.total = not keys
         st.unique = {k[0] for k in keys} if keys else None
         st.explicit = True
@@ -1014,6 +1315,30 @@ class Gen:
         if keys:
             text += " by " + ", ".join(m for _, _, m in keys)
         return text
+
+    def new_aggregate(self, st):
+        """count_if, percentile, first, last: (mq, SQL, kind, default name or None, isint)."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.35 or (r >= 0.65 and not st.total):
+            if rng.random() < 0.3:
+                f = self.field(st, None)  # any value: its truth
+                return f"count_if({f.mq})", f"(count(*) FILTER (WHERE {sql_truth(f)}))::DOUBLE", "num", \
+                    "count_if_" + f.mq.replace("`", ""), True
+            c = self.cond(st, 1)
+            return f"count_if({c.mq})", f"(count(*) FILTER (WHERE {c.sql}))::DOUBLE", "num", None, True
+        if r < 0.65:
+            f = self.field(st, ("num",))
+            if f is None:
+                return None
+            p = rng.choice(["0", "10", "25", "50", "75", "90", "99", "100", "12.5", "33.3"])
+            return (f"percentile({f.mq}, {p})", f"quantile_cont({f.sql}, CAST('{p}' AS DOUBLE) / 100)", "num",
+                    f"percentile_{f.mq.replace('`', '')}_{p}", False)
+        # first/last in input order: only where that order is defined
+        fn = rng.choice(["first", "last"])
+        f = self.int_of(st, self.field(st, SCALAR + ("list",)))
+        return (f"{fn}({f.mq})", f"{fn}({f.sql} ORDER BY _rn) FILTER (WHERE {f.sql} IS NOT NULL)", f.kind,
+                f"{fn}_{f.mq.replace('`', '')}", f.isint)
 
     def stage_distinct(self, st):
         fs = []
@@ -1027,6 +1352,7 @@ class Gen:
         gb = ", ".join(str(i + 1) for i in range(len(fs)))
         st.add(f"SELECT {sel}, min(_rn) AS _rn FROM {st.prev} GROUP BY {gb}")
         st.schema = {f.mq.replace("`", ""): f.kind for f in fs}
+        st.ints = {f.mq.replace("`", "") for f in fs if self.int_of(st, f).isint}
         st.unique, st.explicit = set(st.schema), True
         return "distinct " + ", ".join(f.mq for f in fs)
 
@@ -1040,6 +1366,7 @@ class Gen:
             return None
         st.add(f"SELECT {f.sql} AS {qi(name)}, count(*)::DOUBLE AS \"count\", 0 AS _rn FROM {st.prev} GROUP BY 1")
         st.schema = {name: f.kind, "count": "num"}
+        st.ints = {"count"} | ({name} if self.int_of(st, f).isint else set())
         st.special = ("top", n, name)
         st.explicit = True
         return f"top {n} {f.mq}"
@@ -1062,7 +1389,7 @@ class Gen:
         right_mq, right_sql = f'from "{form}"', table
         if rng.random() < 0.2:
             # a subquery: `join (from "u.csv" | where …) on k`
-            sub = State(table, rschema)
+            sub = State(table, rschema, ("uk",))
             c = self.cond(sub, 1)
             right_mq, right_sql = f'(from "{form}" | where {c.mq})', f"(SELECT * FROM {table} WHERE {c.sql})"
         cols = []
@@ -1076,6 +1403,7 @@ class Gen:
                     name, i = f"{c}_right{i}", i + 1
             cols.append(f"r.{qi(c)} AS {qi(name)}")
             st.schema[name] = k
+            (st.ints.add if c == "uk" else st.ints.discard)(name)
         st.add(f"SELECT l.* EXCLUDE (_rn), {', '.join(cols)}, dense_rank() OVER (ORDER BY l._rn) AS _rn "
                f"FROM {st.prev} l {'LEFT ' if left else ''}JOIN {right_sql} r ON {on}")
         st.total, st.unique, st.explicit = False, None, False
@@ -1124,6 +1452,7 @@ class Gen:
         st.add(f"SELECT {rest}, e.v AS {qi(target)}, dense_rank() OVER (ORDER BY {order}) AS _rn "
                f"FROM {st.prev} q, unnest({src}) WITH ORDINALITY AS e(v, i)")
         st.schema[target] = ek
+        st.ints.discard(target)
         st.unique, st.explicit = None, False
         return "flatten " + ".".join(path) + (f" as {alias}" if alias else "")
 
