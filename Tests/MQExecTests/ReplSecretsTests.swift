@@ -129,12 +129,13 @@ extension ReplTests {
             .vars
             """], status: 0)
         // Errors: 403 (the key of another org), 401 (a key whose secret is the real one plus
-        // a letter), 404, 400, a network error, and a script error.
+        // a letter), 404, a contact lookup that finds no one (its search traced; it used to
+        // be the API's 400 for an id that is not a uuid), a network error, and a script error.
         try run("403", ["--trace", "-c", ".org \(org1.id); summary"], status: 3)
         try run("403 flag", ["--org", org1.id, "-c", "summary"], status: 3)
         try run("401", ["--trace", "-c", "summary; .curl"], env: ["MOSEND_API_KEY": org0.apiKey + "x"], status: 3)
         try run("404", ["-c", "customer 00000000-0000-4000-8000-000000000000"], status: 3)
-        try run("400", ["-c", "customer \"not-a-uuid\""], status: 3)
+        try run("lookup", ["--trace", "-c", "customer \"not-a-uuid\""], status: 1)
         try run("network", ["--trace", "-c", "summary; .curl"], env: ["MOSEND_BASE_URL": "http://127.0.0.1:9"], status: 4)
         let script = box.work.appendingPathComponent("report.mq")
         try "summary | select contacts\ncustomers | where nope > 1\n".write(to: script, atomically: true, encoding: .utf8)
