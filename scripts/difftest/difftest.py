@@ -1091,8 +1091,12 @@ class Gen:
             return E(f"not {self.wrap(a, 3)}", f"(NOT {a.sql})", "bool", 3)
         return self.atom_cond(st, depth)
 
-    def value_expr(self, st):
+    def value_expr(self, st, windows=False):
         r = self.rng.random()
+        if windows and self.rng.random() < 0.45:
+            e = self.window_value(st)
+            if e is not None:
+                return e
         if r < 0.42:
             return self.num_expr(st, 2)
         if r < 0.7:
@@ -1106,6 +1110,121 @@ class Gen:
             return self.bin_expr(st, 1)
         return self.int_of(st, self.field(st, None))
 
+    # ---- window functions: F(ARGS) over ([by EXPR, …] [sort KEY, …]) in derive and select ----
+    def window_over(self, st, need_sort):
+        """The `over (…)` of a window call: (its mq text, SQL's PARTITION BY, SQL's sort keys).
+        Partitions use the grouping keys' SQL (mixed kinds by tag); the keys sort with
+        `sort`'s rules (nulls last in both directions, `m` by kind first)."""
+        rng = self.rng
+        by, part = [], []
+        for _ in range(rng.choice([0, 0, 1, 1, 1, 2])):
+            if rng.random() < 0.8:
+                e = self.field(st, SCALAR)
+            else:
+                e = self.str_expr(st, 1) if rng.random() < 0.5 else self.num_expr(st, 1)
+            if e is None or e.mq in by:
+                continue
+            by.append(e.mq)
+            part.append(e.sql)
+        keys, sqlkeys, names = [], [], set()
+        n = rng.choice([1, 1, 2, 3]) if need_sort or rng.random() < 0.7 else 0
+        for _ in range(n):
+            f = self.field(st, SCALAR)
+            if f is None or f.mq in names:
+                continue
+            names.add(f.mq)
+            desc = rng.random() < 0.4
+            form = rng.random()
+            keys.append(("-" + f.mq if form < 0.5 else f.mq + " desc") if desc else
+                        (f.mq if form < 0.7 else f.mq + " asc"))
+            sqlkeys += self.sort_keys_sql(f, desc)
+        if need_sort and not keys:
+            return None
+        inner = []
+        if by:
+            inner.append("by " + ", ".join(by))
+        if keys:
+            inner.append("sort " + ", ".join(keys))
+        return "over (" + " ".join(inner) + ")", part, sqlkeys
+
+    def window_call(self, st):
+        """One window call, an E of kind num (or its argument's, for lag/lead/min/max).
+        row_number, lag and lead depend on the input order among ties (ties and `over ()`
+        keep it), so they come only where that order is defined; rank, dense_rank and the
+        aggregates (whole partition, or running through the current row's peers) do not."""
+        rng = self.rng
+        fns = ["rank", "dense_rank", "sum", "avg", "min", "max", "count", "count", "sum"]
+        if st.total:
+            fns += ["row_number", "row_number", "lag", "lag", "lead", "lead"]
+        fn = rng.choice(fns)
+        over = self.window_over(st, fn in ("row_number", "rank", "dense_rank"))
+        if over is None:
+            return None
+        mq_over, part, keys = over
+        pb = ("PARTITION BY " + ", ".join(part)) if part else ""
+        isint = False
+        if fn in ("row_number", "lag", "lead"):
+            order = "ORDER BY " + ", ".join(keys + ["_rn"])
+        elif keys:
+            order = "ORDER BY " + ", ".join(keys)
+        else:
+            order = ""
+        if fn in ("sum", "avg", "min", "max", "count") and keys:
+            order += " RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"
+        sql_over = f"OVER ({' '.join(x for x in (pb, order) if x)})"
+        if fn in ("row_number", "rank", "dense_rank"):
+            return E(f"{fn}() {mq_over}", f"({fn}() {sql_over})::DOUBLE", "num", isint=True)
+        if fn in ("lag", "lead"):
+            x = self.field(st, SCALAR + ("list", "obj")) if rng.random() < 0.7 else None
+            x = self.int_of(st, x) if x is not None else self.num_expr(st, 1)
+            k = rng.choice([None, None, 1, 2, 3, 0])
+            arg = x.mq if k is None else f"{x.mq}, {k}"
+            sql = f"{fn}({x.sql}{'' if k is None else ', ' + str(k)}) {sql_over}"
+            return E(f"{fn}({arg}) {mq_over}", sql, x.kind, isint=x.isint)
+        if fn == "count":
+            if rng.random() < 0.4:
+                return E(f"count() {mq_over}", f"(count(*) {sql_over})::DOUBLE", "num", isint=True)
+            x = self.field(st, SCALAR)
+            if x is None:
+                return None
+            return E(f"count({x.mq}) {mq_over}", f"(count({x.sql}) {sql_over})::DOUBLE", "num", isint=True)
+        if fn in ("sum", "avg"):
+            x = self.field(st, ("num",)) if rng.random() < 0.8 else None
+            x = self.int_of(st, x) if x is not None else self.num_expr(st, 1)
+            return E(f"{fn}({x.mq}) {mq_over}", f"{fn}({x.sql}) {sql_over}", "num", isint=fn == "sum" and x.isint)
+        x = self.field(st, ("num", "str", "date", "bool"))
+        if x is None:
+            return None
+        x = self.int_of(st, x)
+        return E(f"{fn}({x.mq}) {mq_over}", f"{fn}({x.sql}) {sql_over}", x.kind, isint=x.isint)
+
+    def window_value(self, st):
+        """A window call alone, or inside an expression: a share of a total
+        (`round(100 * x / sum(x) over (), 2)`), a change (`x - lag(x) over (…)`), a rank
+        scaled, a difference from the partition's average."""
+        rng = self.rng
+        w = self.window_call(st)
+        if w is None or rng.random() < 0.6:
+            return w
+        if w.kind != "num":
+            return w
+        x = self.num_expr(st, 1)
+        r = rng.random()
+        if r < 0.35:
+            n = rng.choice([0, 1, 2])
+            mq = f"round(100 * {self.wrap(x, 7)} / {w.mq}, {n})"
+            return E(mq, sql_round(f"((100 * ({x.sql})) / nullif(({w.sql}), 0))", n), "num", isint=n == 0)
+        if r < 0.7:
+            op = rng.choice("+-")
+            if rng.random() < 0.5:
+                return E(f"{self.wrap(x, 6)} {op} {w.mq}", f"(({x.sql}) {op} ({w.sql}))", "num", 6,
+                         isint=x.isint and w.isint)
+            return E(f"{w.mq} {op} {self.wrap(x, 7)}", f"(({w.sql}) {op} ({x.sql}))", "num", 6,
+                     isint=x.isint and w.isint)
+        if r < 0.85:
+            return E(f"{w.mq} * 2", f"(({w.sql}) * 2)", "num", 7, isint=w.isint)
+        return E(f"coalesce({w.mq}, -1)", f"coalesce({w.sql}, -1)", "num", isint=w.isint)
+
     # ---- stages ----
     def new_name(self, st, pool=("n1", "n2", "x1", "y1", "tot", "label")):
         free = [n for n in pool if n not in st.schema]
@@ -1118,8 +1237,9 @@ class Gen:
 
     def stage_derive(self, st):
         parts = []
+        windows = self.rng.random() < 0.45
         for _ in range(self.rng.choice([1, 1, 2, 3])):
-            e = self.value_expr(st)
+            e = self.value_expr(st, windows)
             plain = [n for n in st.schema if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", n)]
             if plain and self.rng.random() < 0.2:
                 name = self.rng.choice(plain)
@@ -1139,6 +1259,7 @@ class Gen:
     def stage_select(self, st):
         items, cols, kinds = [], [], {}
         ints = set()
+        windows = self.rng.random() < 0.25
         for _ in range(self.rng.choice([1, 2, 2, 3, 4])):
             if self.rng.random() < 0.6:
                 f = self.int_of(st, self.field(st, None))
@@ -1148,7 +1269,7 @@ class Gen:
                 items.append(f.mq)
                 e = f
             else:
-                e = self.value_expr(st)
+                e = self.value_expr(st, windows)
                 name = self.new_name(st) or "n9"
                 if name in kinds:
                     continue
