@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import MQCore
 import MQFiles
 import MQFormat
@@ -201,8 +202,7 @@ public final class Session {
         var c = PlannerContext(now: now())
         c.pushdown = settings.pushdown
         c.evaluate = Session.constantEvaluator(now: c.now)
-        let base = baseDirectory
-        c.fileColumns = { Session.sampledColumns($0, baseDirectory: base) }
+        c.fileColumns = Session.fileColumnReader(baseDirectory: baseDirectory)
         for (k, v) in variables {
             switch v {
             case .value(let j): c.variables[k] = .value(j)
@@ -227,8 +227,7 @@ public final class Session {
         c.learned = learned
         c.profiles = hooks.profileNames()
         c.baseDirectory = baseDirectory
-        let base = baseDirectory
-        c.fileColumns = { Session.sampledColumns($0, baseDirectory: base) }
+        c.fileColumns = Session.fileColumnReader(baseDirectory: baseDirectory)
         for (k, v) in variables {
             c.variables.append(k)
             if case .rows(_, let cols) = v { c.variableColumns[k] = cols }
@@ -255,6 +254,19 @@ public final class Session {
     public func explain(_ plan: Plan) -> String {
         let describe = describe
         return PlanPrinter(url: describe.map { d in { d.url($0, $1) } }).print(plan)
+    }
+
+    /// `sampledColumns` read once per file for the life of the closure (one statement's
+    /// planning, one completion snapshot): bare words, each join's left and right sides
+    /// and the fields a stage names would otherwise each read the file's first rows again.
+    static func fileColumnReader(baseDirectory: String) -> @Sendable (String) -> [String]? {
+        let read = Mutex<[String: [String]?]>([:])
+        return { path in
+            if let known = read.withLock({ $0[path] }) { return known }
+            let columns = Session.sampledColumns(path, baseDirectory: baseDirectory)
+            read.withLock { $0[path] = .some(columns) }
+            return columns
+        }
     }
 
     /// The keys of a file's first batch of rows (a CSV's header), or nil when it cannot
