@@ -16,7 +16,11 @@ enum Reshape {
         var bases: [JSONObject] = []
         var cells: [[String: [Value]]] = []
         var columns: [String] = []
-        var seenColumn = Set<String>()
+        // A column per distinct key value, by `=`'s equality: `1` and `"1"` are two values
+        // whose text is the same, so the second is added as `1_2` (and said), never merged.
+        var columnOf: [KeyValue: String] = [:]
+        var merged: [String] = []
+        var taken = Set<String>()
         for row in rows {
             var base = row
             base[keyName] = nil
@@ -29,9 +33,26 @@ enum Reshape {
                 cells.append([:])
             }
             let k = eval.eval(key, row)
-            let column = k.isNull ? "null" : k.text
-            if seenColumn.insert(column).inserted { columns.append(column) }
+            let column: String
+            if let c = columnOf[KeyValue(k)] { column = c } else {
+                let text = k.isNull ? "null" : k.text
+                var name = text
+                var n = 2
+                while taken.contains(name) {
+                    name = "\(text)_\(n)"
+                    n += 1
+                }
+                if name != text { merged.append(text) }
+                columnOf[KeyValue(k)] = name
+                taken.insert(name)
+                columns.append(name)
+                column = name
+            }
             cells[g][column, default: []].append(eval.eval(value, row))
+        }
+        if !merged.isEmpty {
+            warn("pivot: values of different kinds print as \(merged.map { "`\($0)`" }.joined(separator: ", ")); "
+                + "each has a column of its own (NAME_2, …)")
         }
         let keyFields = Set(bases.flatMap(\.keys))
         var renamed: [String] = []
