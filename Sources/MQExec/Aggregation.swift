@@ -11,14 +11,19 @@ final class GroupFold {
     private var index: [[KeyValue]: Int] = [:]
     private(set) var keys: [[Value]] = []
     private(set) var counts: [Int] = []
-    /// Per group, per aggregate: the non-null argument values (min/max/median/distinct
-    /// need them; count needs none).
-    private var values: [[[Value]]] = []
+    /// Group g's accumulator of aggregate a is `accumulators[g * aggs.count + a]`.
+    private var accumulators: [Accumulator] = []
+    /// Per aggregate: its kind and the argument it folds (none for count()).
+    private let folded: [(kind: Accumulator.Kind, argument: Expr?)?]
 
     init(by: [Expr], aggs: [Projection], eval: Evaluator) {
         self.by = by
         self.aggs = aggs
         self.eval = eval
+        folded = aggs.map { p in
+            guard case .call(let f, let args) = p.expr.kind, let kind = Accumulator.Kind(rawValue: f) else { return nil }
+            return (kind, args.first)
+        }
     }
 
     func add(_ rows: [JSONObject]) {
@@ -33,13 +38,14 @@ final class GroupFold {
                 index[text] = g
                 keys.append(key)
                 counts.append(0)
-                values.append(Array(repeating: [], count: aggs.count))
+                for f in folded { accumulators.append(Accumulator(f?.kind ?? .count)) }
             }
             counts[g] += 1
-            for (a, p) in aggs.enumerated() {
-                guard case .call(_, let args) = p.expr.kind, let arg = args.first else { continue }
-                let v = eval.eval(arg, row)
-                if !v.isNull { values[g][a].append(v) }
+            let base = g * aggs.count
+            for (a, f) in folded.enumerated() {
+                guard let f, let argument = f.argument else { continue }
+                let v = eval.eval(argument, row)
+                if !v.isNull { accumulators[base + a].add(v) }
             }
         }
     }
@@ -60,17 +66,26 @@ final class GroupFold {
         if by.isEmpty && keys.isEmpty {
             keys.append([])
             counts.append(0)
-            values.append(Array(repeating: [], count: aggs.count))
+            for f in folded { accumulators.append(Accumulator(f?.kind ?? .count)) }
+        }
+        // Arguments after the first are constants (`percentile(x, 90)`'s 90).
+        let extras = aggs.map { p -> [Value] in
+            guard case .call(_, let args) = p.expr.kind else { return [] }
+            return args.dropFirst().map { eval.eval($0, JSONObject()) }
         }
         return orderedGroups.map { g in
             var out = JSONObject()
             for (e, v) in zip(by, keys[g]) { out[Planner.columnName(e)] = v.json }
             for (a, p) in aggs.enumerated() {
-                guard case .call(let f, let args) = p.expr.kind else { continue }
-                // Arguments after the first are constants (`percentile(x, 90)`'s 90).
-                let extra = args.dropFirst().map { eval.eval($0, JSONObject()) }
-                out[p.name ?? Planner.columnName(p.expr)] =
-                    Aggregation.aggregate(f, values[g][a], count: counts[g], hasArgument: !args.isEmpty, extra: extra).json
+                guard case .call = p.expr.kind else { continue }
+                let value: Value
+                if let f = folded[a] {
+                    // count() counts rows; count(x) the rows where x is not null (its fold).
+                    value = f.argument == nil && f.kind == .count ? .int(counts[g]) : accumulators[g * aggs.count + a].result(extras[a])
+                } else {
+                    value = .null
+                }
+                out[p.name ?? Planner.columnName(p.expr)] = value.json
             }
             return out
         }
@@ -106,65 +121,20 @@ enum Aggregation {
     static func aggregate(_ f: String, _ values: [Value], count: Int, hasArgument: Bool = false, extra: [Value] = []) -> Value {
         // count() counts rows; count(x) the rows where x is not null (its fold).
         if f == "count", !hasArgument { return .int(count) }
-        // Conditions add up: sum(x = y) counts the rows where it holds, avg(x = y) is their share.
-        if FunctionSpec.named(f)?.args.first == .number, !values.isEmpty,
-           values.allSatisfy({ if case .bool = $0 { true } else { false } })
-        {
-            return aggregate(f, values.map { if case .bool(let b) = $0 { .int(b ? 1 : 0) } else { $0 } }, count: count, extra: extra)
-        }
         return folds[f]?(values, extra) ?? .null
     }
 
-    /// The implementation of each aggregate of `FunctionSpec.all`, by name, over a group's
-    /// non-null values; a test checks every spec has one.
+    /// Each aggregate of `FunctionSpec.all`, by name, over a group's non-null values, through
+    /// its `Accumulator`; a test checks every spec has one.
     /// `extra`: the constant arguments after the first (`percentile`'s P).
-    static let folds: [String: @Sendable (_ values: [Value], _ extra: [Value]) -> Value] = [
-        "count": { v, _ in .int(v.count) },
-        "count_if": { v, _ in .int(v.filter(\.truthy).count) },
-        "distinct": { v, _ in .int(Set(v.map(KeyValue.init)).count) },
-        "min": { v, _ in v.min { Compare.sortOrder($0, $1) < 0 } ?? .null },
-        "max": { v, _ in v.max { Compare.sortOrder($0, $1) < 0 } ?? .null },
-        "first": { v, _ in v.first ?? .null },
-        "last": { v, _ in v.last ?? .null },
-        // Linear interpolation between the two nearest ranks, as DuckDB's quantile_cont.
-        "percentile": { v, extra in
-            let s = v.compactMap(\.number).sorted()
-            guard !s.isEmpty, let p = extra.first?.number, p >= 0, p <= 100 else { return .null }
-            let position = p / 100 * Double(s.count - 1)
-            let lo = Int(position.rounded(.down))
-            let hi = min(lo + 1, s.count - 1)
-            return .double(s[lo] + (s[hi] - s[lo]) * (position - Double(lo)))
-        },
-        // No number to add: null, as SQL's SUM is (and as avg already was).
-        "sum": { values, _ in
-            let numbers = values.compactMap(\.number)
-            guard !numbers.isEmpty else { return .null }
-            if values.allSatisfy({ if case .int = $0 { true } else { false } }) {
-                // Integers stay integers, overflowing into a double as `+` does. The sum
-                // wraps and counts its overflows, so an intermediate one that later
-                // comes back (Int.max, 1, -2) still gives the exact integer.
-                var total = 0
-                var carries = 0
-                for case .int(let n) in values {
-                    let (r, overflow) = total.addingReportingOverflow(n)
-                    if overflow { carries += n > 0 ? 1 : -1 }
-                    total = r
-                }
-                if carries == 0 { return .int(total) }
-            }
-            return .double(numbers.reduce(0, +))
-        },
-        "avg": { values, _ in
-            let numbers = values.compactMap(\.number)
-            return numbers.isEmpty ? .null : .double(numbers.reduce(0, +) / Double(numbers.count))
-        },
-        "median": { values, _ in
-            let s = values.compactMap(\.number).sorted()
-            guard !s.isEmpty else { return .null }
-            let m = s.count / 2
-            return .double(s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2)
-        },
-    ]
+    static let folds: [String: @Sendable (_ values: [Value], _ extra: [Value]) -> Value] = Dictionary(
+        uniqueKeysWithValues: Accumulator.Kind.allCases.map { kind in
+            (kind.rawValue, { @Sendable values, extra in
+                var a = Accumulator(kind)
+                for v in values { a.add(v) }
+                return a.result(extra)
+            })
+        })
 
     /// `count` (one row), or `count by F…`: a row per group, most frequent first.
     static func counted(_ fold: GroupFold) -> [JSONObject] {

@@ -7,7 +7,7 @@ import MQSyntax
 /// field `name`. The rows keep their order.
 enum WindowFunctions {
     /// The functions of `FunctionSpec` that need `over`; the aggregates with `over` go
-    /// through `Aggregation.aggregate` (a test checks both against the table).
+    /// through `Accumulator` (a test checks both against the table).
     static let names: Set<String> = ["row_number", "rank", "dense_rank", "lag", "lead"]
 
     static func apply(_ calls: [WindowCall], to rows: [JSONObject], _ eval: Evaluator) throws -> [JSONObject] {
@@ -74,23 +74,29 @@ enum WindowFunctions {
             default:
                 // An aggregate: of the whole partition, or (with `sort`) running from its first
                 // row to the current one and its peers, as SQL's default frame.
-                let arguments = call.args.first.map { arg in p.map { eval.eval(arg, rows[$0]) } }
-                func fold(_ upTo: Int) -> Value {
-                    let values = arguments.map { Array($0[..<upTo]).filter { !$0.isNull } } ?? []
-                    return Aggregation.aggregate(call.function, values, count: upTo, hasArgument: !call.args.isEmpty)
+                // One pass: the partition's values go into the accumulator in order, and each
+                // peer group reads its running result (linear, not a refold per group).
+                let argument = call.args.first
+                let kind = Accumulator.Kind(rawValue: call.function)
+                var accumulator = Accumulator(kind ?? .count)
+                let extra = call.args.dropFirst().map { eval.eval($0, JSONObject()) }
+                func value(_ rowsSoFar: Int) -> Value {
+                    guard kind != nil else { return .null }
+                    return argument == nil && kind == .count ? .int(rowsSoFar) : accumulator.result(extra)
                 }
-                if keys.isEmpty {
-                    let v = fold(p.count)
-                    for i in p { result[i] = v }
-                } else {
-                    var start = 0
-                    while start < p.count {
-                        var end = start + 1
-                        while end < p.count && peers(p[start], p[end]) { end += 1 }
-                        let v = fold(end)
-                        for i in p[start..<end] { result[i] = v }
-                        start = end
+                var start = 0
+                while start < p.count {
+                    var end = start + 1
+                    while end < p.count && (keys.isEmpty || peers(p[start], p[end])) { end += 1 }
+                    if let argument {
+                        for i in p[start..<end] {
+                            let v = eval.eval(argument, rows[i])
+                            if !v.isNull { accumulator.add(v) }
+                        }
                     }
+                    let v = value(end)
+                    for i in p[start..<end] { result[i] = v }
+                    start = end
                 }
             }
         }
