@@ -53,6 +53,12 @@ final class FileInput {
         return fd >= 0 && fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// The file's size in bytes (0 when it is not a regular file, or is closed).
+    var fileSize: Int {
+        var st = stat()
+        return fd >= 0 && fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int(st.st_size) : 0
+    }
+
     deinit {
         close()
         base.deallocate()

@@ -57,6 +57,12 @@ final class NDJSONDecoder: RowDecoder {
     }
 
     private func decode(_ text: UnsafeBufferPointer<UInt8>, into rows: inout [JSONObject]) throws(FileError) {
+        if let row = try NDJSONDecoder.decodeLine(text, fields: fields, path: input.path, line: line) { rows.append(row) }
+    }
+
+    /// One line (without its newline) as a row; nil for a blank line. `line` is the
+    /// 1-based line number errors give.
+    static func decodeLine(_ text: UnsafeBufferPointer<UInt8>, fields: FieldSet?, path: String, line: Int) throws(FileError) -> JSONObject? {
         var n = text.count
         if n > 0, text[n - 1] == 0x0D { n -= 1 }
         var blank = true
@@ -64,18 +70,18 @@ final class NDJSONDecoder: RowDecoder {
             blank = false
             break
         }
-        if blank { return }
+        if blank { return nil }
         let bytes = UnsafeBufferPointer(rebasing: text[0..<n])
         let value: JSON
         do {
             value = try JSONParser.parse(buffer: bytes, keeping: fields)
         } catch {
             throw FileError(
-                path: input.path, line: line, column: textPosition(of: error.offset, in: bytes).column,
+                path: path, line: line, column: textPosition(of: error.offset, in: bytes).column,
                 message: error.message)
         }
-        guard case .object(let object) = value else { throw .lineNotObject(input.path, line: line, value) }
-        rows.append(object)
+        guard case .object(let object) = value else { throw .lineNotObject(path, line: line, value) }
+        return object
     }
 }
 

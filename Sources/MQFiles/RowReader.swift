@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import MQCore
 
 /// Reads rows from a file in batches, so a million-row NDJSON or CSV file streams
@@ -28,13 +33,20 @@ public final class RowReader {
 
     /// Opens `path` with a read window that starts at `chunkSize` bytes: the fuzz target
     /// (Fuzz/Files) uses a few bytes, so that window edges fall inside small inputs.
-    package init(path: String, format: FileFormat, chunkSize: Int, fields: FieldSet? = nil) throws(FileError) {
+    ///
+    /// `workers`: the threads that parse a large NDJSON file (nil: one per core, when
+    /// the machine has more than one and the file is a regular file of at least two chunks).
+    package init(path: String, format: FileFormat, chunkSize: Int, fields: FieldSet? = nil, workers: Int? = nil) throws(FileError) {
         self.path = path
         self.format = format
         var input = try FileInput(path: path, chunkSize: chunkSize)
         switch format {
         case .json: decoder = JSONDocumentDecoder(input: input, fields: fields)
-        case .ndjson: decoder = NDJSONDecoder(input: input, fields: fields)
+        case .ndjson:
+            let threads = workers ?? (input.isRegularFile && input.fileSize >= 2 * chunkSize ? RowReader.cores : 1)
+            decoder = threads > 1
+                ? ParallelNDJSONDecoder(input: input, fields: fields, workers: threads, chunkBytes: chunkSize)
+                : NDJSONDecoder(input: input, fields: fields)
         case .csv:
             // Column kinds come from a first pass over the whole file, so that a column
             // is read one way in every row. A regular file is read twice; a pipe is read
@@ -54,6 +66,9 @@ public final class RowReader {
     }
 
     private var csvDecoder: CSVDecoder?
+
+    /// The cores online, at most 8: each is one more parsing thread.
+    static let cores = Swift.min(Swift.max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 8)
 
     /// A CSV file's columns with the kind each is read as (empty before the first
     /// `next`, and for other formats).

@@ -1,5 +1,6 @@
+import Foundation
 import MQCore
-import MQFiles
+@testable import MQFiles
 import Testing
 
 @Suite struct NDJSONFileTests {
@@ -99,5 +100,83 @@ import Testing
         for chunk in 1...40 {
             #expect(try decodeAll(path, .ndjson, chunkSize: chunk) == expected, "chunk size \(chunk)")
         }
+    }
+}
+
+/// The parallel reader (ParallelNDJSONDecoder) against the one-thread reader: the same
+/// rows in the same order and the same error at the same line, wherever chunks end and
+/// however many workers parse them.
+@Suite struct ParallelNDJSONTests {
+    func decodeParallel(_ path: String, chunkSize: Int, workers: Int) throws(FileError) -> [JSONObject] {
+        let decoder = ParallelNDJSONDecoder(input: try FileInput(path: path, chunkSize: chunkSize), fields: nil,
+                                            workers: workers, chunkBytes: chunkSize)
+        var rows: [JSONObject] = []
+        while try decoder.read(max: rows.count + 3, into: &rows) {}
+        return rows
+    }
+
+    @Test func everyChunkEdgeGivesTheSameRows() throws {
+        let dir = try TempDirectory()
+        let text = "{\"a\":\"x\\ny\"}\r\n\r\n{\"a\":2,\"b\":[1,{\"c\":null}]}\n   \n{\"a\":\"é€😀\"}\r\n{\"a\":4}"
+        let path = try dir.write("edges.ndjson", [0xEF, 0xBB, 0xBF] + Array(text.utf8))
+        let expected = try decodeAll(path, .ndjson, chunkSize: 1 << 20)
+        #expect(expected.count == 4)
+        for workers in [1, 2, 3] {
+            for chunk in 1...40 {
+                #expect(try decodeParallel(path, chunkSize: chunk, workers: workers) == expected, "chunk \(chunk), \(workers) workers")
+            }
+        }
+    }
+
+    @Test func manyChunksKeepTheirOrder() throws {
+        let dir = try TempDirectory()
+        let text = (0..<5_000).map { "{\"n\":\($0),\"s\":\"\(String(repeating: "y", count: $0 % 13))\"}" }.joined(separator: "\n")
+        let path = try dir.write("order.ndjson", text)
+        for workers in [2, 4] {
+            let rows = try decodeParallel(path, chunkSize: 700, workers: workers)
+            #expect(rows.map { $0["n"]?.intValue ?? -1 } == Array(0..<5_000), "\(workers) workers")
+        }
+    }
+
+    @Test(arguments: NDJSONFileTests.bad)
+    func aBadLineIsNamedAsTheOneThreadReaderNamesIt(_ c: NDJSONFileTests.Bad) throws {
+        let dir = try TempDirectory()
+        // The bad text after 300 good lines, so that the error is many chunks in.
+        let good = String(repeating: "{\"n\":0}\n", count: 300)
+        let path = try dir.write("bad.ndjson", good + c.text)
+        let serial = try #require(fileError { try decodeAll(path, .ndjson, chunkSize: 1 << 20) })
+        #expect(serial.line == c.line + 300)
+        for chunk in [5, 16, 64, 1000] {
+            let decoder = ParallelNDJSONDecoder(input: try FileInput(path: path, chunkSize: chunk), fields: nil, workers: 2, chunkBytes: chunk)
+            var rows: [JSONObject] = []
+            let error = fileError { while try decoder.read(max: rows.count + 7, into: &rows) {} }
+            #expect(error == serial, "chunk \(chunk)")
+            // Every row before the bad line came first.
+            #expect(rows.count >= 300, "chunk \(chunk)")
+        }
+    }
+
+    /// A reader dropped after one batch (a `limit`, Ctrl-C) stops its workers, which let go
+    /// of the file.
+    @Test func droppingTheReaderStopsItsWorkers() throws {
+        let dir = try TempDirectory()
+        let path = try dir.write("big.ndjson", String(repeating: "{\"n\":1,\"pad\":\"abcdefghij\"}\n", count: 200_000))
+        // Descriptors open on this file (other tests run beside this one in the process).
+        func openFiles() -> Int {
+            let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+            return fds.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) == path }.count
+        }
+        #expect(openFiles() == 0)
+        do {
+            let reader = try RowReader(path: path, format: .ndjson, chunkSize: 4096, workers: 2)
+            #expect(try reader.next(max: 10)?.count == 10)
+            #expect(openFiles() == 1)
+        }
+        var waited = 0
+        while openFiles() != 0 && waited < 200 {
+            usleep(10_000)
+            waited += 1
+        }
+        #expect(openFiles() == 0, "the file is still open 2 s after its reader was dropped")
     }
 }

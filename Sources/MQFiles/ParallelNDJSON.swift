@@ -1,0 +1,256 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import MQCore
+
+/// NDJSON from a regular file, parsed on worker threads: parsing is most of what a
+/// local query costs, and one core did all of it while the other waited.
+///
+/// The file is cut into chunks that end at a newline (a line is never split). Each worker
+/// takes the next chunk under the lock, parses it on its own, and files the rows under
+/// the chunk's number; `read` hands the chunks out in file order, so rows keep their order
+/// and an error keeps its place: the rows before a bad line come first, then the error,
+/// with the line counted from the start of the file. At most `ahead` chunks wait parsed,
+/// which bounds memory. Dropping the decoder (a `limit` reached, Ctrl-C, the statement's
+/// end) stops the workers at their next chunk.
+final class ParallelNDJSONDecoder: RowDecoder {
+    private let shared: Chunks
+    private var rows: [JSONObject] = []
+    private var position = 0
+    /// Lines before the current chunk, and its error (its line counted within the chunk).
+    private var linesBefore = 0
+    private var pendingError: FileError?
+    private var chunkLines = 0
+    private var nextChunk = 0
+    private var finished = false
+
+    /// Whether any worker thread started; with none, `read` parses each chunk itself.
+    private var threaded = false
+
+    init(input: FileInput, fields: FieldSet?, workers: Int, chunkBytes: Int) {
+        shared = Chunks(input: input, fields: fields, chunkBytes: chunkBytes, ahead: workers * 2)
+        for _ in 0..<workers where startThread({ [shared] in shared.work() }) { threaded = true }
+    }
+
+    deinit { shared.stop() }
+
+    func read(max: Int, into out: inout [JSONObject]) throws(FileError) -> Bool {
+        while out.count < max {
+            if position < rows.count {
+                let n = Swift.min(max - out.count, rows.count - position)
+                out.append(contentsOf: rows[position..<(position + n)])
+                position += n
+                continue
+            }
+            if var error = pendingError {
+                pendingError = nil
+                finished = true
+                error.line = error.line.map { $0 + linesBefore }
+                shared.stop()
+                throw error
+            }
+            if finished { return false }
+            linesBefore += chunkLines
+            if !threaded { _ = shared.step() }
+            guard let chunk = shared.take(nextChunk) else {
+                finished = true
+                shared.stop()
+                return false
+            }
+            nextChunk += 1
+            rows = chunk.rows
+            position = 0
+            chunkLines = chunk.lines
+            pendingError = chunk.error
+        }
+        return true
+    }
+}
+
+/// What the workers share: the input (read under the lock, a chunk at a time) and the
+/// parsed chunks waiting for the reader. The lock and its condition are pthread's, as the
+/// waiting must block a worker thread; hence `@unchecked Sendable`, every field being
+/// read or written only with `lock` held.
+private final class Chunks: @unchecked Sendable {
+    struct Parsed {
+        var rows: [JSONObject]
+        var lines: Int
+        var error: FileError?
+    }
+
+    private let input: FileInput
+    private let fields: FieldSet?
+    private let chunkBytes: Int
+    private let ahead: Int
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+    private var started = false
+    private var readNext = 0
+    private var endAt: Int?
+    private var parsed: [Int: Parsed] = [:]
+    private var stopped = false
+    private var delivered = 0
+
+    init(input: FileInput, fields: FieldSet?, chunkBytes: Int, ahead: Int) {
+        self.input = input
+        self.fields = fields
+        self.chunkBytes = chunkBytes
+        self.ahead = Swift.max(ahead, 2)
+        pthread_mutex_init(lock, nil)
+        pthread_cond_init(changed, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(changed)
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+        changed.deallocate()
+    }
+
+    func stop() {
+        pthread_mutex_lock(lock)
+        stopped = true
+        parsed = [:]
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(lock)
+    }
+
+    /// Chunk `n`, once parsed; nil past the last one.
+    func take(_ n: Int) -> Parsed? {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        while true {
+            if let chunk = parsed.removeValue(forKey: n) {
+                delivered = n + 1
+                pthread_cond_broadcast(changed)
+                return chunk
+            }
+            if let endAt, n >= endAt { return nil }
+            if stopped { return nil }
+            pthread_cond_wait(changed, lock)
+        }
+    }
+
+    /// A worker's loop.
+    func work() {
+        while step() {}
+    }
+
+    /// One chunk: its bytes read under the lock, then parsed without it. False when there
+    /// is nothing more to do.
+    func step() -> Bool {
+        pthread_mutex_lock(lock)
+        while !stopped && endAt == nil && readNext - delivered >= ahead { pthread_cond_wait(changed, lock) }
+        if stopped || endAt != nil {
+            pthread_mutex_unlock(lock)
+            return false
+        }
+        let n = readNext
+        let bytes: [UInt8]?
+        var readError: FileError?
+        do { bytes = try nextBytes() } catch {
+            bytes = nil
+            readError = error
+        }
+        if bytes == nil { endAt = readError == nil ? n : n + 1 }
+        if let readError { parsed[n] = Parsed(rows: [], lines: 0, error: readError) }
+        readNext += 1
+        pthread_cond_broadcast(changed)
+        pthread_mutex_unlock(lock)
+        guard let bytes else { return false }
+
+        let chunk = parse(bytes)
+        pthread_mutex_lock(lock)
+        if !stopped {
+            parsed[n] = chunk
+            if chunk.error != nil, endAt.map({ $0 > n + 1 }) ?? true { endAt = n + 1 }
+            pthread_cond_broadcast(changed)
+        }
+        pthread_mutex_unlock(lock)
+        return true
+    }
+
+    /// The bytes of the next chunk, up to and with its last newline (all that is left at
+    /// the end of the file); nil when nothing is left. Called with the lock held.
+    private func nextBytes() throws(FileError) -> [UInt8]? {
+        if !started {
+            started = true
+            try input.skipByteOrderMark()
+        }
+        while true {
+            let window = input.bytes
+            if window.count >= chunkBytes || input.atEOF {
+                if window.isEmpty {
+                    if try input.refill() { continue }
+                    return nil
+                }
+                // The chunk ends after the last newline in the window; with none, the line
+                // is longer than the window: read more.
+                var last = window.count - 1
+                while last >= 0 && window[last] != 0x0A { last -= 1 }
+                if last >= 0 {
+                    let end = last + 1
+                    let chunk = Array(UnsafeBufferPointer(rebasing: window[0..<end]))
+                    input.consume(end)
+                    return chunk
+                }
+                if input.atEOF {
+                    let chunk = Array(window)
+                    input.consume(window.count)
+                    return chunk
+                }
+            }
+            if try !input.refill(), input.bytes.isEmpty { return nil }
+        }
+    }
+
+    private func parse(_ bytes: [UInt8]) -> Parsed {
+        var out = Parsed(rows: [], lines: 0, error: nil)
+        out.rows.reserveCapacity(bytes.count / 256)
+        bytes.withUnsafeBufferPointer { all in
+            guard let base = all.baseAddress else { return }
+            var pos = 0
+            while pos < all.count {
+                let lineEnd = memchr(base + pos, 0x0A, all.count - pos)
+                    .map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? all.count
+                out.lines += 1
+                do throws(FileError) {
+                    if let row = try NDJSONDecoder.decodeLine(
+                        UnsafeBufferPointer(rebasing: all[pos..<lineEnd]), fields: fields, path: input.path, line: out.lines)
+                    {
+                        out.rows.append(row)
+                    }
+                } catch {
+                    out.error = error
+                    return
+                }
+                pos = lineEnd + 1
+            }
+        }
+        return out
+    }
+}
+
+/// Runs `body` on a thread of its own (detached): the workers block on a condition, which
+/// a task of Swift's cooperative pool must never do. False if no thread could be made.
+private func startThread(_ body: @escaping @Sendable () -> Void) -> Bool {
+    final class Box {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+    let box = Unmanaged.passRetained(Box(body)).toOpaque()
+    var thread = pthread_t()
+    let started = pthread_create(&thread, nil, { raw in
+        let box = Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue()
+        box.body()
+        return nil
+    }, box)
+    guard started == 0 else {
+        Unmanaged<Box>.fromOpaque(box).release()
+        return false
+    }
+    pthread_detach(thread)
+    return true
+}
