@@ -29,6 +29,13 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         for (k, v) in pairs { self[k] = v }
     }
 
+    /// Keys known to be unique, with their values in the same order (the parser's rows,
+    /// which may share one keys array).
+    package init(uncheckedKeys: [String], values: [JSON]) {
+        keys = uncheckedKeys
+        self.values = values
+    }
+
     public init(pairs: [(String, JSON)]) {
         self.init()
         keys.reserveCapacity(pairs.count)

@@ -54,13 +54,20 @@ public struct JSONParser {
     /// the others are checked as strictly as ever (the same errors at the same offsets)
     /// but never become values, which is most of the cost of a wide row. Any other
     /// top-level value is parsed whole.
-    public static func parse(buffer: UnsafeBufferPointer<UInt8>, keeping: FieldSet? = nil,
+    ///
+    /// With `shape`, a top-level object is built along the keys of the object parsed
+    /// before it with the same shape: rows of one file mostly share their keys, and then
+    /// they share one array of them, so a row costs no key Strings and no keys array.
+    public static func parse(buffer: UnsafeBufferPointer<UInt8>, keeping: FieldSet? = nil, shape: RowShape? = nil,
                              maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSON
     {
         var p = Cursor(buf: buffer, maxDepth: maxDepth)
+        p.shape = shape
         p.skipWhitespace()
         let v: JSON
-        if let keeping, p.i < buffer.count, buffer[p.i] == UInt8(ascii: "{") {
+        if shape != nil, p.i < buffer.count, buffer[p.i] == UInt8(ascii: "{") {
+            v = try p.parseRow(keeping: keeping)
+        } else if let keeping, p.i < buffer.count, buffer[p.i] == UInt8(ascii: "{") {
             v = try p.parseObject(depth: 1, keeping: keeping)
         } else {
             v = try p.parseValue(depth: 0)
@@ -93,10 +100,96 @@ public struct FieldSet: Sendable, Equatable {
     }
 }
 
+/// The keys of the last top-level object a reader built (`JSONParser.parse(buffer:shape:)`),
+/// as Strings to share and as bytes to match a key against without making a String. One
+/// per reader (or per chunk a worker parses): it is not safe to share between threads.
+public final class RowShape {
+    fileprivate var keys: [String] = []
+    fileprivate var bytes: [[UInt8]] = []
+    /// Rows in a row that left the shape with fewer keys than it has.
+    fileprivate var misses = 0
+
+    public init() {}
+
+    fileprivate func remember(_ newKeys: [String]) {
+        // A row with fewer keys than the shape (a field left out) does not replace it at
+        // once, or rows that alternate would rebuild it every time.
+        misses += 1
+        guard newKeys.count >= keys.count || misses > 16 else { return }
+        keys = newKeys
+        bytes = newKeys.map { Array($0.utf8) }
+        misses = 0
+    }
+}
+
+/// A top-level object's members as they are parsed: along the shape's keys while they
+/// match, in order, and on its own keys from the first one that does not. A duplicate
+/// key keeps its first position and its last value, as in `parseObject`.
+private struct ObjectBuilder {
+    let shape: RowShape?
+    /// Nil while the members follow the shape.
+    private var keys: [String]?
+    private var values: [JSON] = []
+    private var matched = 0
+    private var seen: Set<String>?
+
+    init(shape: RowShape?) {
+        self.shape = shape
+        if let shape {
+            values.reserveCapacity(shape.keys.count)
+        } else {
+            keys = []
+        }
+    }
+
+    /// Whether the key (raw bytes, without escapes) is the shape's next one: then its
+    /// value goes in with `appendFollowing`.
+    func follows(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard keys == nil, let shape, matched < shape.bytes.count else { return false }
+        let k = shape.bytes[matched]
+        guard k.count == raw.count else { return false }
+        return raw.count == 0 || k.withUnsafeBufferPointer { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+    }
+
+    mutating func appendFollowing(_ v: JSON) {
+        values.append(v)
+        matched += 1
+    }
+
+    mutating func append(_ key: String, _ v: JSON) {
+        if keys == nil { keys = Array(shape!.keys[0..<matched]) }
+        // Duplicate keys are rare; check cheaply while small, with a set once large.
+        if keys!.count < 16 {
+            if let j = keys!.firstIndex(of: key) { values[j] = v } else {
+                keys!.append(key)
+                values.append(v)
+            }
+        } else {
+            if seen == nil { seen = Set(keys!) }
+            if seen!.insert(key).inserted {
+                keys!.append(key)
+                values.append(v)
+            } else {
+                values[keys!.firstIndex(of: key)!] = v
+            }
+        }
+    }
+
+    func finish() -> JSONObject {
+        guard let shape else { return JSONObject(uncheckedKeys: keys ?? [], values: values) }
+        if keys == nil, matched == shape.keys.count { return JSONObject(uncheckedKeys: shape.keys, values: values) }
+        let own = keys ?? Array(shape.keys[0..<matched])
+        shape.remember(own)
+        return JSONObject(uncheckedKeys: own, values: values)
+    }
+}
+
 private struct Cursor {
     let buf: UnsafeBufferPointer<UInt8>
     let maxDepth: Int
     var i = 0
+    /// Applies to the top-level object only (depth 1).
+    var shape: RowShape?
 
     init(buf: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.buf = buf
@@ -211,6 +304,49 @@ private struct Cursor {
                 if seen!.insert(key).inserted { obj.appendUnchecked(key, value) } else { obj[key] = value }
             }
             if try closes(UInt8(ascii: "}")) { return .object(obj) }
+        }
+    }
+
+    /// The top-level object along `shape` (`ObjectBuilder`), keeping only `keeping`'s
+    /// members when given: the same values and the same errors at the same offsets as
+    /// `parseObject`.
+    mutating func parseRow(keeping: FieldSet?) throws(JSONParseError) -> JSON {
+        let depth = 1
+        if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
+        i += 1
+        var row = ObjectBuilder(shape: shape)
+        skipWhitespace()
+        if i < buf.count && buf[i] == UInt8(ascii: "}") {
+            i += 1
+            return .object(row.finish())
+        }
+        while true {
+            skipWhitespace()
+            guard i < buf.count, buf[i] == UInt8(ascii: "\"") else {
+                throw error("unexpected \(describeByte(at: i)), expected a string key")
+            }
+            let open = i
+            let j = ByteScan.stringEnd(buf, from: i + 1)
+            if j < buf.count, buf[j] == UInt8(ascii: "\"") {
+                // A key without escapes is matched as bytes, against the shape, then the set.
+                let raw = UnsafeBufferPointer(rebasing: buf[(open + 1)..<j])
+                guard UTF8Check.isValid(raw) else { throw error("invalid UTF-8 in a string", at: open + 1) }
+                i = j + 1
+                try colon()
+                if row.follows(raw) {
+                    row.appendFollowing(try parseValue(depth: depth))
+                } else if keeping?.match(raw) ?? true {
+                    let key = String(decoding: raw, as: UTF8.self)
+                    row.append(key, try parseValue(depth: depth))
+                } else {
+                    try skipValue(depth: depth)
+                }
+            } else {
+                let key = try parseString()
+                try colon()
+                if keeping?.contains(key) ?? true { row.append(key, try parseValue(depth: depth)) } else { try skipValue(depth: depth) }
+            }
+            if try closes(UInt8(ascii: "}")) { return .object(row.finish()) }
         }
     }
 

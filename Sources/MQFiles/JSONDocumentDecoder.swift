@@ -28,6 +28,7 @@ final class JSONDocumentDecoder: RowDecoder {
     private var line = 1
     private var column = 1
     private let fields: FieldSet?
+    private let shape = RowShape()
 
     init(input: FileInput, fields: FieldSet? = nil) {
         self.input = input
@@ -142,7 +143,7 @@ final class JSONDocumentDecoder: RowDecoder {
             let slice = UnsafeBufferPointer(rebasing: input.bytes[0..<(length ?? input.bytes.count)])
             let value: JSON
             do {
-                value = try JSONParser.parse(buffer: slice, keeping: fields)
+                value = try JSONParser.parse(buffer: slice, keeping: fields, shape: shape)
             } catch {
                 let at = textPosition(of: error.offset, in: slice)
                 throw FileError(path: input.path, line: line + at.line - 1,

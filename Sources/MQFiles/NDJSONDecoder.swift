@@ -16,6 +16,7 @@ final class NDJSONDecoder: RowDecoder {
     private var line = 0
     private var started = false
     private let fields: FieldSet?
+    private let shape = RowShape()
 
     init(input: FileInput, fields: FieldSet? = nil) {
         self.input = input
@@ -57,12 +58,12 @@ final class NDJSONDecoder: RowDecoder {
     }
 
     private func decode(_ text: UnsafeBufferPointer<UInt8>, into rows: inout [JSONObject]) throws(FileError) {
-        if let row = try NDJSONDecoder.decodeLine(text, fields: fields, path: input.path, line: line) { rows.append(row) }
+        if let row = try NDJSONDecoder.decodeLine(text, fields: fields, shape: shape, path: input.path, line: line) { rows.append(row) }
     }
 
     /// One line (without its newline) as a row; nil for a blank line. `line` is the
     /// 1-based line number errors give.
-    static func decodeLine(_ text: UnsafeBufferPointer<UInt8>, fields: FieldSet?, path: String, line: Int) throws(FileError) -> JSONObject? {
+    static func decodeLine(_ text: UnsafeBufferPointer<UInt8>, fields: FieldSet?, shape: RowShape?, path: String, line: Int) throws(FileError) -> JSONObject? {
         var n = text.count
         if n > 0, text[n - 1] == 0x0D { n -= 1 }
         var blank = true
@@ -74,7 +75,7 @@ final class NDJSONDecoder: RowDecoder {
         let bytes = UnsafeBufferPointer(rebasing: text[0..<n])
         let value: JSON
         do {
-            value = try JSONParser.parse(buffer: bytes, keeping: fields)
+            value = try JSONParser.parse(buffer: bytes, keeping: fields, shape: shape)
         } catch {
             throw FileError(
                 path: path, line: line, column: textPosition(of: error.offset, in: bytes).column,

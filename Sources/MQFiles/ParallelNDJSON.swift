@@ -208,6 +208,7 @@ private final class Chunks: @unchecked Sendable {
 
     private func parse(_ bytes: [UInt8]) -> Parsed {
         var out = Parsed(rows: [], lines: 0, error: nil)
+        let shape = RowShape()
         out.rows.reserveCapacity(bytes.count / 256)
         bytes.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
@@ -218,7 +219,7 @@ private final class Chunks: @unchecked Sendable {
                 out.lines += 1
                 do throws(FileError) {
                     if let row = try NDJSONDecoder.decodeLine(
-                        UnsafeBufferPointer(rebasing: all[pos..<lineEnd]), fields: fields, path: input.path, line: out.lines)
+                        UnsafeBufferPointer(rebasing: all[pos..<lineEnd]), fields: fields, shape: shape, path: input.path, line: out.lines)
                     {
                         out.rows.append(row)
                     }

@@ -51,6 +51,7 @@ import Testing
         let input = try Self.bytes(name)
         let outcome = Outcome(input)
         #expect(outcome == Outcome(keepingNothing: input), "parse(buffer:keeping:) disagrees")
+        #expect(outcome == Outcome(alongAShape: input), "parse(buffer:shape:) disagrees")
         if let why = Self.acceptedExceptions[name] {
             #expect(!outcome.accepted, "\(name) is now accepted: remove its exception (\(why))")
             return
@@ -92,6 +93,7 @@ import Testing
         let input = try Self.bytes(name)
         let outcome = Outcome(input)
         #expect(outcome == Outcome(keepingNothing: input), "parse(buffer:keeping:) disagrees")
+        #expect(outcome == Outcome(alongAShape: input), "parse(buffer:shape:) disagrees")
         if let why = Self.rejectedExceptions[name] {
             #expect(outcome.accepted, "\(name) is now refused: remove its exception (\(why))")
             return
@@ -173,6 +175,7 @@ import Testing
         let input = try Self.bytes(name)
         let outcome = Outcome(input)  // not crashing is the requirement
         #expect(outcome == Outcome(keepingNothing: input), "parse(buffer:keeping:) disagrees")
+        #expect(outcome == Outcome(alongAShape: input), "parse(buffer:shape:) disagrees")
         if case .rejected(let e) = outcome {
             #expect(e.offset >= 0 && e.offset <= input.count, "offset \(e.offset) outside \(input.count) bytes")
         }
@@ -233,6 +236,26 @@ extension JSONTestSuiteTests {
                 }
             case .failure(let e): self = .rejected(e)
             }
+        }
+
+        /// Through `parse(buffer:shape:)`, twice with one shape: the second parse follows
+        /// the keys the first left (a row like the one before it). Both must agree with
+        /// the plain parse; the second's outcome is returned.
+        init(alongAShape bytes: [UInt8]) {
+            let shape = RowShape()
+            func parse() -> Outcome {
+                bytes.withUnsafeBufferPointer { buf -> Outcome in
+                    do throws(JSONParseError) {
+                        return .accepted(try JSONParser.parse(buffer: buf, shape: shape))
+                    } catch {
+                        return .rejected(error)
+                    }
+                }
+            }
+            let first = parse()
+            let second = parse()
+            // A value no document gives, so that a disagreement fails the comparison.
+            self = first == second ? second : .accepted(.string("the two parses differ: \(first) then \(second)"))
         }
 
         var accepted: Bool {

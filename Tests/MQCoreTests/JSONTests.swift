@@ -203,3 +203,52 @@ import Testing
         #expect("José 😀 中".utf8.withContiguousStorageIfAvailable { UTF8Check.isValid($0) } == true)
     }
 }
+
+/// `parse(buffer:shape:)`: rows parsed along the keys of the row before them give the
+/// rows a plain parse gives, whatever their keys do from one row to the next.
+@Suite struct RowShapeTests {
+    static let rows = [
+        #"{"a":1,"b":"x","c":[1,2]}"#,
+        #"{"a":2,"b":"y","c":[]}"#,  // the same keys: follows the shape
+        #"{"a":3,"b":"z"}"#,  // fewer: a prefix
+        #"{"b":"w","a":4,"c":null}"#,  // the same keys in another order
+        #"{"a":5,"b":"v","c":1,"d":true}"#,  // one more
+        #"{"a":6,"a":7,"b":"u"}"#,  // a duplicate: first place, last value
+        #"{"a":8,"b":"t","c":2,"d":false,"a":9}"#,  // a duplicate after following the shape
+        #"{"\u0061":10,"b":"s"}"#,  // an escaped key that spells a
+        #"{}"#,
+        #"{"a":11,"b":"r","c":3,"d":null}"#,
+        #"{"ab":12}"#,  // a key longer than the shape's
+        #"{"":13,"a":14}"#,
+    ]
+
+    func parse(_ text: String, shape: RowShape?, keeping: FieldSet? = nil) throws -> JSON {
+        try Array(text.utf8).withUnsafeBufferPointer { try JSONParser.parse(buffer: $0, keeping: keeping, shape: shape) }
+    }
+
+    @Test func rowsAlongAShapeAreTheRowsOfAPlainParse() throws {
+        for keeping in [nil, FieldSet(["a", "c"]), FieldSet([])] {
+            let shape = RowShape()
+            // Twice through, so that every row also comes after every other kind of row.
+            for text in Self.rows + Self.rows.reversed() {
+                let plain = try parse(text, shape: nil, keeping: keeping)
+                let along = try parse(text, shape: shape, keeping: keeping)
+                #expect(along == plain, "\(text), keeping \(keeping?.names.sorted() ?? ["all"])")
+                #expect(along.objectValue?.keys == plain.objectValue?.keys, "\(text): key order")
+            }
+        }
+    }
+
+    @Test func aBadRowGivesThePlainParsesError() throws {
+        let shape = RowShape()
+        _ = try parse(#"{"a":1,"b":2}"#, shape: shape)
+        for bad in [#"{"a":1,"b":}"#, #"{"a":1,"b":2,}"#, #"{"a" 1}"#, #"{"a":1"#, #"{"a":1,"b":2} x"#, #"{"a":[1,}"#] {
+            var plainError: JSONParseError?
+            var alongError: JSONParseError?
+            do { _ = try parse(bad, shape: nil) } catch let e as JSONParseError { plainError = e }
+            do { _ = try parse(bad, shape: shape) } catch let e as JSONParseError { alongError = e }
+            #expect(plainError != nil, "\(bad) parsed")
+            #expect(alongError == plainError, "\(bad)")
+        }
+    }
+}
