@@ -24,29 +24,50 @@ func seconds(since start: ContinuousClock.Instant) -> Double {
 
 let firstNames = ["Ana", "Bruno", "Carla", "Diego", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Lucía"]
 let lastNames = ["Silva", "Okafor", "Nguyen", "Müller", "Rossi", "Tanaka", "García", "Smith", "Kowalski", "Haddad"]
-let categories = ["retail", "wholesale", "support", "partner", "lead", "churned"]
+let categories = ["sales", "support", "billing", "onboarding", "complaint", "other"]
+let outcomes = ["resolved", "unresolved", "escalated", "abandoned", "pending"]
 let labels = ["vip", "churn-risk", "new", "billing", "enterprise", "trial", "escalated"]
+let agents = (0..<40).map { i in (id: "agent-\(100 + i)", name: "\(firstNames[i % firstNames.count]) \(lastNames[i % lastNames.count])") }
 
 func hex(_ v: UInt64, _ digits: Int) -> String {
     let s = String(v, radix: 16)
     return String(repeating: "0", count: max(0, digits - s.count)) + s.suffix(digits)
 }
 
+/// One row shaped like the API's `customers` list row (the catalog's fields, in its order),
+/// so that a benchmark's file is what an analyst exports.
 func customer(_ i: Int, _ rng: inout SplitMix64) -> JSONObject {
     let a = rng.next(), b = rng.next()
     let id = "\(hex(a >> 32, 8))-\(hex(a >> 16 & 0xFFFF, 4))-4\(hex(a & 0xFFF, 3))-\(hex(8 | b >> 62, 1))\(hex(b >> 48 & 0xFFF, 3))-\(hex(b & 0xFFFF_FFFF_FFFF, 12))"
     let first = firstNames[rng.below(firstNames.count)], last = lastNames[rng.below(lastNames.count)]
+    let created = Instant(year: 2024, month: 1, day: 1).adding(seconds: rng.below(2 * 365 * 86_400))
+    let firstConversation = created.adding(seconds: rng.below(30 * 86_400))
+    let lastConversation = firstConversation.adding(seconds: rng.below(300 * 86_400))
+    let conversations = 1 + rng.below(200)
+    let messagesIn = conversations * (1 + rng.below(8))
     var row = JSONObject()
     row.appendUnchecked("id", .string(id))
     row.appendUnchecked("name", .string("\(first) \(last)"))
     row.appendUnchecked("phone", .string("+1415\(1_000_000 + rng.below(9_000_000))"))
     row.appendUnchecked("email", rng.below(5) == 0 ? .null : .string("\(first.lowercased()).\(last.lowercased())\(i)@example.com"))
+    row.appendUnchecked("createdAt", .string(created.iso8601))
     row.appendUnchecked("category", .string(categories[rng.below(categories.count)]))
-    row.appendUnchecked("conversations", .int(rng.below(200)))
+    row.appendUnchecked("resolutionOutcome", .string(outcomes[rng.below(outcomes.count)]))
+    row.appendUnchecked("conversations", .int(conversations))
+    row.appendUnchecked("messagesIn", .int(messagesIn))
+    row.appendUnchecked("messagesOut", .int(messagesIn + rng.below(4 * conversations)))
+    row.appendUnchecked("firstConversationAt", .string(firstConversation.iso8601))
+    row.appendUnchecked("lastConversationAt", .string(lastConversation.iso8601))
+    row.appendUnchecked("avgFirstResponseSeconds", rng.below(10) == 0 ? .null : .double(Double(rng.below(36_000)) / 10))
+    row.appendUnchecked("avgResolutionSeconds", rng.below(8) == 0 ? .null : .double(Double(rng.below(864_000)) / 10))
     row.appendUnchecked("csat", rng.below(4) == 0 ? .null : .double(Double(10 + rng.below(41)) / 10))
     row.appendUnchecked("labels", .array((0..<rng.below(4)).map { _ in .string(labels[rng.below(labels.count)]) }))
-    let created = Instant(year: 2024, month: 1, day: 1).adding(seconds: rng.below(2 * 365 * 86_400))
-    row.appendUnchecked("createdAt", .string(created.iso8601))
+    if rng.below(6) == 0 {
+        row.appendUnchecked("agent", .null)
+    } else {
+        let agent = agents[rng.below(agents.count)]
+        row.appendUnchecked("agent", .object(JSONObject(["id": .string(agent.id), "name": .string(agent.name)])))
+    }
     return row
 }
 
@@ -56,6 +77,7 @@ func csvField(_ v: JSON) -> String {
     case .string(let s): return s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
         ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     case .array(let a): return csvField(.string(a.compactMap(\.stringValue).joined(separator: ";")))
+    case .object: return csvField(.string(v.jsonText))
     default: return v.jsonText
     }
 }

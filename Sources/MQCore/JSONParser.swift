@@ -65,10 +65,8 @@ public struct JSONParser {
         p.shape = shape
         p.skipWhitespace()
         let v: JSON
-        if shape != nil, p.i < buffer.count, buffer[p.i] == UInt8(ascii: "{") {
+        if shape != nil || keeping != nil, p.i < buffer.count, buffer[p.i] == UInt8(ascii: "{") {
             v = try p.parseRow(keeping: keeping)
-        } else if let keeping, p.i < buffer.count, buffer[p.i] == UInt8(ascii: "{") {
-            v = try p.parseObject(depth: 1, keeping: keeping)
         } else {
             v = try p.parseValue(depth: 0)
         }
@@ -307,9 +305,9 @@ private struct Cursor {
         }
     }
 
-    /// The top-level object along `shape` (`ObjectBuilder`), keeping only `keeping`'s
-    /// members when given: the same values and the same errors at the same offsets as
-    /// `parseObject`.
+    /// The top-level object, along `shape` when there is one (`ObjectBuilder`), keeping
+    /// only `keeping`'s members when given: the others are skipped but checked, with the
+    /// same errors at the same offsets as `parseObject`.
     mutating func parseRow(keeping: FieldSet?) throws(JSONParseError) -> JSON {
         let depth = 1
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
@@ -347,48 +345,6 @@ private struct Cursor {
                 if keeping?.contains(key) ?? true { row.append(key, try parseValue(depth: depth)) } else { try skipValue(depth: depth) }
             }
             if try closes(UInt8(ascii: "}")) { return .object(row.finish()) }
-        }
-    }
-
-    /// An object that keeps only `keeping`'s members; the others are skipped but checked.
-    mutating func parseObject(depth: Int, keeping: FieldSet) throws(JSONParseError) -> JSON {
-        if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
-        i += 1
-        var obj = JSONObject()
-        skipWhitespace()
-        if i < buf.count && buf[i] == UInt8(ascii: "}") {
-            i += 1
-            return .object(obj)
-        }
-        while true {
-            skipWhitespace()
-            guard i < buf.count, buf[i] == UInt8(ascii: "\"") else {
-                throw error("unexpected \(describeByte(at: i)), expected a string key")
-            }
-            // A key without escapes is matched as bytes; one with escapes becomes a String.
-            var key: String? = nil
-            var kept = false
-            let open = i
-            let j = ByteScan.stringEnd(buf, from: i + 1)
-            if j < buf.count, buf[j] == UInt8(ascii: "\"") {
-                let raw = UnsafeBufferPointer(rebasing: buf[(open + 1)..<j])
-                guard UTF8Check.isValid(raw) else { throw error("invalid UTF-8 in a string", at: open + 1) }
-                kept = keeping.match(raw)
-                if kept { key = String(decoding: raw, as: UTF8.self) }
-                i = j + 1
-            } else {
-                let k = try parseString()
-                kept = keeping.contains(k)
-                if kept { key = k }
-            }
-            try colon()
-            if kept, let key {
-                let value = try parseValue(depth: depth)
-                if obj.keys.contains(key) { obj[key] = value } else { obj.appendUnchecked(key, value) }
-            } else {
-                try skipValue(depth: depth)
-            }
-            if try closes(UInt8(ascii: "}")) { return .object(obj) }
         }
     }
 
