@@ -13,6 +13,12 @@ public struct JSONWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Empties the buffer, keeping its capacity, to write the next value.
+    public mutating func reset() {
+        bytes.removeAll(keepingCapacity: true)
+        needsComma = false
+    }
+
     // MARK: structure
 
     public mutating func beginObject() {
@@ -60,7 +66,18 @@ public struct JSONWriter: Sendable {
 
     public mutating func int(_ i: Int) {
         separate()
-        appendASCII(String(i))
+        // The digits straight into the buffer: String(i) made a string per number.
+        var m = i.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var at = 20
+            repeat {
+                at -= 1
+                digits[at] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            if i < 0 { bytes.append(UInt8(ascii: "-")) }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[at..<20]))
+        }
         needsComma = true
     }
 
@@ -136,8 +153,15 @@ public struct JSONWriter: Sendable {
         bytes.append(UInt8(ascii: "\""))
         var s = s
         s.withUTF8 { utf8 in
+            // Most strings need no escape: one word-at-a-time scan finds the first byte
+            // that does, and the run before it is copied whole.
+            let first = ByteScan.stringEnd(utf8, from: 0)
+            if first == utf8.count {
+                bytes.append(contentsOf: utf8)
+                return
+            }
             var runStart = 0
-            for i in 0..<utf8.count {
+            for i in first..<utf8.count {
                 let c = utf8[i]
                 guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
                 bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))

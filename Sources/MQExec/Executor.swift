@@ -165,15 +165,10 @@ struct Executor {
     // MARK: sort
 
     static func sort(_ rows: [JSONObject], _ keys: [SortKey], _ eval: Evaluator) throws -> [JSONObject] {
-        // Evaluate keys once per row; the standard library's sort is stable. Ctrl-C ends
-        // a long sort: the comparison checks for it every 64K comparisons.
-        let keyed = rows.map { row in (row, keys.map { eval.eval($0.expr, row) }) }
-        var comparisons = 0
-        return try keyed.sorted { a, b in
-            comparisons &+= 1
-            if comparisons & 0xFFFF == 0, Task.isCancelled { throw CancellationError() }
-            return precedes(a.1, b.1, keys)
-        }.map(\.0)
+        // Keys evaluated once per row, a column each (SortColumns); row numbers are sorted,
+        // ties in input order. Ctrl-C ends a long sort.
+        let columns = SortColumns(keys.map { k in rows.map { eval.eval(k.expr, $0) } }, descending: keys.map(\.descending))
+        return try columns.order().map { rows[$0] }
     }
 
     /// Whether key values `a` sort strictly before `b`: nulls last whichever the direction.

@@ -10,10 +10,15 @@ final class NDJSONRenderer: Renderer {
 
     func begin(columns: [String]) throws {}
 
+    /// One buffer for every row: serialising into a new array each time cost an
+    /// allocation and a regrowth per row.
+    private var writer = JSONWriter(capacity: 1024)
+
     func row(_ row: JSONObject) throws {
-        var bytes = JSON.object(row).serialized()
-        bytes.append(UInt8(ascii: "\n"))
-        try sink.write(bytes)
+        writer.reset()
+        writer.value(.object(row))
+        writer.bytes.append(UInt8(ascii: "\n"))
+        try sink.write(writer.bytes)
     }
 
     func end(_ summary: RenderSummary) throws {}

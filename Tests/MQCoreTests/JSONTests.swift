@@ -138,6 +138,10 @@ import Testing
         (JSON.double(.infinity), "null"),
         (JSON.double(5), "5.0"),
         (JSON.double(1e-7), "1e-07"),
+        (JSON.array([.int(0), .int(-7), .int(Int.max), .int(Int.min), .int(1_000_000)]),
+         "[0,-7,9223372036854775807,-9223372036854775808,1000000]"),
+        (JSON.string(String(repeating: "plain ascii and é ", count: 3) + "\"" + "tail"),
+         #""plain ascii and é plain ascii and é plain ascii and é \"tail""#),
     ])
     func writesCompactJSON(_ value: JSON, _ text: String) {
         #expect(value.jsonText == text)
