@@ -10,6 +10,7 @@ import Foundation
 ///     api_key_command = "pass show mosend/prod"   # or api_key = "mk_live_…" (then chmod 600)
 ///     format = "table"
 ///     concurrency = 8
+///     memory_limit = "2GB"                        # what a sort holds before it spills
 public struct Profile: Equatable, Sendable {
     public var name: String
     public var baseURL: String?
@@ -18,9 +19,11 @@ public struct Profile: Equatable, Sendable {
     public var apiKeyCommand: String?
     public var format: String?
     public var concurrency: Int?
+    /// As written (`"2GB"`); the command line checks and reads it, as for `--memory-limit`.
+    public var memoryLimit: String?
 
     public init(name: String, baseURL: String? = nil, org: String? = nil, apiKey: String? = nil, apiKeyCommand: String? = nil,
-                format: String? = nil, concurrency: Int? = nil)
+                format: String? = nil, concurrency: Int? = nil, memoryLimit: String? = nil)
     {
         self.name = name
         self.baseURL = baseURL
@@ -29,6 +32,7 @@ public struct Profile: Equatable, Sendable {
         self.apiKeyCommand = apiKeyCommand
         self.format = format
         self.concurrency = concurrency
+        self.memoryLimit = memoryLimit
     }
 }
 
@@ -86,13 +90,14 @@ public struct Config: Sendable {
                 }
             }
             var p = Profile(name: name, baseURL: try str("base_url"), org: try str("org"), apiKey: try str("api_key"),
-                            apiKeyCommand: try str("api_key_command"), format: try str("format"), concurrency: nil)
+                            apiKeyCommand: try str("api_key_command"), format: try str("format"), concurrency: nil,
+                            memoryLimit: try str("memory_limit"))
             switch values["concurrency"] {
             case nil: break
             case .int(let n)? where n >= 1: p.concurrency = n
             default: throw ConfigError(message: "\(path): [\(table)] concurrency must be a whole number of at least 1")
             }
-            let known: Set<String> = ["base_url", "org", "api_key", "api_key_command", "format", "concurrency"]
+            let known: Set<String> = ["base_url", "org", "api_key", "api_key_command", "format", "concurrency", "memory_limit"]
             if let unknown = values.keys.sorted().first(where: { !known.contains($0) }) {
                 throw ConfigError(message: "\(path): [\(table)] has an unknown setting `\(unknown)`; settings: "
                     + known.sorted().joined(separator: ", "))

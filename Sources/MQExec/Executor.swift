@@ -11,6 +11,8 @@ struct Executor {
     let eval: Evaluator
     let state: ExecutionState
     let maxRequests: Int
+    /// Bytes a sort may hold before it spills to temporary files (`--memory-limit`).
+    var memoryLimit = ByteSize.defaultMemoryLimit
     let baseDirectory: String
 
     /// The stream of a plan's rows: one stream per operator, in order.
@@ -52,14 +54,13 @@ struct Executor {
             case .flatten(let e, let name):
                 guard case .field(let path) = e.kind else { throw ExecError("`flatten` takes a field, e.g. `flatten labels`") }
                 s = FlattenStream(s, path, into: name)
-            case .topK(let keys, let k): s = TopKStream(s, keys: keys, k: k, eval: eval, state: state)
+            case .topK(let keys, let k) where k <= TopKStream.largestK:
+                s = TopKStream(s, keys: keys, k: k, eval: eval, state: state)
+            case .topK(let keys, let k):
+                // Keeping many rows sorted by insertion costs k a row: sort them all instead.
+                s = LimitStream(SortStream(s, keys: keys, eval: eval, state: state, memoryLimit: memoryLimit), skip: 0, count: k)
             case .sort(let keys):
-                let ev = eval
-                s = BlockingStream(s, state: state, stage: "sort") { rows in
-                    let sorted = try Executor.sort(rows, keys, ev)
-                    try ev.check()
-                    return sorted
-                }
+                s = SortStream(s, keys: keys, eval: eval, state: state, memoryLimit: memoryLimit)
             case .summarize(let aggs, let by):
                 s = FoldStream(s, GroupFold(by: by, aggs: aggs, eval: eval), state: state, stage: "summarize") { $0.summarized() }
             case .count(let by):

@@ -15,7 +15,8 @@ extension Session {
         progressBoard.start(progress)
         let state = ExecutionState(progress: progress, keepsSourceRows: plan.isBlocking, keepLimit: Session.lastLimit)
         let exec = Executor(api: api, statement: CallContext(), variables: variables, eval: Evaluator(now: now()),
-                            state: state, maxRequests: settings.maxRequests, baseDirectory: baseDirectory)
+                            state: state, maxRequests: settings.maxRequests, memoryLimit: settings.memoryLimit,
+                            baseDirectory: baseDirectory)
         return (try exec.stream(plan, isStatement: true), state)
     }
 

@@ -24,6 +24,8 @@ public struct SessionSettings: Sendable {
     public var width = 120
     /// Detail requests one `join customer` may make (`--max-requests`).
     public var maxRequests = 1000
+    /// Bytes a sort may hold before it spills to temporary files (`--memory-limit`).
+    public var memoryLimit = ByteSize.defaultMemoryLimit
     /// `.pager`: page output taller than the screen (auto), always, or never.
     public var pager = PagerMode.auto
     public init() {}

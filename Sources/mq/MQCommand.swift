@@ -36,6 +36,9 @@ struct MQCommand: ParsableCommand {
     // is wrong with it, not "Missing value".
     @Option(parsing: .unconditional, help: "Parallel requests for `join customer` (default 8).") var concurrency: Int?
     @Option(parsing: .unconditional, help: "Most detail requests one `join customer` may make.") var maxRequests = 1000
+    @Option(help: ArgumentHelp("Memory a sort may hold before it spills to temporary files in $TMPDIR, "
+                               + "as 300MB or 2GiB (default: half the machine's memory).", valueName: "size"))
+    var memoryLimit: String?
     @Option(help: "A PEM file of extra trusted CAs (MQ_CA_BUNDLE).") var cacert: String?
     @Flag(help: "Do not reuse responses within the session.") var noCache = false
     @Flag(help: "Run every filter locally (the same rows, more requests).") var noPushdown = false
@@ -59,6 +62,7 @@ struct MQCommand: ParsableCommand {
         for s in sets where !s.contains("=") { throw ValidationError("--set takes NAME=VALUE, not `\(s)`") }
         if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1, not \(c)") }
         if maxRequests < 0 { throw ValidationError("--max-requests must be 0 or more, not \(maxRequests)") }
+        if let m = memoryLimit { _ = try MQCommand.memoryLimit(m, from: "--memory-limit") }
         if command != nil && !script.isEmpty { throw ValidationError("give either -c or a script file, not both") }
         if apiKey != nil && apiKeyFile != nil { throw ValidationError("give either --api-key or --api-key-file, not both") }
         // Arguments after the script are its own; an option before it is mq's: help and
@@ -73,5 +77,16 @@ struct MQCommand: ParsableCommand {
             throw ValidationError("`\(set)` comes after the script \(script[0]), where it would be the script's own argument; "
                 + "mq's options go before the script: mq --set NAME=VALUE \(script[0])")
         }
+    }
+}
+
+extension MQCommand {
+    /// A memory limit as given (`300MB`), in bytes; at least 1 MB.
+    static func memoryLimit(_ text: String, from origin: String) throws(ValidationError) -> Int {
+        guard let bytes = ByteSize.parse(text) else {
+            throw ValidationError("\(origin) takes a size such as 300MB or 2GiB, not `\(text)`")
+        }
+        guard bytes >= 1_000_000 else { throw ValidationError("\(origin) must be at least 1MB, not `\(text)`") }
+        return bytes
     }
 }

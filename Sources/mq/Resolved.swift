@@ -9,6 +9,8 @@ struct Resolved: Sendable {
     var credentials: Credentials?
     var format: OutputFormat?
     var concurrency: Int
+    /// `--memory-limit`, else the profile's `memory_limit`; nil for the default.
+    var memoryLimit: Int?
 
     /// The settings mq starts with: those of the profile that `--profile`, `MQ_PROFILE` or
     /// the config file's default names, under the flags and the environment.
@@ -33,6 +35,10 @@ struct Resolved: Sendable {
             self.format = format
         }
         concurrency = cmd.concurrency ?? profile?.concurrency ?? 8
+        if let text = cmd.memoryLimit ?? profile?.memoryLimit {
+            do { memoryLimit = try MQCommand.memoryLimit(text, from: cmd.memoryLimit != nil ? "--memory-limit" : "memory_limit in the profile") }
+            catch { throw ConfigError(message: error.message) }
+        }
     }
 
     /// The first of `--api-key` (`-`: a line of standard input), `--api-key-file`,

@@ -207,6 +207,7 @@ func sessionSettings(_ cmd: MQCommand, _ resolved: Resolved, env: [String: Strin
     settings.errorColor = isatty(2) != 0 && colorAllowed
     settings.width = Terminal.width(environment: env)
     settings.maxRequests = cmd.maxRequests
+    if let m = resolved.memoryLimit { settings.memoryLimit = m }
     return settings
 }
 

@@ -256,3 +256,52 @@ import Testing
         }
     }
 }
+
+/// `PackedRows`: a row packed and unpacked is the row, to the bit (key order, integer or
+/// double, -0.0, every string), and rows of one shape unpack sharing their keys.
+@Suite struct PackedRowsTests {
+    static func value(_ r: inout SplitMix64, depth: Int) -> JSON {
+        switch r.below(depth > 2 ? 6 : 8) {
+        case 0: return .null
+        case 1: return .bool(r.below(2) == 0)
+        case 2: return .int([0, -1, Int.max, Int.min, 1 << 40, r.below(1000)][r.below(6)])
+        case 3: return .double([-0.0, 0.1, 1e308, -5e-324, 3413.0, Double(r.below(100)) / 7][r.below(6)])
+        case 4: return .string(["", "a", "é", "e\u{301}", "日本語", "\u{0}\n\"", String(repeating: "long ", count: 40)][r.below(7)])
+        case 5: return .string("s\(r.below(50))")
+        case 6: return .array((0..<r.below(4)).map { _ in value(&r, depth: depth + 1) })
+        default:
+            var o = JSONObject()
+            for k in ["x", "y", "z"].prefix(r.below(4)) { o.appendUnchecked(k, value(&r, depth: depth + 1)) }
+            return .object(o)
+        }
+    }
+
+    @Test func rowsComeBackToTheBit() {
+        var r = SplitMix64(seed: 3)
+        var packed = PackedRows()
+        var rows: [JSONObject] = []
+        for i in 0..<2_000 {
+            var o = JSONObject()
+            let names = i % 3 == 0 ? ["id", "n", "o"] : ["a", "b", "c", "d", "e"].shuffled(using: &r)
+            for k in names.prefix(1 + r.below(names.count)) { o.appendUnchecked(k, Self.value(&r, depth: 0)) }
+            rows.append(o)
+            packed.append(o)
+        }
+        #expect(packed.count == rows.count)
+        for (i, row) in rows.enumerated() {
+            let back = packed.row(i)
+            #expect(back == row, "row \(i)")
+            #expect(back.keys == row.keys, "row \(i): key order")
+            #expect(JSON.object(back).jsonText == JSON.object(row).jsonText, "row \(i)")
+            for (a, b) in zip(back.values, row.values) {
+                if case .double(let x) = a, case .double(let y) = b { #expect(x.bitPattern == y.bitPattern, "row \(i)") }
+            }
+        }
+        // Two rows of one shape unpack with one keys array between them.
+        var same = PackedRows()
+        same.append(JSONObject(["k": 1, "l": 2]))
+        same.append(JSONObject(["k": 3, "l": 4]))
+        let (first, second) = (same.row(0).keys, same.row(1).keys)
+        #expect(first.withUnsafeBufferPointer { $0.baseAddress } == second.withUnsafeBufferPointer { $0.baseAddress })
+    }
+}

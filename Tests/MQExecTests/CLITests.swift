@@ -159,6 +159,46 @@ import Testing
         #expect(m.err.hasPrefix("Error: --max-requests must be 0 or more, not -1"), "\(m.err)")
     }
 
+    /// `--memory-limit`: a sort past it spills to temporary files and prints the same
+    /// bytes; a bad size, here or in the config's `memory_limit`, is a usage error.
+    @Test func aSortPastTheMemoryLimitSpillsAndPrintsTheSame() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-spill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("rows.ndjson").path
+        var rng = SplitMix64(seed: 9)
+        let lines = (0..<40_000).map { i in
+            "{\"i\":\(i),\"k\":\(rng.below(50)),\"s\":\"\(String(repeating: "x", count: rng.below(40)))\",\"t\":[\(rng.below(9))]}"
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        let query = "from \"\(data)\" | sort -k, s"
+        let whole = try Self.mq(["--format", "ndjson", "-c", query])
+        #expect(whole.status == 0, "\(whole.err)")
+        #expect(whole.out.split(separator: "\n").count == 40_000)
+        // 1MB holds a fraction of the 2.5 MB of rows: several runs, merged. The runs go to
+        // TMPDIR and are unlinked at once: nothing is left there.
+        let tmp = dir.appendingPathComponent("tmp").path
+        let spilled = try Self.mq(["--memory-limit", "1MB", "--format", "ndjson", "-c", query], env: ["TMPDIR": tmp])
+        #expect(spilled.status == 0, "\(spilled.err)")
+        #expect(spilled.out == whole.out)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
+        let unwritable = try Self.mq(["--memory-limit", "1MB", "-c", query], env: ["TMPDIR": dir.appendingPathComponent("missing").path])
+        #expect(unwritable.status == 1 && unwritable.err.contains("could not write its temporary file") && unwritable.out.isEmpty,
+                "\(unwritable.err)")
+        for bad in ["lots", "12XB", "0.5MB", "-1GB"] {
+            let r = try Self.mq(["--memory-limit", bad, "-c", "let x = 1"])
+            #expect(r.status == 2 && r.err.contains("--memory-limit"), "\(bad): \(r.err)")
+        }
+        let config = dir.appendingPathComponent("mq/config.toml")
+        try FileManager.default.createDirectory(at: config.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "[profiles.p]\nmemory_limit = \"1MB\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let fromProfile = try Self.mq(["--profile", "p", "--format", "ndjson", "-c", query], env: ["XDG_CONFIG_HOME": dir.path, "TMPDIR": tmp])
+        #expect(fromProfile.status == 0 && fromProfile.out == whole.out, "\(fromProfile.err)")
+        try "[profiles.p]\nmemory_limit = \"huge\"\n".write(to: config, atomically: true, encoding: .utf8)
+        let badProfile = try Self.mq(["--profile", "p", "-c", "let x = 1"], env: ["XDG_CONFIG_HOME": dir.path])
+        #expect(badProfile.status == 2 && badProfile.err.contains("memory_limit"), "\(badProfile.err)")
+    }
+
     @Test func metaCommandsTraceCurlTimingLastReadOutput() throws {
         let sim = try SimProcess(["--contacts", "300", "--orgs", "1"])
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-meta-\(UUID().uuidString)")

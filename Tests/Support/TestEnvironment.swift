@@ -42,6 +42,7 @@ public enum TestEnvironment {
         "XDG_STATE_HOME": "the shell's history, written only interactively: the shell tests set it to a fresh directory",
         "PAGER": "used only when stdout is a terminal: the shell tests set it (`cat` unless a test says otherwise)",
         "PATH": "where the pager (less) and the tests' scripts find their programs: the machine's own",
+        "TMPDIR": "where a sort past --memory-limit writes its runs (unlinked at once): the machine's own; the spill tests set their own",
     ]
 
     /// `base` (this process's environment) less `removed`, with `replaced`; pointed at

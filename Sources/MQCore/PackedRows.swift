@@ -1,0 +1,189 @@
+/// Rows held as bytes: what a blocking stage (a full sort) keeps while it waits for its
+/// last row, and what it writes to a temporary file when memory runs out.
+///
+/// A `JSONObject` costs its two arrays, a 24-byte `JSON` per value and an allocation for
+/// every string past 15 bytes: about 800 bytes for a customer row whose NDJSON line is 500.
+/// Packed, the same row is its values' bytes and a shape number (about 320 bytes), and
+/// rows unpacked again share one keys array per shape, as the parser's do.
+///
+/// The format, one row after another: the row's shape (a varint into `shapes`), then
+/// each value: a tag byte (0 null, 1 false, 2 true, 3 integer: 8 bytes, 4 double: 8
+/// bytes, 5 string: varint length and UTF-8, 6 array: varint count and elements, 7
+/// object: varint shape and values).
+public struct PackedRows: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    /// Where each row starts in `bytes`.
+    public private(set) var starts: [Int] = []
+    public private(set) var shapes = RowShapes()
+
+    public init() {}
+
+    public var count: Int { starts.count }
+    public var isEmpty: Bool { starts.isEmpty }
+
+    /// The bytes the rows take, with their index: what `--memory-limit` counts. (The
+    /// buffers' spare capacity is not counted: `reserve` sets it beforehand, and
+    /// `removeAll` keeps it for the next rows.)
+    public var footprint: Int { bytes.count + starts.count * 8 + shapes.footprint }
+
+    /// Room for `bytes` bytes of rows, so that the buffer does not double past a limit
+    /// (a page is only taken once it is written).
+    public mutating func reserve(bytes n: Int) {
+        bytes.reserveCapacity(n)
+        starts.reserveCapacity(n / 256)
+    }
+
+    public mutating func append(_ row: JSONObject) {
+        starts.append(bytes.count)
+        PackedRows.pack(row, into: &bytes, shapes: &shapes)
+    }
+
+    public func row(_ i: Int) -> JSONObject {
+        bytes.withUnsafeBufferPointer { b in
+            var at = starts[i]
+            return PackedRows.unpackObject(b, &at, shapes)
+        }
+    }
+
+    /// Row `i`'s packed bytes (its shape number and values).
+    public func withRowBytes<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        let end = i + 1 < starts.count ? starts[i + 1] : bytes.count
+        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[starts[i]..<end])) }
+    }
+
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+    }
+
+    // MARK: the format
+
+    public static func pack(_ row: JSONObject, into out: inout [UInt8], shapes: inout RowShapes) {
+        varint(shapes.id(of: row.keys), &out)
+        for v in row.values { pack(v, into: &out, shapes: &shapes) }
+    }
+
+    package static func pack(_ v: JSON, into out: inout [UInt8], shapes: inout RowShapes) {
+        switch v {
+        case .null: out.append(0)
+        case .bool(let b): out.append(b ? 2 : 1)
+        case .int(let n):
+            out.append(3)
+            fixed(UInt64(bitPattern: Int64(n)), &out)
+        case .double(let d):
+            out.append(4)
+            fixed(d.bitPattern, &out)
+        case .string(var s):
+            out.append(5)
+            s.withUTF8 { u in
+                varint(u.count, &out)
+                out.append(contentsOf: u)
+            }
+        case .array(let a):
+            out.append(6)
+            varint(a.count, &out)
+            for e in a { pack(e, into: &out, shapes: &shapes) }
+        case .object(let o):
+            out.append(7)
+            pack(o, into: &out, shapes: &shapes)
+        }
+    }
+
+    public static func unpackObject(_ b: UnsafeBufferPointer<UInt8>, _ at: inout Int, _ shapes: RowShapes) -> JSONObject {
+        let keys = shapes.keys(readVarint(b, &at))
+        var values: [JSON] = []
+        values.reserveCapacity(keys.count)
+        for _ in 0..<keys.count { values.append(unpack(b, &at, shapes)) }
+        return JSONObject(uncheckedKeys: keys, values: values)
+    }
+
+    package static func unpack(_ b: UnsafeBufferPointer<UInt8>, _ at: inout Int, _ shapes: RowShapes) -> JSON {
+        let tag = b[at]
+        at += 1
+        switch tag {
+        case 0: return .null
+        case 1: return .bool(false)
+        case 2: return .bool(true)
+        case 3: return .int(Int(Int64(bitPattern: readFixed(b, &at))))
+        case 4: return .double(Double(bitPattern: readFixed(b, &at)))
+        case 5:
+            let n = readVarint(b, &at)
+            defer { at += n }
+            return .string(String(decoding: UnsafeBufferPointer(rebasing: b[at..<(at + n)]), as: UTF8.self))
+        case 6:
+            let n = readVarint(b, &at)
+            var a: [JSON] = []
+            a.reserveCapacity(n)
+            for _ in 0..<n { a.append(unpack(b, &at, shapes)) }
+            return .array(a)
+        default: return .object(unpackObject(b, &at, shapes))
+        }
+    }
+
+    package static func varint(_ n: Int, _ out: inout [UInt8]) {
+        var v = UInt(n)
+        while v >= 0x80 {
+            out.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+    }
+
+    package static func readVarint(_ b: UnsafeBufferPointer<UInt8>, _ at: inout Int) -> Int {
+        var v: UInt = 0
+        var shift: UInt = 0
+        while true {
+            let byte = b[at]
+            at += 1
+            v |= UInt(byte & 0x7F) << shift
+            if byte < 0x80 { return Int(v) }
+            shift += 7
+        }
+    }
+
+    package static func fixed(_ v: UInt64, _ out: inout [UInt8]) {
+        var le = v.littleEndian
+        withUnsafeBytes(of: &le) { out.append(contentsOf: $0) }
+    }
+
+    package static func readFixed(_ b: UnsafeBufferPointer<UInt8>, _ at: inout Int) -> UInt64 {
+        defer { at += 8 }
+        return UInt64(littleEndian: UnsafeRawPointer(b.baseAddress! + at).loadUnaligned(as: UInt64.self))
+    }
+}
+
+/// The key lists of packed objects, each kept once and numbered. A row whose keys array
+/// is the one the last row had (the parser shares it) is numbered without hashing.
+public struct RowShapes: Sendable {
+    private var lists: [[String]] = []
+    private var numbers: [[String]: Int] = [:]
+    /// The keys array last numbered, held so that its storage cannot be freed and reused
+    /// while it is compared against.
+    private var last: [String] = []
+    private var lastNumber = -1
+    public private(set) var footprint = 0
+
+    public init() {}
+
+    public mutating func id(of keys: [String]) -> Int {
+        if lastNumber >= 0, RowShapes.sameStorage(keys, last) { return lastNumber }
+        let n: Int
+        if let known = numbers[keys] {
+            n = known
+        } else {
+            n = lists.count
+            lists.append(keys)
+            numbers[keys] = n
+            footprint += keys.reduce(64) { $0 + 32 + $1.utf8.count }
+        }
+        last = keys
+        lastNumber = n
+        return n
+    }
+
+    public func keys(_ id: Int) -> [String] { lists[id] }
+
+    private static func sameStorage(_ a: [String], _ b: [String]) -> Bool {
+        a.withUnsafeBufferPointer { x in b.withUnsafeBufferPointer { y in x.baseAddress == y.baseAddress && x.count == y.count } }
+    }
+}
