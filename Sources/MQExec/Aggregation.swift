@@ -8,7 +8,7 @@ final class GroupFold {
     let by: [Expr]
     let aggs: [Projection]
     let eval: Evaluator
-    private var index: [[KeyValue]: Int] = [:]
+    private var index: [GroupKey: Int] = [:]
     private(set) var keys: [[Value]] = []
     private(set) var counts: [Int] = []
     /// Group g's accumulator of aggregate a is `accumulators[g * aggs.count + a]`.
@@ -28,15 +28,14 @@ final class GroupFold {
 
     func add(_ rows: [JSONObject]) {
         for row in rows {
-            let key = by.map { eval.eval($0, row) }
-            let text = key.map(KeyValue.init)
+            let text = GroupKey(by, row, eval)
             let g: Int
             if let i = index[text] {
                 g = i
             } else {
                 g = keys.count
                 index[text] = g
-                keys.append(key)
+                keys.append(by.map { eval.eval($0, row) })
                 counts.append(0)
                 for f in folded { accumulators.append(Accumulator(f?.kind ?? .count)) }
             }
@@ -88,6 +87,24 @@ final class GroupFold {
                 out[p.name ?? Planner.columnName(p.expr)] = value.json
             }
             return out
+        }
+    }
+}
+
+/// A group's key as `=` compares it (`KeyValue`), without an array for one or two keys:
+/// the two arrays a row cost (its values, then their keys) were most of `count by`'s time.
+enum GroupKey: Hashable {
+    case none
+    case one(KeyValue)
+    case two(KeyValue, KeyValue)
+    case many([KeyValue])
+
+    init(_ by: [Expr], _ row: JSONObject, _ eval: Evaluator) {
+        switch by.count {
+        case 0: self = .none
+        case 1: self = .one(KeyValue(eval.eval(by[0], row)))
+        case 2: self = .two(KeyValue(eval.eval(by[0], row)), KeyValue(eval.eval(by[1], row)))
+        default: self = .many(by.map { KeyValue(eval.eval($0, row)) })
         }
     }
 }

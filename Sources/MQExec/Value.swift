@@ -161,7 +161,11 @@ struct ExactText: Hashable, Sendable {
 /// Text by its bytes: UTF-8's byte order is code-point order.
 enum Text {
     static func equal(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.utf8.elementsEqual(b.utf8)
+        guard a.utf8.count == b.utf8.count else { return false }
+        var x = a, y = b
+        return x.withUTF8 { p in
+            y.withUTF8 { q in p.count == 0 || memcmp(p.baseAddress!, q.baseAddress!, p.count) == 0 }
+        }
     }
 
     static func order(_ a: String, _ b: String) -> Int {
