@@ -356,6 +356,27 @@ enum CSVScanner {
     }
 
     /// `crOnly`: records end in a lone "\r" (old Mac Excel), not "\n" or "\r\n".
+    /// The first comma or record end (`lf`) from `i`, or `b.count`: eight bytes a step, as
+    /// a byte at a time was a third of reading a CSV file. In each word, a byte equal to the
+    /// one sought becomes zero under XOR, and (w - 0x01…) & ~w & 0x80… marks zero bytes;
+    /// its lowest mark is exact (borrows only make false marks above a true one).
+    static func fieldEnd(_ b: UnsafeBufferPointer<UInt8>, from i: Int, lf: UInt8) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        let commas = ones &* 0x2C, ends = ones &* UInt64(lf)
+        let n = b.count
+        var j = i
+        let raw = UnsafeRawPointer(b.baseAddress!)
+        while j + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
+            let x = w ^ commas, y = w ^ ends
+            let marks = ((x &- ones) & ~x & highs) | ((y &- ones) & ~y & highs)
+            if marks != 0 { return j + (UInt64(littleEndian: marks)).trailingZeroBitCount / 8 }
+            j += 8
+        }
+        while j < n, b[j] != 0x2C, b[j] != lf { j += 1 }
+        return j
+    }
+
     static func scanRecord(
         _ b: UnsafeBufferPointer<UInt8>, from: Int, atEOF eof: Bool, fields: inout [CSVFieldSpan], crOnly: Bool = false
     ) -> Outcome {
@@ -407,11 +428,7 @@ enum CSVScanner {
                 }
             } else {
                 let start = i
-                while i < n {
-                    let c = b[i]
-                    if c == comma || c == lf { break }
-                    i += 1
-                }
+                i = fieldEnd(b, from: i, lf: lf)
                 if i == n, !eof { return .incomplete(openQuoteLine: nil) }
                 var end = i
                 if end > start, b[end - 1] == cr { end -= 1 }  // the "\r" of "\r\n", or of a final line
