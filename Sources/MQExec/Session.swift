@@ -272,7 +272,7 @@ public final class Session {
     /// The keys of a file's first batch of rows (a CSV's header), or nil when it cannot
     /// be read: what "the file has a field" means before the query runs.
     static func sampledColumns(_ path: String, baseDirectory: String) -> [String]? {
-        guard let reader = try? RowReader(path: Executor.resolvePath(path, baseDirectory: baseDirectory)), let batch = try? reader.next(max: 2048) else { return nil }
+        guard let reader = try? RowReader.sampling(path: Executor.resolvePath(path, baseDirectory: baseDirectory)), let batch = try? reader.next(max: 2048) else { return nil }
         return Session.columns(of: batch)
     }
 

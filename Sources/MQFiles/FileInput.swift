@@ -14,6 +14,8 @@ import Darwin
 final class FileInput {
     /// 1 MiB: large enough that read(2) calls are noise, small enough to stay in L2/L3.
     static let chunkSize = 1 << 20
+    /// What `RowReader.sampling` reads of a CSV file.
+    static let sampleBytes = 1 << 20
 
     let path: String
     private var fd: Int32

@@ -67,6 +67,41 @@ public final class RowReader {
 
     private var csvDecoder: CSVDecoder?
 
+    /// A reader of the file's first rows only, for what its columns are before a query
+    /// runs (bare words, a join's renames, completion): a CSV's kinds then come from its
+    /// first megabyte, cut at a line end, not from a pass over the whole file (which made
+    /// planning a join with a 262 MB CSV read it twice more), and NDJSON is read on one
+    /// thread. Its rows are the file's first rows; a CSV's values may be read as other
+    /// kinds than a whole read gives them, so take only their keys from it.
+    public static func sampling(path: String) throws(FileError) -> RowReader {
+        guard let format = FileFormat(path: path) else { throw .unknownFormat(path) }
+        guard format == .csv else { return try RowReader(path: path, format: format, chunkSize: FileInput.chunkSize, workers: 1) }
+        let input = try FileInput(path: path, chunkSize: FileInput.chunkSize)
+        var sample: [UInt8] = []
+        var whole = false
+        while sample.count < FileInput.sampleBytes {
+            if input.bytes.isEmpty, try !input.refill() {
+                whole = true
+                break
+            }
+            let window = input.bytes
+            sample += window
+            input.consume(window.count)
+        }
+        // Cut after the last line end, so that no record is read half.
+        if !whole, let lastEnd = sample.lastIndex(of: 0x0A) { sample.removeSubrange((lastEnd + 1)...) }
+        return try RowReader(csvBytes: sample, path: path)
+    }
+
+    private init(csvBytes: [UInt8], path: String) throws(FileError) {
+        self.path = path
+        format = .csv
+        let kinds = try CSVColumnKinds.infer(FileInput(bytes: csvBytes, path: path), fields: nil)
+        let csv = CSVDecoder(input: FileInput(bytes: csvBytes, path: path), fields: nil, kinds: kinds)
+        decoder = csv
+        csvDecoder = csv
+    }
+
     /// The cores online, at most 8: each is one more parsing thread.
     static let cores = Swift.min(Swift.max(sysconf(Int32(_SC_NPROCESSORS_ONLN)), 1), 8)
 

@@ -276,3 +276,32 @@ import Testing
         #expect(rows[0]["c99"] == 99)
     }
 }
+
+/// `RowReader.sampling`: a file's first rows for planning. A CSV's are read from its
+/// first megabyte, so a big file is not read whole (twice) before a query runs.
+@Suite struct SamplingTests {
+    @Test func aCSVSampleIsItsFirstRowsWithTheHeadersKeys() throws {
+        let dir = try TempDirectory()
+        var text = "id,zip,note\n"
+        for i in 0..<60_000 { text += "\(i),\(i % 7 == 0 ? "08123" : "90210"),\"a, \"\"quoted\"\"\nnote \(i)\"\n" }
+        let path = try dir.write("big.csv", text)
+        #expect(text.utf8.count > 2 << 20)
+        let sample = try RowReader.sampling(path: path)
+        let first = try #require(try sample.next(max: 2048))
+        #expect(first.count == 2048)
+        #expect(first.allSatisfy { $0.keys == ["id", "zip", "note"] })
+        let whole = try #require(try RowReader(path: path).next(max: 2048))
+        #expect(first.map { $0["id"] } == whole.map { $0["id"] })
+        #expect(first.map { $0["note"] } == whole.map { $0["note"] })
+        // The sample ends at a line end within its megabyte, and every row in it is whole.
+        var rows = first.count
+        while let batch = try sample.next(max: 4096) { rows += batch.count }
+        #expect(rows > 2048 && rows < 60_000)
+    }
+
+    @Test func aSmallFileIsSampledWhole() throws {
+        let dir = try TempDirectory()
+        let path = try dir.write("small.csv", "a,b\n1,2\n3,4")
+        #expect(try RowReader.sampling(path: path).next(max: 10) == [JSONObject(["a": 1, "b": 2]), JSONObject(["a": 3, "b": 4])])
+    }
+}
