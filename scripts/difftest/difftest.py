@@ -1252,7 +1252,10 @@ class Gen:
             st.schema[name] = e.kind if e.kind not in ("null", "dlit") else "str"
             st.ints -= {i for i in st.ints if i.startswith(name + ".")}
             (st.ints.add if e.isint else st.ints.discard)(name)
-            parts.append(f"{mq_name(name)} = {e.mq}")
+            # A target is one name: a column named with a dot (`o.a` after a select) is
+            # written in backticks there, where an expression reads it as a path.
+            target = name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) else "`" + name + "`"
+            parts.append(f"{target} = {e.mq}")
         st.unique = None
         return self.rng.choice(["derive ", "derive ", "extend "]) + ", ".join(parts)
 
