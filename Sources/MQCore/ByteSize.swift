@@ -31,17 +31,6 @@ public enum ByteSize {
         return Int(bytes)
     }
 
-    /// `300 MB`, `1.5 GB`: a size as mq prints it.
-    public static func describe(_ bytes: Int) -> String {
-        let units: [(Double, String)] = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")]
-        for (scale, name) in units where Double(bytes) >= scale {
-            let v = Double(bytes) / scale
-            let text = v >= 100 || v == v.rounded() ? String(Int(v.rounded())) : String((v * 10).rounded() / 10)
-            return "\(text) \(name)"
-        }
-        return "\(bytes) bytes"
-    }
-
     /// Half the machine's memory: the default limit, as DuckDB's is 80 % and mq's other
     /// work (the output, the reader's chunks) needs room beside it.
     public static var defaultMemoryLimit: Int {

@@ -2,9 +2,9 @@
 /// last row, and what it writes to a temporary file when memory runs out.
 ///
 /// A `JSONObject` costs its two arrays, a 24-byte `JSON` per value and an allocation for
-/// every string past 15 bytes: about 800 bytes for a customer row whose NDJSON line is 500.
-/// Packed, the same row is its values' bytes and a shape number (about 320 bytes), and
-/// rows unpacked again share one keys array per shape, as the parser's do.
+/// every string past 15 bytes; packed, a row is its values' bytes and a shape number, and
+/// rows unpacked again share one keys array per shape, as the parser's do. (Measured as a
+/// whole: a full sort of 1M customer rows peaked at 1.25 GB as objects, 534 MB packed.)
 ///
 /// The format, one row after another: the row's shape (a varint into `shapes`), then
 /// each value: a tag byte (0 null, 1 false, 2 true, 3 integer: 8 bytes, 4 double: 8

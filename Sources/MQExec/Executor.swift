@@ -165,13 +165,6 @@ struct Executor {
 
     // MARK: sort
 
-    static func sort(_ rows: [JSONObject], _ keys: [SortKey], _ eval: Evaluator) throws -> [JSONObject] {
-        // Keys evaluated once per row, a column each (SortColumns); row numbers are sorted,
-        // ties in input order. Ctrl-C ends a long sort.
-        let columns = SortColumns(keys.map { k in rows.map { eval.eval(k.expr, $0) } }, descending: keys.map(\.descending))
-        return try columns.order().map { rows[$0] }
-    }
-
     /// Whether key values `a` sort strictly before `b`: nulls last whichever the direction.
     static func precedes(_ a: [Value], _ b: [Value], _ keys: [SortKey]) -> Bool {
         for (i, k) in keys.enumerated() {

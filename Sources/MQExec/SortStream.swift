@@ -6,7 +6,7 @@ import Darwin
 import MQCore
 import MQSyntax
 
-/// `sort` over every row: rows are packed as they arrive (`PackedRows`, about 40 % of a
+/// `sort` over every row: rows are packed as they arrive (`PackedRows`, well under a
 /// `JSONObject`'s size) with their keys evaluated once, a column per key; at the end the
 /// row numbers are sorted (`SortColumns`) and the rows unpacked in order, a batch at a
 /// time.
@@ -131,9 +131,10 @@ struct SortRun {
         let fd = try TemporaryFile.open()
         var out: [UInt8] = []
         out.reserveCapacity(1 << 20)
+        var record: [UInt8] = []
         for i in order {
             try Task.checkCancellation()
-            var record: [UInt8] = []
+            record.removeAll(keepingCapacity: true)
             for k in values.indices { SortRun.pack(values[k][i], &record, &shapes) }
             PackedRows.varint(record.count, &out)
             out += record
@@ -147,7 +148,7 @@ struct SortRun {
             }
         }
         try TemporaryFile.write(fd, out)
-        guard lseek(fd, 0, SEEK_SET) == 0 else { throw TemporaryFile.failure(errno) }
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw TemporaryFile.failure(errno, reading: true) }
         return SortRun(fd: fd)
     }
 
@@ -299,7 +300,7 @@ final class RunReader {
             let got = read(fd, buffer.baseAddress! + end, buffer.count - end)
             if got < 0 {
                 if errno == EINTR { continue }
-                throw TemporaryFile.failure(errno)
+                throw TemporaryFile.failure(errno, reading: true)
             }
             if got == 0 { atEnd = true }
             end += got
@@ -331,9 +332,9 @@ enum TemporaryFile {
         }
     }
 
-    static func failure(_ code: Int32, _ directory: String? = nil) -> ExecError {
+    static func failure(_ code: Int32, _ directory: String? = nil, reading: Bool = false) -> ExecError {
         let where_ = directory ?? ProcessEnvironment.value("TMPDIR") ?? "/tmp"
-        return ExecError("`sort` needs more memory than --memory-limit and could not write its temporary file in \(where_): "
+        return ExecError("`sort` needs more memory than --memory-limit and could not \(reading ? "read back" : "write") its temporary file in \(where_): "
             + String(cString: strerror(code)),
             hints: ["set TMPDIR to a folder with room, or raise --memory-limit"])
     }
