@@ -98,44 +98,21 @@ final class AdaptiveLimit: Sendable {
     }
 }
 
-/// A shared counter: the fan-out's workers take the next id's index from it.
-private final class NextIndex: Sendable {
-    private let value = Mutex(0)
-    func take() -> Int {
-        value.withLock { v in
-            defer { v += 1 }
-            return v
-        }
-    }
-}
-
 extension MosendClient {
-    /// Details of many contacts: each distinct id fetched once, each attempt passing the
-    /// adaptive limit, results in the order of `ids` (a repeated id repeats its result).
-    public func customers(ids: [String], _ statement: CallContext) async -> [Result<JSON, APIError>] {
-        var unique: [String] = []
-        var seen = Set<String>()
-        for id in ids where seen.insert(id).inserted { unique.append(id) }
+    /// Details of many contacts: each distinct id's request started as soon as it arrives,
+    /// each attempt passing the adaptive limit (so at most `concurrency` are on the wire,
+    /// first come first served).
+    public func customers(streaming ids: AsyncStream<String>, _ statement: CallContext) async -> [String: Result<JSON, APIError>] {
         let limit = AdaptiveLimit(maximum: configuration.concurrency, monotonic: environment.monotonic)
-        let work = unique
-        let cursor = NextIndex()
-        var results: [String: Result<JSON, APIError>] = [:]
-
-        // A fixed pool of workers pulls ids; the limit decides how many attempts run.
-        await withTaskGroup(of: [(String, Result<JSON, APIError>)].self) { group in
-            for _ in 0..<min(limit.maximum, work.count) {
-                group.addTask {
-                    var done: [(String, Result<JSON, APIError>)] = []
-                    while true {
-                        let i = cursor.take()
-                        guard i < work.count else { return done }
-                        done.append((work[i], await self.detail(work[i], statement, limit)))
-                    }
-                }
+        return await withTaskGroup(of: (String, Result<JSON, APIError>).self) { group in
+            var seen = Set<String>()
+            for await id in ids where seen.insert(id).inserted {
+                group.addTask { (id, await self.detail(id, statement, limit)) }
             }
-            for await batch in group { for (id, r) in batch { results[id] = r } }
+            var results: [String: Result<JSON, APIError>] = [:]
+            for await (id, r) in group { results[id] = r }
+            return results
         }
-        return ids.map { results[$0]! }
     }
 
     private func detail(_ id: String, _ statement: CallContext, _ limit: AdaptiveLimit) async -> Result<JSON, APIError> {

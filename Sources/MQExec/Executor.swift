@@ -83,7 +83,7 @@ struct Executor {
                         return index
                     }
                 } else {
-                    s = BlockingStream(s, state: state, stage: "join customer") { rows in try await me.joinCustomer(rows, j) }
+                    s = CustomerJoinStream(s, j, me)
                 }
             case .chart, .spark:
                 break  // drawn by the runner from the rows
@@ -197,62 +197,6 @@ struct Executor {
         let seen = rightRows.isEmpty ? (plan.rightColumns ?? []) : Session.columns(of: rightRows)
         return JoinIndex(join: j, eval: eval, index: index, names: JoinNames(rightColumns: seen.filter { $0 != shared }),
                          sharedKey: shared)
-    }
-
-    func joinCustomer(_ rows: [JSONObject], _ plan: JoinPlan) async throws -> [JSONObject] {
-        let j = plan.join
-        guard let api else { throw ExecError("no credentials: `join customer` calls the Mosend API", status: 2) }
-        var ids: [String] = []
-        var seen = Set<String>()
-        for row in rows {
-            let v = eval.eval(j.on, row)
-            guard !v.isNull else { continue }
-            if seen.insert(v.text).inserted { ids.append(v.text) }
-        }
-        guard ids.count <= maxRequests else {
-            throw ExecError("`join customer` needs \(ids.count) requests (one a contact), more than --max-requests \(maxRequests); no detail request was sent",
-                            hints: ["narrow the rows first (`| where …`, `| limit …`) or raise --max-requests"])
-        }
-        let results = await api.customers(ids: ids, statement)
-        var details: [String: JSONObject] = [:]
-        var missing: [String] = []
-        for (id, r) in zip(ids, results) {
-            switch r {
-            case .success(let d): details[id] = d.objectValue
-            case .failure(let e) where e.status == 404: missing.append(id)
-            case .failure(let e): throw e
-            }
-        }
-        if !missing.isEmpty {
-            let shown = missing.prefix(3).joined(separator: ", ") + (missing.count > 3 ? ", …" : "")
-            state.warn("join customer: \(missing.count) contact\(missing.count == 1 ? "" : "s") answered 404 (not found): \(shown); "
-                + (j.left ? "their rows are kept with nulls" : "their rows are left out (`join left customer` keeps them)"))
-        }
-        // The whole left side is here, so the names are decided from all of it. A detail
-        // repeats the list's fields: one that says the same as the left row is not added
-        // again; one that differs is added as NAME_right.
-        var leftColumns = Set<String>()
-        for r in rows { for k in r.keys { leftColumns.insert(k) } }
-        let shared = plan.sharedKey
-        var names = JoinNames(rightColumns: Session.columns(of: ids.compactMap { details[$0] }).filter { $0 != shared })
-        names.decide(leftColumns: leftColumns)
-        var out: [JSONObject] = []
-        for row in rows {
-            let v = eval.eval(j.on, row)
-            if let d = v.isNull ? nil : details[v.text] {
-                var right = JSONObject()
-                for (k, x) in d where k != shared {
-                    if let l = row[k], Compare.equal(Value(l), Value(x)) { continue }
-                    right[k] = x
-                }
-                out.append(names.merge(row, right, skipping: shared))
-            } else if j.left {
-                var r = row
-                for c in Catalog.detailOnlyFields where r[c] == nil { r[c] = .null }
-                out.append(r)
-            }
-        }
-        return out
     }
 }
 

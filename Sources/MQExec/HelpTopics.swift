@@ -65,7 +65,7 @@ public enum HelpTopics {
         HelpTopic(name: "distinct", synopsis: "distinct FIELD, …",
                   text: "One row per distinct combination.", examples: ["customers | distinct agent.name | limit 5"]),
         HelpTopic(name: "join", synopsis: "join [left] SOURCE on FIELD [= FIELD]",
-                  text: "`join customer on id` fetches each row's detail (deduplicated, in parallel, bounded by "
+                  text: "`join customer on id` fetches each row's detail while the rows arrive (deduplicated, in parallel, bounded by "
                       + "--max-requests); `join from \"file\"`, `join ($name)` and `join (query)` are hash joins. Keys "
                       + "match as `=` does (10 = 10.0; 1, \"1\" and true never meet). The left row keeps its fields; a right "
                       + "field whose name it has is added as NAME_right.",

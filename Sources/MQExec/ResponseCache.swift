@@ -83,21 +83,24 @@ public final class CachingReportsAPI: ReportsAPI {
         path + "?" + params.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
     }
 
-    public func customers(ids: [String], _ s: CallContext) async -> [Result<JSON, APIError>] {
+    /// Cached details are answered here; the rest go on to the live fan-out as they come.
+    public func customers(streaming ids: AsyncStream<String>, _ s: CallContext) async -> [String: Result<JSON, APIError>] {
+        let (missing, feed) = AsyncStream.makeStream(of: String.self)
+        async let fetched = base.customers(streaming: missing, s)
         var results: [String: Result<JSON, APIError>] = [:]
-        var missing: [String] = []
-        for id in ids where results[id] == nil {
-            if case .one(let j)? = lookup(CatalogEntry.path(Catalog.contactDetail.path, contact: id)) { results[id] = .success(j) } else if !missing.contains(id) {
-                missing.append(id)
+        for await id in ids where results[id] == nil {
+            if case .one(let j)? = lookup(CatalogEntry.path(Catalog.contactDetail.path, contact: id)) {
+                results[id] = .success(j)
+            } else {
+                feed.yield(id)
             }
         }
-        if !missing.isEmpty {
-            for (id, r) in zip(missing, await base.customers(ids: missing, s)) {
-                results[id] = r
-                if case .success(let j) = r { store(CatalogEntry.path(Catalog.contactDetail.path, contact: id), .one(j)) }
-            }
+        feed.finish()
+        for (id, r) in await fetched {
+            results[id] = r
+            if case .success(let j) = r { store(CatalogEntry.path(Catalog.contactDetail.path, contact: id), .one(j)) }
         }
-        return ids.map { results[$0]! }
+        return results
     }
 
     public func customerPages(_ query: ListQuery, _ s: CallContext) -> any PageSource {

@@ -20,7 +20,7 @@ import Testing
             return .object(JSONObject(pairs: [("id", .string(contact ?? "")), ("timeline", .array([]))]))
         }
         func list(_ path: String, _ params: [(String, String)], _ statement: CallContext) async throws(APIError) -> [JSON] { [] }
-        func customers(ids: [String], _ statement: CallContext) async -> [Result<JSON, APIError>] { [] }
+        func customers(streaming ids: AsyncStream<String>, _ statement: CallContext) async -> [String: Result<JSON, APIError>] { [:] }
         func customerPages(_ query: ListQuery, _ statement: CallContext) -> any PageSource {
             Pages(self, query)
         }
@@ -57,13 +57,8 @@ import Testing
 
     static func run(_ text: String, _ pages: [Page]) async -> (out: String, err: String, status: Int32, requests: [String]) {
         let api = StubAPI(pages)
-        let out = BufferSink(), err = BufferSink()
-        var settings = SessionSettings()
-        settings.format = .ndjson
-        let session = Session(api: api, describe: nil, settings: settings, out: out, err: err, baseDirectory: "/",
-                              now: { Instant(year: 2026, month: 11, day: 15) }, monotonic: { 0 })
-        let status = await session.run(SourceText(text, name: "q.mq"))
-        return (out.text, err.text, status, api.requests.withLock { $0 })
+        let r = await StubSession.run(text, api)
+        return (r.out, r.err, r.status, api.requests.withLock { $0 })
     }
 
     /// The search finds both; the one whose email is the text is the one.

@@ -112,4 +112,18 @@ import Testing
         #expect(off.requests == 6, "600 contacts: 6 pages")
         #expect(off.urls.allSatisfy { !$0.contains("resolutionOutcome=") })
     }
+
+    /// The contact that would pass `--max-requests` stops the join there: the rest of the
+    /// list is not read and no request past the limit is sent.
+    @Test func joinCustomerStopsAtTheRequestLimit() throws {
+        let sim = try SimProcess(["--contacts", "2000", "--orgs", "1"])
+        let r = try CLITests.mq(["--max-requests", "10", "--no-cache", "-c", "customers | join customer on id | count"], sim: sim)
+        #expect(r.status == 1)
+        #expect(r.err.contains("needs more than --max-requests 10 requests (one a contact): it stopped at contact 11"), "\(r.err)")
+        #expect(r.out.isEmpty)
+        // One list page (the first holds more than 11 contacts) and at most 10 details;
+        // reading the whole list first would be 20 pages.
+        let sent = try Self.simRequests(sim)
+        #expect(sent >= 1 && sent <= 11, "\(sent) requests")
+    }
 }

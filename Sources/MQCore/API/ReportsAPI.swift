@@ -6,8 +6,11 @@ public protocol ReportsAPI: Sendable {
     func object(_ path: String, contact: String?, _ statement: CallContext) async throws(APIError) -> JSON
     /// `data` of an endpoint that answers its rows at once.
     func list(_ path: String, _ params: [(String, String)], _ statement: CallContext) async throws(APIError) -> [JSON]
-    /// Many contacts' details, fetched in parallel, each id once; results in input order.
-    func customers(ids: [String], _ statement: CallContext) async -> [Result<JSON, APIError>]
+    /// Many contacts' details, fetched in parallel, each id once, each request sent as soon
+    /// as its id arrives (so a caller can hand ids over while it is still reading them);
+    /// returns when `ids` has finished and every request has been answered. A caller that
+    /// stops early cancels its task: the ids not yet sent are not, and the rest end.
+    func customers(streaming ids: AsyncStream<String>, _ statement: CallContext) async -> [String: Result<JSON, APIError>]
     /// The customers list as pages the caller pulls; it stops asking when the caller stops.
     func customerPages(_ query: ListQuery, _ statement: CallContext) -> any PageSource
 }
@@ -23,6 +26,14 @@ extension ReportsAPI {
     /// One row a day from `since` (default: the server's, 30 days ago) to today.
     public func messaging(since: String?, _ statement: CallContext) async throws(APIError) -> [JSON] {
         try await list(Catalog.messaging.path, since.map { [(Catalog.messaging.since!, $0)] } ?? [], statement)
+    }
+    /// Many contacts' details, each id once; results in the order of `ids`.
+    public func customers(ids: [String], _ statement: CallContext) async -> [Result<JSON, APIError>] {
+        let (stream, feed) = AsyncStream.makeStream(of: String.self)
+        for id in ids { feed.yield(id) }
+        feed.finish()
+        let results = await customers(streaming: stream, statement)
+        return ids.map { results[$0]! }
     }
     /// One contact with its metrics and timeline.
     public func customer(id: String, _ statement: CallContext) async throws(APIError) -> JSON {
