@@ -99,17 +99,25 @@ final class AdaptiveLimit: Sendable {
 }
 
 extension MosendClient {
-    /// Details of many contacts: each distinct id's request started as soon as it arrives,
-    /// each attempt passing the adaptive limit (so at most `concurrency` are on the wire,
-    /// first come first served).
+    /// Details of many contacts: each distinct id's request started as soon as it arrives
+    /// and one of `concurrency` places is free, each attempt passing the adaptive limit.
+    /// At most `concurrency` ids are in progress, retries included, so an id that waits
+    /// out a 429 goes back to the gate ahead of the ids not begun (a task for every id at
+    /// once queued a retry behind all of them, past its retry budget).
     public func customers(streaming ids: AsyncStream<String>, _ statement: CallContext) async -> [String: Result<JSON, APIError>] {
         let limit = AdaptiveLimit(maximum: configuration.concurrency, monotonic: environment.monotonic)
         return await withTaskGroup(of: (String, Result<JSON, APIError>).self) { group in
-            var seen = Set<String>()
-            for await id in ids where seen.insert(id).inserted {
-                group.addTask { (id, await self.detail(id, statement, limit)) }
-            }
             var results: [String: Result<JSON, APIError>] = [:]
+            var seen = Set<String>()
+            var running = 0
+            for await id in ids where seen.insert(id).inserted {
+                if running == limit.maximum, let (done, r) = await group.next() {
+                    results[done] = r
+                    running -= 1
+                }
+                group.addTask { (id, await self.detail(id, statement, limit)) }
+                running += 1
+            }
             for await (id, r) in group { results[id] = r }
             return results
         }

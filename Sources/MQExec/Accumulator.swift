@@ -127,3 +127,126 @@ struct NumberFold {
         return numbers == 0 ? .null : .double(total / Double(numbers))
     }
 }
+
+// MARK: spilled groups (`GroupFold` past `--memory-limit`)
+
+extension Accumulator {
+    /// Folds in the state of the same aggregate over rows that came after this one's, as
+    /// adding those rows' values one by one would; only a sum of non-integers may round
+    /// differently in its last digit (it is added up in two parts).
+    mutating func merge(_ later: Accumulator) {
+        switch kind {
+        case .count, .count_if: n += later.n
+        case .sum, .avg: numbers.merge(later.numbers)
+        case .min: if let v = later.chosen, chosen.map({ Compare.sortOrder(v, $0) < 0 }) ?? true { chosen = v }
+        case .max: if let v = later.chosen, chosen.map({ Compare.sortOrder($0, v) < 0 }) ?? true { chosen = v }
+        case .first: if chosen == nil { chosen = later.chosen }
+        case .last: if later.chosen != nil { chosen = later.chosen }
+        case .distinct: seen.formUnion(later.seen)
+        case .median, .percentile:
+            numbers.merge(later.numbers)
+            ranked += later.ranked
+            bits += later.bits
+        }
+    }
+
+    /// Bytes a value added may grow this by: the kept values of distinct, median and
+    /// percentile (a set entry, an array element with its share of the array's growth).
+    var growth: Int {
+        switch kind {
+        case .distinct: return 48
+        case .median, .percentile: return 16
+        default: return 0
+        }
+    }
+
+    /// The state, as `unpack` reads it back.
+    func pack(_ out: inout [UInt8], _ shapes: inout RowShapes) {
+        PackedRows.varint(n, &out)
+        numbers.pack(&out)
+        if let chosen {
+            out.append(1)
+            SortRun.pack(chosen, &out, &shapes)
+        } else {
+            out.append(0)
+        }
+        PackedRows.varint(seen.count, &out)
+        for k in seen { PackedRows.pack(k.json, into: &out, shapes: &shapes) }
+        for list in [ranked, bits] {
+            PackedRows.varint(list.count, &out)
+            for d in list { PackedRows.fixed(d.bitPattern, &out) }
+        }
+    }
+
+    static func unpack(_ kind: Kind, _ b: UnsafeBufferPointer<UInt8>, _ at: inout Int, _ shapes: RowShapes) -> Accumulator {
+        var a = Accumulator(kind)
+        a.n = PackedRows.readVarint(b, &at)
+        a.numbers = NumberFold.unpack(b, &at)
+        at += 1
+        if b[at - 1] == 1 { a.chosen = SortRun.unpack(b, &at, shapes) }
+        let distinct = PackedRows.readVarint(b, &at)
+        for _ in 0..<distinct { a.seen.insert(KeyValue(PackedRows.unpack(b, &at, shapes))) }
+        for list in 0..<2 {
+            let count = PackedRows.readVarint(b, &at)
+            var values: [Double] = []
+            values.reserveCapacity(count)
+            for _ in 0..<count { values.append(Double(bitPattern: PackedRows.readFixed(b, &at))) }
+            if list == 0 { a.ranked = values } else { a.bits = values }
+        }
+        return a
+    }
+}
+
+extension NumberFold {
+    /// The fold of the values added here, then `later`'s. The integer total stays exact
+    /// (its wraps are counted as they would have been one value at a time).
+    mutating func merge(_ later: NumberFold) {
+        values += later.values
+        trues += later.trues
+        allBooleans = allBooleans && later.allBooleans
+        allIntegers = allIntegers && later.allIntegers
+        let (r, overflow) = integerTotal.addingReportingOverflow(later.integerTotal)
+        if overflow { carries += later.integerTotal > 0 ? 1 : -1 }
+        integerTotal = r
+        carries += later.carries
+        numbers += later.numbers
+        total += later.total
+    }
+
+    func pack(_ out: inout [UInt8]) {
+        for v in [values, trues, numbers] { PackedRows.varint(v, &out) }
+        out.append((allBooleans ? 1 : 0) | (allIntegers ? 2 : 0))
+        for v in [integerTotal, carries] { PackedRows.fixed(UInt64(bitPattern: Int64(v)), &out) }
+        PackedRows.fixed(total.bitPattern, &out)
+    }
+
+    static func unpack(_ b: UnsafeBufferPointer<UInt8>, _ at: inout Int) -> NumberFold {
+        var f = NumberFold()
+        f.values = PackedRows.readVarint(b, &at)
+        f.trues = PackedRows.readVarint(b, &at)
+        f.numbers = PackedRows.readVarint(b, &at)
+        f.allBooleans = b[at] & 1 != 0
+        f.allIntegers = b[at] & 2 != 0
+        at += 1
+        f.integerTotal = Int(Int64(bitPattern: PackedRows.readFixed(b, &at)))
+        f.carries = Int(Int64(bitPattern: PackedRows.readFixed(b, &at)))
+        f.total = Double(bitPattern: PackedRows.readFixed(b, &at))
+        return f
+    }
+}
+
+extension KeyValue {
+    /// The value as JSON, which `KeyValue(_:)` reads back as the same key.
+    var json: JSON {
+        switch self {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let n): return .int(n)
+        case .double(let d): return .double(d)
+        case .string(let s): return .string(s.string)
+        case .array(let a): return .array(a.map(\.json))
+        case .object(let o):
+            return .object(JSONObject(pairs: o.keys.sorted { $0.string.utf8.lexicographicallyPrecedes($1.string.utf8) }.map { ($0.string, o[$0]!.json) }))
+        }
+    }
+}

@@ -4,6 +4,11 @@ import MQSyntax
 
 /// Folds rows into groups batch by batch, so `count` and `summarize` hold one accumulator
 /// per group instead of every row.
+///
+/// Past three quarters of `memoryLimit` (`--memory-limit`), the groups so far are written
+/// to a temporary file in key order with their accumulators' states (`GroupRuns`), and
+/// the next rows start an empty table; at the end the runs are merged by key and a key's
+/// states folded together in the order their rows came (`GroupMerge`).
 final class GroupFold {
     let by: [Expr]
     let aggs: [Projection]
@@ -11,20 +16,33 @@ final class GroupFold {
     private var index: [GroupKey: Int] = [:]
     private(set) var keys: [[Value]] = []
     private(set) var counts: [Int] = []
+    /// The number of each group's first row, which orders groups whose keys sort as equal.
+    private(set) var firstRows: [Int] = []
     /// Group g's accumulator of aggregate a is `accumulators[g * aggs.count + a]`.
-    private var accumulators: [Accumulator] = []
+    private(set) var accumulators: [Accumulator] = []
     /// Per aggregate: its kind and the argument it folds (none for count()).
-    private let folded: [(kind: Accumulator.Kind, argument: Expr?)?]
+    let folded: [(kind: Accumulator.Kind, argument: Expr?)?]
+    let memoryLimit: Int
+    /// Rows added so far.
+    private var rowsSeen = 0
+    /// What the table holds, estimated as it grows.
+    private var held = 0
+    /// Runs written to temporary files (empty while the groups fit).
+    private(set) var runs = GroupRuns()
 
-    init(by: [Expr], aggs: [Projection], eval: Evaluator) {
+    init(by: [Expr], aggs: [Projection], eval: Evaluator, memoryLimit: Int = .max) {
         self.by = by
         self.aggs = aggs
         self.eval = eval
+        self.memoryLimit = memoryLimit
         folded = aggs.map { p in
             guard case .call(let f, let args) = p.expr.kind, let kind = Accumulator.Kind(rawValue: f) else { return nil }
             return (kind, args.first)
         }
     }
+
+    /// The kind of each accumulator a group holds.
+    var kinds: [Accumulator.Kind] { folded.map { $0?.kind ?? .count } }
 
     func add(_ rows: [JSONObject]) {
         for row in rows {
@@ -35,59 +53,149 @@ final class GroupFold {
             } else {
                 g = keys.count
                 index[text] = g
-                keys.append(by.map { eval.eval($0, row) })
+                let key = by.map { eval.eval($0, row) }
+                keys.append(key)
                 counts.append(0)
+                firstRows.append(rowsSeen)
                 for f in folded { accumulators.append(Accumulator(f?.kind ?? .count)) }
+                held += GroupFold.groupBytes(key, aggs: aggs.count)
             }
+            rowsSeen += 1
             counts[g] += 1
             let base = g * aggs.count
             for (a, f) in folded.enumerated() {
                 guard let f, let argument = f.argument else { continue }
                 let v = eval.eval(argument, row)
-                if !v.isNull { accumulators[base + a].add(v) }
+                if !v.isNull {
+                    accumulators[base + a].add(v)
+                    held += accumulators[base + a].growth
+                }
             }
         }
     }
 
-    /// Groups in the order of their key values (nulls last).
-    var orderedGroups: [Int] {
-        Array(keys.indices).sorted { a, b in
-            for (x, y) in zip(keys[a], keys[b]) {
-                let o = Compare.sortOrder(x, y)
-                if o != 0 { return o < 0 }
-            }
-            return false
+    /// Spills the table once it holds more than three quarters of the limit (the rest is
+    /// for ordering and writing it).
+    func spillIfFull() throws {
+        if held > memoryLimit / 4 * 3 { try spill() }
+    }
+
+    /// A new group's bytes, as measured (`count by phone` over 900,000 phones): its key
+    /// twice (the values with their array, and the hashed key in the index's table at
+    /// its load), the index entry, its count and first row with their arrays' growth,
+    /// and its accumulators.
+    static func groupBytes(_ key: [Value], aggs: Int) -> Int {
+        let values = key.reduce(0) { $0 + SortStream.footprint(of: $1) }
+        return 2 * values + 56 * key.count + 200 + aggs * MemoryLayout<Accumulator>.stride * 3 / 2
+    }
+
+    /// Writes the groups so far as one run and empties the table.
+    func spill() throws {
+        try runs.write(self, order: orderedGroups())
+        index = [:]
+        keys = []
+        counts = []
+        firstRows = []
+        accumulators = []
+        held = 0
+    }
+
+    /// Whether the groups went to temporary files: they are then read back through
+    /// `merged()`, not from `keys` and `counts`.
+    var spilled: Bool { !runs.files.isEmpty }
+
+    /// The groups of every run, in key order, each key's states folded together. The
+    /// groups still in memory are written as the last run first.
+    func merged() throws -> GroupMerge {
+        if !keys.isEmpty { try spill() }
+        return try GroupMerge(runs, kinds: kinds, keyCount: by.count, memoryLimit: memoryLimit)
+    }
+
+    /// Groups in the order of their key values (nulls last; `keyOrder`), ties in the
+    /// order the groups were made: `SortColumns` over the canonical keys.
+    func orderedGroups() throws -> [Int] {
+        guard !by.isEmpty, keys.count > 1 else { return Array(keys.indices) }
+        let columns = by.indices.map { k in keys.map { GroupFold.canonical($0[k]) } }
+        return try SortColumns(columns, descending: by.map { _ in false }).order()
+    }
+
+    /// A key as groups are ordered by it: an array or object as `=` sees it (members by
+    /// name, 10.0 as 10), so that two keys that are one group always sort as equal, as a
+    /// spilled fold's merge needs; other values as they are.
+    static func canonical(_ key: [Value]) -> [Value] { key.map(canonical) }
+
+    static func canonical(_ v: Value) -> Value {
+        switch v {
+        case .array, .object: return Value(KeyValue(v).json)
+        default: return v
         }
     }
 
-    func summarized() -> [JSONObject] {
+    /// `Compare.sortOrder`, key by key, over `canonical` keys.
+    static func keyOrder(_ a: [Value], _ b: [Value]) -> Int {
+        for (x, y) in zip(a, b) {
+            let o = Compare.sortOrder(x, y)
+            if o != 0 { return o }
+        }
+        return 0
+    }
+
+    /// The rows of `summarize`, made a batch at a time as they are pulled.
+    func summarized() throws -> RowStream {
         // With no `by`, one row even over no input (count 0), as SQL does.
         if by.isEmpty && keys.isEmpty {
             keys.append([])
             counts.append(0)
+            firstRows.append(0)
             for f in folded { accumulators.append(Accumulator(f?.kind ?? .count)) }
         }
-        // Arguments after the first are constants (`percentile(x, 90)`'s 90).
-        let extras = aggs.map { p -> [Value] in
+        let extras = self.extras
+        let n = aggs.count
+        let order = try orderedGroups()
+        return IndexedRowStream(order.count) { [self] i in
+            let g = order[i]
+            return summaryRow(keys[g], counts[g], accumulators[(g * n)..<(g * n + n)], extras)
+        }
+    }
+
+    /// Arguments after the first are constants (`percentile(x, 90)`'s 90).
+    var extras: [[Value]] {
+        aggs.map { p -> [Value] in
             guard case .call(_, let args) = p.expr.kind else { return [] }
             return args.dropFirst().map { eval.eval($0, JSONObject()) }
         }
-        return orderedGroups.map { g in
-            var out = JSONObject()
-            for (e, v) in zip(by, keys[g]) { out[Planner.columnName(e)] = v.json }
-            for (a, p) in aggs.enumerated() {
-                guard case .call = p.expr.kind else { continue }
-                let value: Value
-                if let f = folded[a] {
-                    // count() counts rows; count(x) the rows where x is not null (its fold).
-                    value = f.argument == nil && f.kind == .count ? .int(counts[g]) : accumulators[g * aggs.count + a].result(extras[a])
-                } else {
-                    value = .null
-                }
-                out[p.name ?? Planner.columnName(p.expr)] = value.json
+    }
+
+    /// One group's row of `summarize`.
+    func summaryRow(_ key: [Value], _ count: Int, _ accumulators: ArraySlice<Accumulator>, _ extras: [[Value]]) -> JSONObject {
+        var out = JSONObject()
+        for (e, v) in zip(by, key) { out[Planner.columnName(e)] = v.json }
+        let base = accumulators.startIndex
+        for (a, p) in aggs.enumerated() {
+            guard case .call = p.expr.kind else { continue }
+            let value: Value
+            if let f = folded[a] {
+                // count() counts rows; count(x) the rows where x is not null (its fold).
+                value = f.argument == nil && f.kind == .count ? .int(count) : accumulators[base + a].result(extras[a])
+            } else {
+                value = .null
             }
-            return out
+            out[p.name ?? Planner.columnName(p.expr)] = value.json
         }
+        return out
+    }
+
+    /// One group's row of `count by` (and `top`).
+    func countRow(_ key: [Value], _ count: Int) -> JSONObject {
+        var out = JSONObject()
+        for (e, v) in zip(by, key) { out[Planner.columnName(e)] = v.json }
+        out["count"] = .int(count)
+        return out
+    }
+
+    /// One group's row of `distinct`.
+    func distinctRow(_ key: [Value]) -> JSONObject {
+        JSONObject(pairs: zip(by, key).map { (Planner.columnName($0), $1.json) })
     }
 }
 
@@ -111,29 +219,6 @@ enum GroupKey: Hashable {
 
 /// summarize, count, distinct and top.
 enum Aggregation {
-    /// Groups rows by the values of `by`, in the order of those values (nulls last).
-    static func groups(_ rows: [JSONObject], by: [Expr], _ eval: Evaluator) -> [(key: [Value], rows: [JSONObject])] {
-        var index: [[KeyValue]: Int] = [:]
-        var out: [(key: [Value], rows: [JSONObject])] = []
-        for row in rows {
-            let key = by.map { eval.eval($0, row) }
-            let text = key.map(KeyValue.init)
-            if let i = index[text] {
-                out[i].rows.append(row)
-            } else {
-                index[text] = out.count
-                out.append((key, [row]))
-            }
-        }
-        return out.sorted { a, b in
-            for (x, y) in zip(a.key, b.key) {
-                let o = Compare.sortOrder(x, y)
-                if o != 0 { return o < 0 }
-            }
-            return false
-        }
-    }
-
     /// One aggregate over a group's non-null argument values.
     static func aggregate(_ f: String, _ values: [Value], count: Int, hasArgument: Bool = false, extra: [Value] = []) -> Value {
         // count() counts rows; count(x) the rows where x is not null (its fold).
@@ -154,46 +239,34 @@ enum Aggregation {
         })
 
     /// `count` (one row), or `count by F…`: a row per group, most frequent first.
-    static func counted(_ fold: GroupFold) -> [JSONObject] {
+    static func counted(_ fold: GroupFold) throws -> [JSONObject] {
         if fold.by.isEmpty { return [JSONObject(pairs: [("count", .int(fold.counts.first ?? 0))])] }
-        let order = fold.orderedGroups.enumerated().sorted { a, b in
-            fold.counts[a.element] != fold.counts[b.element] ? fold.counts[a.element] > fold.counts[b.element] : a.offset < b.offset
-        }.map(\.element)
-        return order.map { g in
-            var out = JSONObject()
-            for (e, v) in zip(fold.by, fold.keys[g]) { out[Planner.columnName(e)] = v.json }
-            out["count"] = .int(fold.counts[g])
-            return out
-        }
+        return try countOrder(fold).map { g in fold.countRow(fold.keys[g], fold.counts[g]) }
     }
 
-    static func count(_ rows: [JSONObject], by: [Expr], _ eval: Evaluator) -> [JSONObject] {
+    /// `count by`'s order: most frequent first, ties in key order.
+    static func countOrder(_ fold: GroupFold) throws -> [Int] {
+        let counts = fold.counts
+        return try fold.orderedGroups().enumerated().sorted { a, b in
+            counts[a.element] != counts[b.element] ? counts[a.element] > counts[b.element] : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    static func count(_ rows: [JSONObject], by: [Expr], _ eval: Evaluator) throws -> [JSONObject] {
         let fold = GroupFold(by: by, aggs: [], eval: eval)
         fold.add(rows)
-        return counted(fold)
+        return try counted(fold)
     }
 
-    /// Distinct combinations, in order of first appearance.
-    static func distinct(_ rows: [JSONObject], _ es: [Expr], _ eval: Evaluator) -> [JSONObject] {
-        var seen = Set<[KeyValue]>()
-        var out: [JSONObject] = []
-        for row in rows {
-            let values = es.map { eval.eval($0, row) }
-            let text = values.map(KeyValue.init)
-            guard seen.insert(text).inserted else { continue }
-            out.append(JSONObject(pairs: zip(es, values).map { (Planner.columnName($0), $1.json) }))
-        }
-        return out
+    /// Distinct combinations, in order of first appearance: the groups in the order
+    /// the fold made them, so `distinct` holds one row a combination, not its input.
+    static func distinct(_ fold: GroupFold) -> [JSONObject] {
+        fold.keys.map(fold.distinctRow)
     }
 
-    /// The `n` most frequent values with their counts (ties by value).
-    static func top(_ rows: [JSONObject], _ n: Int, _ e: Expr, _ eval: Evaluator) -> [JSONObject] {
-        let gs = groups(rows, by: [e], eval)
-        let ranked = gs.enumerated().sorted { a, b in
-            a.element.rows.count != b.element.rows.count ? a.element.rows.count > b.element.rows.count : a.offset < b.offset
-        }
-        return ranked.prefix(n).map { _, g in
-            JSONObject(pairs: [(Planner.columnName(e), g.key[0].json), ("count", .int(g.rows.count))])
-        }
+    /// The `n` most frequent values with their counts (ties by value): `count by`'s
+    /// order, cut at n.
+    static func top(_ fold: GroupFold, _ n: Int) throws -> [JSONObject] {
+        Array(try counted(fold).prefix(n))
     }
 }

@@ -62,15 +62,24 @@ struct Executor {
             case .sort(let keys):
                 s = SortStream(s, keys: keys, eval: eval, state: state, memoryLimit: memoryLimit)
             case .summarize(let aggs, let by):
-                s = FoldStream(s, GroupFold(by: by, aggs: aggs, eval: eval), state: state, stage: "summarize") { $0.summarized() }
+                s = FoldStream(s, GroupFold(by: by, aggs: aggs, eval: eval, memoryLimit: memoryLimit), state: state, stage: "summarize") {
+                    try FoldOutput.summarize($0)
+                }
             case .count(let by):
-                s = FoldStream(s, GroupFold(by: by, aggs: [], eval: eval), state: state, stage: "count") { Aggregation.counted($0) }
+                let st = state
+                s = FoldStream(s, GroupFold(by: by, aggs: [], eval: eval, memoryLimit: memoryLimit), state: state, stage: "count") {
+                    try FoldOutput.count($0, st)
+                }
             case .distinct(let es):
-                let ev = eval
-                s = BlockingStream(s, state: state, stage: "distinct") { rows in Aggregation.distinct(rows, es, ev) }
+                let st = state
+                s = FoldStream(s, GroupFold(by: es, aggs: [], eval: eval, memoryLimit: memoryLimit), state: state, stage: "distinct") {
+                    try FoldOutput.distinct($0, st)
+                }
             case .top(let n, let e):
-                let ev = eval
-                s = BlockingStream(s, state: state, stage: "top") { rows in Aggregation.top(rows, n, e, ev) }
+                let st = state
+                s = FoldStream(s, GroupFold(by: [e], aggs: [], eval: eval, memoryLimit: memoryLimit), state: state, stage: "top") {
+                    try FoldOutput.top($0, n, st)
+                }
             case .join(let j):
                 let me = self
                 if let right = j.right {

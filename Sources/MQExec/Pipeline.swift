@@ -527,9 +527,9 @@ final class FoldStream: RowStream {
     let fold: GroupFold
     let state: ExecutionState
     let stage: String
-    let finish: (GroupFold) -> [JSONObject]
-    private var output: ArrayStream?
-    init(_ upstream: RowStream, _ fold: GroupFold, state: ExecutionState, stage: String, _ finish: @escaping (GroupFold) -> [JSONObject]) {
+    let finish: (GroupFold) throws -> RowStream
+    private var output: RowStream?
+    init(_ upstream: RowStream, _ fold: GroupFold, state: ExecutionState, stage: String, _ finish: @escaping (GroupFold) throws -> RowStream) {
         self.upstream = upstream
         self.fold = fold
         self.state = state
@@ -541,9 +541,10 @@ final class FoldStream: RowStream {
             while let batch = try await upstream.next() {
                 fold.add(batch)
                 try fold.eval.check()
+                try fold.spillIfFull()
             }
             try state.checkComplete(stage)
-            output = ArrayStream(finish(fold))
+            output = try finish(fold)
         }
         return try await output!.next()
     }

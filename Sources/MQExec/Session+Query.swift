@@ -194,7 +194,7 @@ extension Session {
         case .chart(let es) where es.count == 2:
             say(Charts.bars(rows.map { (eval.eval(es[0], $0).text, eval.eval(es[1], $0).number ?? 0) }, width: min(settings.width, Session.chartWidth)))
         case .chart(let es):
-            let counted = Aggregation.count(rows, by: [es[0]], eval)
+            let counted = try Aggregation.count(rows, by: [es[0]], eval)
             say(Charts.bars(counted.map { (Value($0[Planner.columnName(es[0])] ?? .null).text, Double($0["count"]?.intValue ?? 0)) },
                             width: min(settings.width, Session.chartWidth)))
         default: break

@@ -128,28 +128,16 @@ struct SortRun {
     /// Sorts `rows` by `values` and writes them out in that order.
     static func write(_ rows: PackedRows, _ values: [[Value]], _ keys: [SortKey], _ shapes: inout RowShapes) throws -> SortRun {
         let order = try SortColumns(values, descending: keys.map(\.descending)).order()
-        let fd = try TemporaryFile.open()
-        var out: [UInt8] = []
-        out.reserveCapacity(1 << 20)
+        let file = try RunWriter()
         var record: [UInt8] = []
         for i in order {
             try Task.checkCancellation()
             record.removeAll(keepingCapacity: true)
             for k in values.indices { SortRun.pack(values[k][i], &record, &shapes) }
-            PackedRows.varint(record.count, &out)
-            out += record
-            rows.withRowBytes(i) { b in
-                PackedRows.varint(b.count, &out)
-                out.append(contentsOf: b)
-            }
-            if out.count >= 1 << 20 {
-                try TemporaryFile.write(fd, out)
-                out.removeAll(keepingCapacity: true)
-            }
+            try file.piece(record)
+            try rows.withRowBytes(i) { try file.piece($0) }
         }
-        try TemporaryFile.write(fd, out)
-        guard lseek(fd, 0, SEEK_SET) == 0 else { throw TemporaryFile.failure(errno, reading: true) }
-        return SortRun(fd: fd)
+        return SortRun(fd: try file.finish())
     }
 
     /// A key value: JSON's tags, and 8 for a date (its milliseconds), which JSON has not.
@@ -168,6 +156,43 @@ struct SortRun {
             return .date(Instant(milliseconds: Int(Int64(bitPattern: PackedRows.readFixed(b, &at)))))
         }
         return Value(PackedRows.unpack(b, &at, shapes))
+    }
+}
+
+/// A run file as it is written: length-prefixed pieces (`RunReader` reads them back),
+/// gathered and written a megabyte at a time. Dropped unfinished (a failed write, a
+/// Ctrl-C), it closes its file, which is then gone.
+final class RunWriter {
+    private let fd: Int32
+    private var out: [UInt8] = []
+    private var finished = false
+
+    init() throws {
+        fd = try TemporaryFile.open()
+        out.reserveCapacity(1 << 20)
+    }
+
+    deinit { if !finished { closeDescriptor(fd) } }
+
+    func piece(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBufferPointer { try piece($0) }
+    }
+
+    func piece(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        PackedRows.varint(bytes.count, &out)
+        out.append(contentsOf: bytes)
+        if out.count >= 1 << 20 {
+            try TemporaryFile.write(fd, out)
+            out.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The file, written out and back at its start for reading.
+    func finish() throws -> Int32 {
+        try TemporaryFile.write(fd, out)
+        guard lseek(fd, 0, SEEK_SET) == 0 else { throw TemporaryFile.failure(errno, reading: true) }
+        finished = true
+        return fd
     }
 }
 
@@ -334,7 +359,7 @@ enum TemporaryFile {
 
     static func failure(_ code: Int32, _ directory: String? = nil, reading: Bool = false) -> ExecError {
         let where_ = directory ?? ProcessEnvironment.value("TMPDIR") ?? "/tmp"
-        return ExecError("`sort` needs more memory than --memory-limit and could not \(reading ? "read back" : "write") its temporary file in \(where_): "
+        return ExecError("the statement needs more memory than --memory-limit and could not \(reading ? "read back" : "write") its temporary file in \(where_): "
             + String(cString: strerror(code)),
             hints: ["set TMPDIR to a folder with room, or raise --memory-limit"])
     }

@@ -199,6 +199,35 @@ import Testing
         #expect(badProfile.status == 2 && badProfile.err.contains("memory_limit"), "\(badProfile.err)")
     }
 
+    /// `summarize`, `count by`, `top` and `distinct` over more groups than the limit holds
+    /// spill their groups to TMPDIR (a TMPDIR that is missing shows it) and print what
+    /// they print in memory.
+    @Test func groupsPastTheMemoryLimitSpillAndPrintTheSame() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-groups-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("rows.ndjson").path
+        var rng = SplitMix64(seed: 5)
+        let lines = (0..<60_000).map { i in
+            "{\"i\":\(i),\"g\":\(rng.below(30_000)),\"x\":\(rng.below(1000)),\"s\":\"w\(rng.below(500))\"}"
+        }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: data, atomically: true, encoding: .utf8)
+        let tmp = dir.appendingPathComponent("tmp").path
+        for stage in ["summarize n = count(), t = sum(x), m = median(x), d = distinct(s) by g", "count by g, s", "top 20 g", "distinct g"] {
+            let query = "from \"\(data)\" | \(stage)"
+            let whole = try Self.mq(["--format", "ndjson", "-c", query])
+            #expect(whole.status == 0, "\(whole.err)")
+            #expect(whole.out.split(separator: "\n").count >= 20, "\(stage)")
+            let spilled = try Self.mq(["--memory-limit", "1MB", "--format", "ndjson", "-c", query], env: ["TMPDIR": tmp])
+            #expect(spilled.status == 0, "\(stage): \(spilled.err)")
+            #expect(spilled.out == whole.out, "\(stage)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
+            let unwritable = try Self.mq(["--memory-limit", "1MB", "-c", query], env: ["TMPDIR": dir.appendingPathComponent("missing").path])
+            #expect(unwritable.status == 1 && unwritable.err.contains("could not write its temporary file") && unwritable.out.isEmpty,
+                    "\(stage): \(unwritable.err)")
+        }
+    }
+
     @Test func metaCommandsTraceCurlTimingLastReadOutput() throws {
         let sim = try SimProcess(["--contacts", "300", "--orgs", "1"])
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-meta-\(UUID().uuidString)")

@@ -8,13 +8,15 @@ import Testing
 
 /// `join customer` hands each contact to the fan-out while the list is still being read.
 /// The stub serves page n+1 only once the fan-out has been given every id of pages 1…n
-/// (or after 5 s; each id is handed over once), so a join that read the whole list first would be caught waiting.
-@Suite struct CustomerJoinTests {
+/// (or after 30 s; each id is handed over once), so a join that read the whole list first would be caught waiting.
+/// Serialized, and run apart by scripts/test: starved of threads by a full parallel run,
+/// the fan-out once took over 5 s to be scheduled.
+@Suite(.serialized) struct CustomerJoinTests {
     final class GatedAPI: ReportsAPI {
         let pages: [[String]]
         /// Ids the fan-out has been handed, in order.
         let received = Mutex<[String]>([])
-        /// Pages served only after the 5 s wait ran out.
+        /// Pages served only after the 30 s wait ran out.
         let waitedOut = Mutex(0)
         init(pages: [[String]]) { self.pages = pages }
 
@@ -41,7 +43,7 @@ import Testing
                 }
                 guard i < api.pages.count else { return nil }
                 let before = Set(api.pages[..<i].joined()).count
-                let deadline = ContinuousClock.now + .seconds(5)
+                let deadline = ContinuousClock.now + .seconds(30)
                 while api.received.withLock({ $0.count }) < before {
                     if ContinuousClock.now > deadline {
                         api.waitedOut.withLock { $0 += 1 }
@@ -59,7 +61,7 @@ import Testing
         let api = GatedAPI(pages: [["a", "b", "a"], ["c"], ["d", "b"]])
         let r = await StubSession.run("customers | join customer on id | select id, timeline", api)
         #expect(r.status == 0, "\(r.err)")
-        #expect(api.waitedOut.withLock { $0 } == 0, "a page was read only after the wait ran out")
+        #expect(api.waitedOut.withLock { $0 } == 0, "a page was read only after the 30 s wait ran out")
         // Each id once, in the order the rows named them; rows in the list's order.
         #expect(api.received.withLock { $0 } == ["a", "b", "c", "d"])
         let ids = ["a", "b", "a", "c", "d", "b"]

@@ -75,7 +75,7 @@ import Testing
     }
 
     /// `first` and `last` are of the non-null values, in the order the rows came.
-    @Test func firstAndLastSkipNullsInInputOrder() throws {
+    @Test func firstAndLastSkipNullsInInputOrder() async throws {
         let statements = try Parser.parse(SourceText("from \"x.json\" | summarize f = first(v), l = last(v)"))
         guard case .query(let q) = try #require(statements.first).kind, case .summarize(let aggs, _) = q.stages[0].kind else {
             Issue.record("not a summarize")
@@ -84,7 +84,9 @@ import Testing
         let fold = GroupFold(by: [], aggs: aggs, eval: Evaluator(now: Self.now))
         fold.add([JSONObject(pairs: [("v", .null)]), JSONObject(pairs: [("v", "b")]), JSONObject(pairs: [("v", "c")]),
                   JSONObject(pairs: [("v", .null)])])
-        let out = fold.summarized()
+        let rows = try fold.summarized()
+        var out: [JSONObject] = []
+        while let b = try await rows.next() { out += b }
         #expect(out.count == 1 && out[0]["f"] == "b" && out[0]["l"] == "c", "\(out)")
     }
 }
