@@ -120,10 +120,10 @@ final class MemoryAPI: ReportsAPI {
         return d
     }
 
-    func customers(ids: [String], _ statement: CallContext) async -> [Result<JSON, APIError>] {
-        var out: [Result<JSON, APIError>] = []
-        for id in ids {
-            do throws(APIError) { out.append(.success(try contactDetail(id))) } catch { out.append(.failure(error)) }
+    func customers(streaming ids: AsyncStream<String>, _ statement: CallContext) async -> [String: Result<JSON, APIError>] {
+        var out: [String: Result<JSON, APIError>] = [:]
+        for await id in ids where out[id] == nil {
+            do throws(APIError) { out[id] = .success(try contactDetail(id)) } catch { out[id] = .failure(error) }
         }
         return out
     }
