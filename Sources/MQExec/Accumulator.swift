@@ -25,8 +25,11 @@ struct Accumulator {
 
     init(_ kind: Kind) { self.kind = kind }
 
-    /// Adds one non-null value.
-    mutating func add(_ v: Value) {
+    /// Adds one non-null value; returns the bytes it kept (a new entry of distinct's set,
+    /// a number median and percentile rank, with its share of the array's growth), which
+    /// a spilling fold counts.
+    @discardableResult
+    mutating func add(_ v: Value) -> Int {
         switch kind {
         case .count: n += 1
         case .count_if: if v.truthy { n += 1 }
@@ -35,16 +38,18 @@ struct Accumulator {
         case .max: if chosen.map({ Compare.sortOrder($0, v) < 0 }) ?? true { chosen = v }
         case .first: if chosen == nil { chosen = v }
         case .last: chosen = v
-        case .distinct: seen.insert(KeyValue(v))
+        case .distinct: return seen.insert(KeyValue(v)).inserted ? 48 : 0
         case .median, .percentile:
             numbers.add(v)
             switch v {
             case .bool(let b): bits.append(b ? 1 : 0)
             case .int(let i): ranked.append(Double(i))
             case .double(let d): ranked.append(d)
-            default: break
+            default: return 0
             }
+            return 16
         }
+        return 0
     }
 
     /// The aggregate of what was added. `extra`: the constant arguments after the first
@@ -147,16 +152,6 @@ extension Accumulator {
             numbers.merge(later.numbers)
             ranked += later.ranked
             bits += later.bits
-        }
-    }
-
-    /// Bytes a value added may grow this by: the kept values of distinct, median and
-    /// percentile (a set entry, an array element with its share of the array's growth).
-    var growth: Int {
-        switch kind {
-        case .distinct: return 48
-        case .median, .percentile: return 16
-        default: return 0
         }
     }
 

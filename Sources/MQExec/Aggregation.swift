@@ -66,10 +66,7 @@ final class GroupFold {
             for (a, f) in folded.enumerated() {
                 guard let f, let argument = f.argument else { continue }
                 let v = eval.eval(argument, row)
-                if !v.isNull {
-                    accumulators[base + a].add(v)
-                    held += accumulators[base + a].growth
-                }
+                if !v.isNull { held += accumulators[base + a].add(v) }
             }
         }
     }
@@ -91,7 +88,8 @@ final class GroupFold {
 
     /// Writes the groups so far as one run and empties the table.
     func spill() throws {
-        try runs.write(self, order: orderedGroups())
+        let canonical = keys.map(GroupFold.canonical)
+        try runs.write(self, canonical: canonical, order: GroupFold.order(canonical, keys: by.count))
         index = [:]
         keys = []
         counts = []
@@ -113,10 +111,13 @@ final class GroupFold {
 
     /// Groups in the order of their key values (nulls last; `keyOrder`), ties in the
     /// order the groups were made: `SortColumns` over the canonical keys.
-    func orderedGroups() throws -> [Int] {
-        guard !by.isEmpty, keys.count > 1 else { return Array(keys.indices) }
-        let columns = by.indices.map { k in keys.map { GroupFold.canonical($0[k]) } }
-        return try SortColumns(columns, descending: by.map { _ in false }).order()
+    func orderedGroups() throws -> [Int] { try GroupFold.order(keys.map(GroupFold.canonical), keys: by.count) }
+
+    /// The order of groups by their canonical keys, `keys` values each.
+    static func order(_ canonical: [[Value]], keys: Int) throws -> [Int] {
+        guard keys > 0, canonical.count > 1 else { return Array(canonical.indices) }
+        let columns = (0..<keys).map { k in canonical.map { $0[k] } }
+        return try SortColumns(columns, descending: Array(repeating: false, count: keys)).order()
     }
 
     /// A key as groups are ordered by it: an array or object as `=` sees it (members by
@@ -258,15 +259,9 @@ enum Aggregation {
         return try counted(fold)
     }
 
-    /// Distinct combinations, in order of first appearance: the groups in the order
-    /// the fold made them, so `distinct` holds one row a combination, not its input.
-    static func distinct(_ fold: GroupFold) -> [JSONObject] {
-        fold.keys.map(fold.distinctRow)
-    }
-
     /// The `n` most frequent values with their counts (ties by value): `count by`'s
     /// order, cut at n.
     static func top(_ fold: GroupFold, _ n: Int) throws -> [JSONObject] {
-        Array(try counted(fold).prefix(n))
+        try countOrder(fold).prefix(n).map { g in fold.countRow(fold.keys[g], fold.counts[g]) }
     }
 }

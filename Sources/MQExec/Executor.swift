@@ -54,11 +54,8 @@ struct Executor {
             case .flatten(let e, let name):
                 guard case .field(let path) = e.kind else { throw ExecError("`flatten` takes a field, e.g. `flatten labels`") }
                 s = FlattenStream(s, path, into: name)
-            case .topK(let keys, let k) where k <= TopKStream.largestK:
-                s = TopKStream(s, keys: keys, k: k, eval: eval, state: state)
             case .topK(let keys, let k):
-                // Keeping many rows sorted by insertion costs k a row: sort them all instead.
-                s = LimitStream(SortStream(s, keys: keys, eval: eval, state: state, memoryLimit: memoryLimit), skip: 0, count: k)
+                s = TopKStream.first(k, of: s, by: keys, eval: eval, state: state, memoryLimit: memoryLimit)
             case .sort(let keys):
                 s = SortStream(s, keys: keys, eval: eval, state: state, memoryLimit: memoryLimit)
             case .summarize(let aggs, let by):

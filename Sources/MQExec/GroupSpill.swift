@@ -11,14 +11,15 @@ struct GroupRuns {
     /// The shapes of objects inside keys and distinct() values.
     private(set) var shapes = RowShapes()
 
-    mutating func write(_ fold: GroupFold, order: [Int]) throws {
+    /// The fold's groups in `order`, each ordered by its `canonical` key.
+    mutating func write(_ fold: GroupFold, canonical: [[Value]], order: [Int]) throws {
         let file = try RunWriter()
         let n = fold.aggs.count
         var record: [UInt8] = []
         for g in order {
             try Task.checkCancellation()
             record.removeAll(keepingCapacity: true)
-            for v in GroupFold.canonical(fold.keys[g]) { SortRun.pack(v, &record, &shapes) }
+            for v in canonical[g] { SortRun.pack(v, &record, &shapes) }
             try file.piece(record)
             record.removeAll(keepingCapacity: true)
             for v in fold.keys[g] { SortRun.pack(v, &record, &shapes) }
@@ -62,7 +63,7 @@ final class GroupMerge {
         self.keyCount = keyCount
         shapes = runs.shapes
         readers = []
-        let size = Swift.min(Swift.max(memoryLimit / Swift.max(2 * runs.files.count, 1), 16 << 10), 1 << 20)
+        let size = RunReader.bufferSize(memoryLimit: memoryLimit, runs: runs.files.count)
         for fd in runs.files {
             let r = RunReader(fd: fd, keyCount: keyCount, keyShapes: runs.shapes, bufferSize: size)
             try r.advance()
@@ -173,15 +174,18 @@ enum FoldOutput {
             let order = try Aggregation.countOrder(fold)
             return IndexedRowStream(order.count) { fold.countRow(fold.keys[order[$0]], fold.counts[order[$0]]) }
         }
-        // Most frequent first, ties in key order (the sort keeps the merge's order).
         let merged = MergedGroupStream(try fold.merged()) { g in fold.countRow(g.key, g.count) }
-        let key = SortKey(expr: Expr(.field(["count"]), Span(0, 0)), descending: true, span: Span(0, 0))
-        return SortStream(merged, keys: [key], eval: fold.eval, state: state, memoryLimit: fold.memoryLimit)
+        return SortStream(merged, keys: [countKey], eval: fold.eval, state: state, memoryLimit: fold.memoryLimit)
     }
+
+    /// Most frequent first; the sorts keep the merge's key order among equal counts.
+    static let countKey = SortKey(expr: Expr(.field(["count"]), Span(0, 0)), descending: true, span: Span(0, 0))
 
     static func top(_ fold: GroupFold, _ n: Int, _ state: ExecutionState) throws -> RowStream {
         guard fold.spilled else { return ArrayStream(try Aggregation.top(fold, n)) }
-        return LimitStream(try count(fold, state), skip: 0, count: n)
+        // The merged groups by count, most frequent first: the first n, as `sort … | limit n`.
+        let merged = MergedGroupStream(try fold.merged()) { g in fold.countRow(g.key, g.count) }
+        return TopKStream.first(n, of: merged, by: [countKey], eval: fold.eval, state: state, memoryLimit: fold.memoryLimit)
     }
 
     /// The field that carries a spilled distinct row's first appearance through the sort;

@@ -556,6 +556,14 @@ final class TopKStream: RowStream {
     /// Past this many rows a full sort is cheaper than insertion into the kept ones
     /// (`sort | limit 10000000` took 163 s on a million rows, a full sort 9).
     static let largestK = 10_000
+
+    /// The first k rows by `keys`: kept by insertion up to `largestK`; past it, keeping
+    /// many rows sorted costs k a row, so all are sorted (and may spill) and cut.
+    static func first(_ k: Int, of upstream: RowStream, by keys: [SortKey], eval: Evaluator, state: ExecutionState,
+                      memoryLimit: Int) -> RowStream {
+        k <= largestK ? TopKStream(upstream, keys: keys, k: k, eval: eval, state: state)
+            : LimitStream(SortStream(upstream, keys: keys, eval: eval, state: state, memoryLimit: memoryLimit), skip: 0, count: k)
+    }
     let upstream: RowStream
     let keys: [SortKey]
     let k: Int

@@ -207,8 +207,7 @@ final class RunMerge {
         self.keys = keys
         self.shapes = shapes
         readers = []
-        // Each run's read buffer: a share of the memory limit, from 16 KB to 1 MB.
-        let size = Swift.min(Swift.max(memoryLimit / Swift.max(2 * runs.count, 1), 16 << 10), 1 << 20)
+        let size = RunReader.bufferSize(memoryLimit: memoryLimit, runs: runs.count)
         for run in runs {
             let r = RunReader(fd: run.fd, keyCount: keys.count, keyShapes: keyShapes, bufferSize: size)
             try r.advance()
@@ -256,6 +255,11 @@ final class RunReader {
     private var atEnd = false
     private(set) var head: Head?
     private let keyShapes: RowShapes
+
+    /// Each run's read buffer in a merge: a share of the memory limit, from 16 KB to 1 MB.
+    static func bufferSize(memoryLimit: Int, runs: Int) -> Int {
+        Swift.min(Swift.max(memoryLimit / Swift.max(2 * runs, 1), 16 << 10), 1 << 20)
+    }
 
     init(fd: Int32, keyCount: Int, keyShapes: RowShapes, bufferSize: Int) {
         self.fd = fd
