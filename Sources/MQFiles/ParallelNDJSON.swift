@@ -5,17 +5,18 @@ import Darwin
 #endif
 import MQCore
 
-/// NDJSON from a regular file, parsed on worker threads: parsing is most of what a
+/// A file parsed on worker threads (NDJSON: `NDJSONChunks`): parsing is most of what a
 /// local query costs, and one core did all of it while the other waited.
 ///
-/// The file is cut into chunks that end at a newline (a line is never split). Each worker
+/// The file is cut into chunks of whole records (`ChunkFormat.cut`: NDJSON's end at a
+/// newline, so a line is never split). Each worker
 /// takes the next chunk under the lock, parses it on its own, and files the rows under
 /// the chunk's number; `read` hands the chunks out in file order, so rows keep their order
 /// and an error keeps its place: the rows before a bad line come first, then the error,
 /// with the line counted from the start of the file. At most `ahead` chunks wait parsed,
 /// which bounds memory. Dropping the decoder (a `limit` reached, Ctrl-C, the statement's
 /// end) stops the workers after their current chunk and waits for them.
-final class ParallelNDJSONDecoder: RowDecoder {
+final class ParallelDecoder: RowDecoder {
     private let shared: Chunks
     private var rows: [JSONObject] = []
     private var position = 0
@@ -30,8 +31,8 @@ final class ParallelNDJSONDecoder: RowDecoder {
     private var threads: [pthread_t] = []
     private var threaded: Bool { !threads.isEmpty }
 
-    init(input: FileInput, fields: FieldSet?, workers: Int, chunkBytes: Int) {
-        shared = Chunks(input: input, fields: fields, chunkBytes: chunkBytes, ahead: workers * 2)
+    init(input: FileInput, format: any ChunkFormat, workers: Int, chunkBytes: Int) {
+        shared = Chunks(input: input, format: format, chunkBytes: chunkBytes, ahead: workers * 2)
         for _ in 0..<workers {
             if let t = startThread({ [shared] in shared.work() }) { threads.append(t) }
         }
@@ -83,14 +84,8 @@ final class ParallelNDJSONDecoder: RowDecoder {
 /// waiting must block a worker thread; hence `@unchecked Sendable`, every field being
 /// read or written only with `lock` held.
 private final class Chunks: @unchecked Sendable {
-    struct Parsed {
-        var rows: [JSONObject]
-        var lines: Int
-        var error: FileError?
-    }
-
     private let input: FileInput
-    private let fields: FieldSet?
+    private let format: any ChunkFormat
     private let chunkBytes: Int
     private let ahead: Int
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -98,13 +93,13 @@ private final class Chunks: @unchecked Sendable {
     private var started = false
     private var readNext = 0
     private var endAt: Int?
-    private var parsed: [Int: Parsed] = [:]
+    private var parsed: [Int: ParsedChunk] = [:]
     private var stopped = false
     private var delivered = 0
 
-    init(input: FileInput, fields: FieldSet?, chunkBytes: Int, ahead: Int) {
+    init(input: FileInput, format: any ChunkFormat, chunkBytes: Int, ahead: Int) {
         self.input = input
-        self.fields = fields
+        self.format = format
         self.chunkBytes = chunkBytes
         self.ahead = Swift.max(ahead, 2)
         pthread_mutex_init(lock, nil)
@@ -127,7 +122,7 @@ private final class Chunks: @unchecked Sendable {
     }
 
     /// Chunk `n`, once parsed; nil past the last one.
-    func take(_ n: Int) -> Parsed? {
+    func take(_ n: Int) -> ParsedChunk? {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
         while true {
@@ -157,20 +152,20 @@ private final class Chunks: @unchecked Sendable {
             return false
         }
         let n = readNext
-        let bytes: [UInt8]?
+        let bytes: Chunk?
         var readError: FileError?
         do { bytes = try nextBytes() } catch {
             bytes = nil
             readError = error
         }
         if bytes == nil { endAt = readError == nil ? n : n + 1 }
-        if let readError { parsed[n] = Parsed(rows: [], lines: 0, error: readError) }
+        if let readError { parsed[n] = ParsedChunk(rows: [], lines: 0, error: readError) }
         readNext += 1
         pthread_cond_broadcast(changed)
         pthread_mutex_unlock(lock)
         guard let bytes else { return false }
 
-        let chunk = parse(bytes)
+        let chunk = format.parse(bytes)
         pthread_mutex_lock(lock)
         if !stopped {
             parsed[n] = chunk
@@ -181,13 +176,46 @@ private final class Chunks: @unchecked Sendable {
         return true
     }
 
-    /// The bytes of the next chunk, up to and with its last newline (all that is left at
-    /// the end of the file); nil when nothing is left. Called with the lock held.
-    private func nextBytes() throws(FileError) -> [UInt8]? {
+    /// The next chunk; nil when nothing is left. Called with the lock held.
+    private func nextBytes() throws(FileError) -> Chunk? {
         if !started {
             started = true
             try input.skipByteOrderMark()
         }
+        return try format.cut(input, chunkBytes: chunkBytes)
+    }
+}
+
+/// A chunk of a file as cut: whole records.
+struct Chunk: Sendable {
+    var bytes: [UInt8]
+}
+
+/// A chunk's rows, its line count and the error that ended it.
+struct ParsedChunk: Sendable {
+    var rows: [JSONObject]
+    var lines: Int
+    var error: FileError?
+}
+
+/// How a format is cut into chunks (in file order, under the lock) and a chunk parsed
+/// (on a worker, alone; errors' lines counted from the chunk's first line).
+protocol ChunkFormat: AnyObject, Sendable {
+    func cut(_ input: FileInput, chunkBytes: Int) throws(FileError) -> Chunk?
+    func parse(_ chunk: Chunk) -> ParsedChunk
+}
+
+/// NDJSON: a chunk ends at a newline, and each line is a row.
+final class NDJSONChunks: ChunkFormat {
+    let fields: FieldSet?
+    let path: String
+    init(fields: FieldSet?, path: String) {
+        self.fields = fields
+        self.path = path
+    }
+
+    /// Up to and with the window's last newline (all that is left at the end of the file).
+    func cut(_ input: FileInput, chunkBytes: Int) throws(FileError) -> Chunk? {
         while true {
             let window = input.bytes
             if window.count >= chunkBytes || input.atEOF {
@@ -203,21 +231,22 @@ private final class Chunks: @unchecked Sendable {
                     let end = last + 1
                     let chunk = Array(UnsafeBufferPointer(rebasing: window[0..<end]))
                     input.consume(end)
-                    return chunk
+                    return Chunk(bytes: chunk)
                 }
                 if input.atEOF {
                     let chunk = Array(window)
                     input.consume(window.count)
-                    return chunk
+                    return Chunk(bytes: chunk)
                 }
             }
             if try !input.refill(), input.bytes.isEmpty { return nil }
         }
     }
 
-    private func parse(_ bytes: [UInt8]) -> Parsed {
-        var out = Parsed(rows: [], lines: 0, error: nil)
+    func parse(_ chunk: Chunk) -> ParsedChunk {
+        var out = ParsedChunk(rows: [], lines: 0, error: nil)
         let shape = RowShape()
+        let bytes = chunk.bytes
         out.rows.reserveCapacity(bytes.count / 256)
         bytes.withUnsafeBufferPointer { all in
             guard let base = all.baseAddress else { return }
@@ -228,7 +257,7 @@ private final class Chunks: @unchecked Sendable {
                 out.lines += 1
                 do throws(FileError) {
                     if let row = try NDJSONDecoder.decodeLine(
-                        UnsafeBufferPointer(rebasing: all[pos..<lineEnd]), fields: fields, shape: shape, path: input.path, line: out.lines)
+                        UnsafeBufferPointer(rebasing: all[pos..<lineEnd]), fields: fields, shape: shape, path: path, line: out.lines)
                     {
                         out.rows.append(row)
                     }

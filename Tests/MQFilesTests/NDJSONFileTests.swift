@@ -103,13 +103,13 @@ import Testing
     }
 }
 
-/// The parallel reader (ParallelNDJSONDecoder) against the one-thread reader: the same
+/// The parallel reader (ParallelDecoder over NDJSONChunks) against the one-thread reader: the same
 /// rows in the same order and the same error at the same line, wherever chunks end and
 /// however many workers parse them.
 @Suite struct ParallelNDJSONTests {
     func decodeParallel(_ path: String, chunkSize: Int, workers: Int) throws(FileError) -> [JSONObject] {
-        let decoder = ParallelNDJSONDecoder(input: try FileInput(path: path, chunkSize: chunkSize), fields: nil,
-                                            workers: workers, chunkBytes: chunkSize)
+        let decoder = ParallelDecoder(input: try FileInput(path: path, chunkSize: chunkSize), format: NDJSONChunks(fields: nil, path: path),
+                                      workers: workers, chunkBytes: chunkSize)
         var rows: [JSONObject] = []
         while try decoder.read(max: rows.count + 3, into: &rows) {}
         return rows
@@ -147,7 +147,8 @@ import Testing
         let serial = try #require(fileError { try decodeAll(path, .ndjson, chunkSize: 1 << 20) })
         #expect(serial.line == c.line + 300)
         for chunk in [5, 16, 64, 1000] {
-            let decoder = ParallelNDJSONDecoder(input: try FileInput(path: path, chunkSize: chunk), fields: nil, workers: 2, chunkBytes: chunk)
+            let decoder = ParallelDecoder(input: try FileInput(path: path, chunkSize: chunk), format: NDJSONChunks(fields: nil, path: path),
+                                          workers: 2, chunkBytes: chunk)
             var rows: [JSONObject] = []
             let error = fileError { while try decoder.read(max: rows.count + 7, into: &rows) {} }
             #expect(error == serial, "chunk \(chunk)")
