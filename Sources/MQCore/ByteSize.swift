@@ -31,6 +31,18 @@ public enum ByteSize {
         return Int(bytes)
     }
 
+    /// A size as `parse` reads it back, in the largest unit of 1000 that keeps it above 1
+    /// (`64MB`, `1.5GB`, `900B`).
+    public static func text(_ bytes: Int) -> String {
+        let units: [(Double, String)] = [(1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")]
+        for (scale, name) in units where Double(bytes) >= scale {
+            let v = Double(bytes) / scale
+            let digits = v >= 100 || v == v.rounded() ? String(Int(v.rounded())) : String(Double(Int(v * 10)) / 10)
+            return digits + name
+        }
+        return "\(bytes)B"
+    }
+
     /// Half the machine's memory: the default limit, as DuckDB's is 80 % and mq's other
     /// work (the output, the reader's chunks) needs room beside it.
     public static var defaultMemoryLimit: Int {

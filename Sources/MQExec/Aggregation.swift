@@ -82,7 +82,7 @@ final class GroupFold {
     /// its load), the index entry, its count and first row with their arrays' growth,
     /// and its accumulators.
     static func groupBytes(_ key: [Value], aggs: Int) -> Int {
-        let values = key.reduce(0) { $0 + SortStream.footprint(of: $1) }
+        let values = key.reduce(0) { $0 + ExternalSort.footprint(of: $1) }
         return 2 * values + 56 * key.count + 200 + aggs * MemoryLayout<Accumulator>.stride * 3 / 2
     }
 

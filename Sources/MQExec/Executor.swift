@@ -37,8 +37,7 @@ struct Executor {
                 }
             case .slice(let skip, let count): s = LimitStream(s, skip: skip, count: count ?? .max)
             case .window(let calls):
-                let ev = eval
-                s = BlockingStream(s, state: state, stage: "window") { rows in try WindowFunctions.apply(calls, to: rows, ev) }
+                s = WindowStream(s, calls, eval: eval, state: state, memoryLimit: memoryLimit)
             case .pivot(let key, let value):
                 let ev = eval
                 let st = state
@@ -182,27 +181,63 @@ struct Executor {
         return false
     }
 
+    static func precedes(_ a: [Value], _ b: [Value], descending: [Bool]) -> Bool {
+        for (i, down) in descending.enumerated() {
+            let (x, y) = (a[i], b[i])
+            if x.isNull != y.isNull { return !x.isNull }
+            let o = Compare.sortOrder(x, y)
+            if o != 0 { return down ? o > 0 : o < 0 }
+        }
+        return false
+    }
+
     // MARK: joins
 
     /// The right side of a join, read whole and indexed by its key; the left side then
     /// streams through it (`JoinStream`).
     func joinIndex(_ plan: JoinPlan, _ right: Plan) async throws -> JoinIndex {
         let j = plan.join
-        let rightRows = try await collect(right)
         let rightKey = j.equals ?? j.on
+        let rows = try stream(right)
         var index: [KeyValue: [JSONObject]] = [:]
-        for r in rightRows {
-            let k = eval.eval(rightKey, r)
-            guard !k.isNull else { continue }
-            index[KeyValue(k), default: []].append(r)
+        var partitions: JoinPartitions?
+        var held = 0
+        var seen = Set<String>()
+        var columns: [String] = []
+        var any = false
+        while let batch = try await rows.next() {
+            any = any || !batch.isEmpty
+            for r in batch {
+                for k in r.keys where seen.insert(k).inserted { columns.append(k) }
+                let k = eval.eval(rightKey, r)
+                guard !k.isNull else { continue }
+                if let partitions {
+                    try partitions.addRight(KeyValue(k), r)
+                } else {
+                    index[KeyValue(k), default: []].append(r)
+                    held += JoinPartitions.bytes(of: r)
+                }
+            }
+            try eval.check()
+            if partitions == nil, held > memoryLimit / 4 * 3 {
+                // Past the limit: the rows so far go to the partition files, each key's in
+                // its order, and the rest follow them there.
+                let p = try JoinPartitions(memoryLimit: memoryLimit)
+                for (key, list) in index { for r in list { try p.addRight(key, r) } }
+                index = [:]
+                partitions = p
+            }
         }
+        if let e = state.partialError { throw e }
         let shared = plan.sharedKey
         // With no right row the columns come from what the plan says (a file's first
         // rows, a kept result's columns), so that a left join still adds them as nulls
         // and the names of a later join do not shift with the data.
-        let seen = rightRows.isEmpty ? (plan.rightColumns ?? []) : Session.columns(of: rightRows)
-        return JoinIndex(join: j, eval: eval, index: index, names: JoinNames(rightColumns: seen.filter { $0 != shared }),
-                         sharedKey: shared)
+        let names = any ? columns : (plan.rightColumns ?? [])
+        var result = JoinIndex(join: j, eval: eval, index: index, names: JoinNames(rightColumns: names.filter { $0 != shared }),
+                               sharedKey: shared)
+        result.partitions = partitions
+        return result
     }
 }
 

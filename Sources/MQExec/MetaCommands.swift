@@ -157,7 +157,7 @@ enum MetaCommands {
             return .ok
         },
         Command(name: "last", arguments: "", help: "show the last result again (marked when partial)") { s, _ in
-            guard let rows = s.lastRows else {
+            guard let last = s.last else {
                 s.say("(no result yet)\n")
                 return .ok
             }
@@ -166,14 +166,19 @@ enum MetaCommands {
             options.color = s.settings.color && !s.outputRedirected
             options.terminal = s.settings.terminal && !s.outputRedirected
             let r = makeRenderer(s.settings.format, options: options, sink: s.out)
+            let rows = last.kept
             try r.begin(columns: Session.columns(of: rows))
             for row in rows { try r.row(row) }
             var summary = RenderSummary(rows: rows.count)
             if s.lastPartial {
                 summary.partial = "partial result: the statement stopped before its end"
                     + (s.lastNoResultStage.map { " (the source's rows read; `\($0)` gave no result)" } ?? "")
+            } else if last.isCut {
+                summary.partial = "the first \(rows.count) of the result's \(last.total) rows: `.last` keeps at most \(Session.lastLimit) rows or \(ByteSize.text(s.lastBytes)), re-run the query for all"
             }
             try r.end(summary)
+            // Only table and vertical have a footer: for the others the note goes to stderr.
+            if let note = summary.partial, s.settings.format != .table, s.settings.format != .vertical { s.warn(note + "\n") }
             return .ok
         },
         Command(name: "read", arguments: "FILE", help: "run the statements of a file") { s, inv in

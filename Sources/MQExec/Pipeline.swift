@@ -21,10 +21,13 @@ final class ExecutionState: Sendable {
     /// that a blocking pipeline cut short by a failure still leaves them for `.last`.
     let keepsSourceRows: Bool
     let keepLimit: Int
-    init(progress: QueryProgress? = nil, keepsSourceRows: Bool = false, keepLimit: Int = 100_000) {
+    /// ... and of at most this many bytes, packed.
+    let keepBytes: Int
+    init(progress: QueryProgress? = nil, keepsSourceRows: Bool = false, keepLimit: Int = 100_000, keepBytes: Int = .max) {
         self.progress = progress
         self.keepsSourceRows = keepsSourceRows
         self.keepLimit = keepLimit
+        self.keepBytes = keepBytes
     }
     /// Packed (`PackedRows`): a sort of a million rows kept 100,000 of them as objects
     /// beside its own, 80 MB that `--memory-limit` did not see.
@@ -37,7 +40,10 @@ final class ExecutionState: Sendable {
         read.add(rows.count, ordering: .relaxed)
         guard keepsSourceRows else { return }
         kept.withLock { k in
-            for row in rows.prefix(Swift.max(keepLimit - k.count, 0)) { k.append(row) }
+            for row in rows.prefix(Swift.max(keepLimit - k.count, 0)) {
+                guard k.footprint < keepBytes else { break }
+                k.append(row)
+            }
         }
     }
     /// A blocking stage has drained its input: if the source was cut short, the result
@@ -400,12 +406,15 @@ final class BlockingStream: RowStream {
 
 /// A join with a file, a variable or a subquery: the right side is indexed once, on the
 /// first pull, and the left side's batches stream through it in order, so the left rows
-/// are never all held at once and a `limit` after the join stops the reading.
+/// are never all held at once and a `limit` after the join stops the reading. A right
+/// side past the memory limit is joined by partitions instead (`JoinPartitions`), after
+/// the whole left side is read.
 final class JoinStream: RowStream {
     let upstream: RowStream
     let build: () async throws -> JoinIndex
     let state: ExecutionState
     private var index: JoinIndex?
+    private var spilled: SortedRecords?
     init(_ upstream: RowStream, state: ExecutionState, _ build: @escaping () async throws -> JoinIndex) {
         self.upstream = upstream
         self.state = state
@@ -413,13 +422,52 @@ final class JoinStream: RowStream {
     }
     func next() async throws -> [JSONObject]? {
         if index == nil { index = try await build() }
-        while let batch = try await upstream.next() {
-            let out = index!.join(batch)
+        if let partitions = index!.partitions {
+            if spilled == nil { spilled = try await joinPartitions(partitions) }
+            var out: [JSONObject] = []
+            while out.count < 1024, let r = try spilled!.nextRecord() { out.append(index!.named(r.row)) }
             try index!.eval.check()
             if !out.isEmpty { return out }
+        } else {
+            while let batch = try await upstream.next() {
+                let out = index!.join(batch)
+                try index!.eval.check()
+                if !out.isEmpty { return out }
+            }
         }
         if let w = index!.names.lateWarning { state.warn(w) }
         return nil
+    }
+
+    /// Writes the left rows to their partitions (a left row with a null key has no match
+    /// and goes straight to the output), joins the partitions, and orders the pairs by
+    /// left row number.
+    private func joinPartitions(_ partitions: JoinPartitions) async throws -> SortedRecords {
+        let join = index!.join
+        let eval = index!.eval
+        let pairs = ExternalSort(descending: [false], memoryLimit: partitions.memoryLimit / 4)
+        var seq = 0
+        while let batch = try await upstream.next() {
+            index!.decideNames(batch)
+            for row in batch {
+                let k = eval.eval(join.on, row)
+                if !k.isNull {
+                    try partitions.addLeft(KeyValue(k), seq: seq, row)
+                } else if join.left {
+                    pairs.add(JoinIndex.pair(row, nil), [.int(seq)])
+                }
+                seq += 1
+            }
+            try eval.check()
+            try pairs.spillIfFull()
+        }
+        var n = 0
+        try partitions.join(join, rightKey: join.equals ?? join.on, eval) { seq, left, right in
+            pairs.add(JoinIndex.pair(left, right), [.int(seq)])
+            n += 1
+            if n & 1023 == 0 { try pairs.spillIfFull() }
+        }
+        return try pairs.finish()
     }
 }
 
@@ -496,12 +544,34 @@ struct JoinIndex {
     /// The right side's key field when it has the left's name (`on phone`): not added twice.
     let sharedKey: String?
 
-    mutating func join(_ rows: [JSONObject]) -> [JSONObject] {
+    /// The right side in partition files, when it did not fit in memory (`index` is empty).
+    var partitions: JoinPartitions?
+
+    /// Decides the names from the first left batch's columns.
+    mutating func decideNames(_ rows: [JSONObject]) {
         if !names.decided {
             var left = Set<String>()
             for r in rows { for k in r.keys { left.insert(k) } }
             names.decide(leftColumns: left)
         }
+    }
+
+    /// A spilled join's pair as it waits in the sort by left row number.
+    static func pair(_ left: JSONObject, _ right: JSONObject?) -> JSONObject {
+        JSONObject(uncheckedKeys: ["l", "r"], values: [.object(left), right.map(JSON.object) ?? .null])
+    }
+
+    /// A pair's joined row, named as `join` names it.
+    mutating func named(_ pair: JSONObject) -> JSONObject {
+        guard case .object(let left)? = pair["l"] else { preconditionFailure("a join pair without its left row") }
+        if case .object(let right)? = pair["r"] { return names.merge(left, right, skipping: sharedKey) }
+        var row = left
+        names.nulls(into: &row)
+        return row
+    }
+
+    mutating func join(_ rows: [JSONObject]) -> [JSONObject] {
+        decideNames(rows)
         var out: [JSONObject] = []
         out.reserveCapacity(rows.count)
         for row in rows {

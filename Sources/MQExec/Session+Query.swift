@@ -13,7 +13,7 @@ extension Session {
         let progress = QueryProgress(source: Session.sourceKey(plan), started: monotonic(),
                                      requestsAtStart: describe?.requestCount() ?? 0)
         progressBoard.start(progress)
-        let state = ExecutionState(progress: progress, keepsSourceRows: plan.isBlocking, keepLimit: Session.lastLimit)
+        let state = ExecutionState(progress: progress, keepsSourceRows: plan.isBlocking, keepLimit: Session.lastLimit, keepBytes: lastBytes)
         let exec = Executor(api: api, statement: CallContext(), variables: variables, eval: Evaluator(now: now()),
                             state: state, maxRequests: settings.maxRequests, memoryLimit: settings.memoryLimit,
                             baseDirectory: baseDirectory)
@@ -24,7 +24,7 @@ extension Session {
     /// rows read, and the error that cut it says what happened.
     func noResult(_ incomplete: IncompleteInput, _ state: ExecutionState) -> any Error {
         let kept = state.sourceRows
-        lastRows = kept
+        last = LastResult(kept, maxRows: Session.lastLimit, maxBytes: .max)
         lastPartial = true
         lastNoResultStage = incomplete.stage
         let n = incomplete.rowsRead
@@ -76,7 +76,7 @@ extension Session {
         let known = streamedColumns(plan)
         let renderer = makeRenderer(format, options: options, sink: out, columnsKnown: known != nil)
         var count = 0
-        var shown: [JSONObject] = []
+        var shown = LastResult(maxRows: Session.lastLimit, maxBytes: lastBytes)
         do {
             if renderer.isStreaming {
                 var begun = false
@@ -88,14 +88,14 @@ extension Session {
                         }
                         for r in batch { try renderer.row(r) }
                         count += batch.count
-                        if shown.count < Session.lastLimit { shown += batch.prefix(Session.lastLimit - shown.count) }
+                        shown.add(batch)
                     }
                 } catch let e where !(e is OutputClosed) {
                     // A file that breaks on line 5,000: the rows before it are out already,
                     // so the output is finished as its format needs (`]` for json) and
                     // marked partial, then the error is said.
                     if begun {
-                        lastRows = shown
+                        last = shown
                         lastPartial = true
                         var summary = RenderSummary(rows: count)
                         summary.partial = "partial result: \(count) row\(count == 1 ? "" : "s") before the error below"
@@ -111,14 +111,14 @@ extension Session {
                 try renderer.begin(columns: Session.columns(of: all))
                 for r in all { try renderer.row(r) }
                 count = all.count
-                shown = Array(all.prefix(Session.lastLimit))
+                shown.add(all)
             }
         } catch let e as IncompleteInput {
             throw noResult(e, state)
         }
-        lastRows = shown
+        last = shown
         lastPartial = state.partialError != nil
-        learned.note(source: Session.sourceKey(plan), rows: shown)
+        learned.note(source: Session.sourceKey(plan), rows: shown.sample)
         var summary = RenderSummary(rows: count)
         if settings.timing {
             summary.seconds = monotonic() - started

@@ -23,8 +23,8 @@ public final class Session {
     private(set) var outputRedirected = false
     let stdout: OutputSink
     let err: OutputSink
-    /// The last result, for `.last`.
-    var lastRows: [JSONObject]? = nil
+    /// The last result, for `.last`: its first rows, packed (`LastResult`).
+    var last: LastResult? = nil
     var lastPartial = false
     /// When the last result is a blocking statement's source rows (it gave no result):
     /// the stage that needed them all.
@@ -291,6 +291,41 @@ public final class Session {
     /// `.last` keeps at most this many rows of a result.
     static let lastLimit = 100_000
 
+    /// ... and at most this many bytes of them (packed): an eighth of `--memory-limit`, up
+    /// to 64 MB. They are held beside the statement's own state, which the limit bounds.
+    var lastBytes: Int { Swift.min(64 << 20, settings.memoryLimit / 8) }
+
     static var metaNames: [String] { MetaCommands.all.flatMap { [$0.name] + $0.aliases } }
 }
 
+/// The first rows of a result, as `.last` shows them again, and how many there were.
+struct LastResult {
+    private(set) var rows = PackedRows()
+    private(set) var total = 0
+    /// A few rows as they came, for the completer's field names.
+    private(set) var sample: [JSONObject] = []
+    let maxRows: Int
+    let maxBytes: Int
+
+    init(maxRows: Int, maxBytes: Int) {
+        self.maxRows = maxRows
+        self.maxBytes = maxBytes
+    }
+
+    init(_ all: [JSONObject], maxRows: Int, maxBytes: Int) {
+        self.init(maxRows: maxRows, maxBytes: maxBytes)
+        add(all)
+    }
+
+    mutating func add(_ batch: [JSONObject]) {
+        total += batch.count
+        if sample.count < 1000 { sample += batch.prefix(1000 - sample.count) }
+        for r in batch {
+            guard rows.count < maxRows, rows.footprint < maxBytes else { break }
+            rows.append(r)
+        }
+    }
+
+    var kept: [JSONObject] { (0..<rows.count).map { rows.row($0) } }
+    var isCut: Bool { rows.count < total }
+}

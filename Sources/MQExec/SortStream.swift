@@ -6,94 +6,149 @@ import Darwin
 import MQCore
 import MQSyntax
 
-/// `sort` over every row: rows are packed as they arrive (`PackedRows`, well under a
-/// `JSONObject`'s size) with their keys evaluated once, a column per key; at the end the
-/// row numbers are sorted (`SortColumns`) and the rows unpacked in order, a batch at a
-/// time.
-///
-/// Past `memoryLimit` bytes (`--memory-limit`), the rows so far are sorted and written to
-/// a temporary file as one run, with their keys, and the next rows start a new run; at
-/// the end the runs are merged, ties going to the earlier run, so the order is the one
-/// sorting in memory gives, byte for byte. The files are made 0600 in `$TMPDIR` and
-/// unlinked at once: they vanish when mq exits or the statement ends, whatever ends it.
+/// `sort` over every row: the rows and their keys go into an `ExternalSort` as they
+/// arrive, and come out in order a batch at a time.
 final class SortStream: RowStream {
     let upstream: RowStream
     let keys: [SortKey]
     let eval: Evaluator
     let state: ExecutionState
-    let memoryLimit: Int
-    private var output: SortedOutput?
+    private let sorter: ExternalSort
+    private var output: SortedRecords?
     /// Runs written to temporary files (0 when the sort fitted in memory).
-    private(set) var runsWritten = 0
-    /// The shapes of objects inside key values (`sort agent`), for reading runs back.
-    private var keyShapes = RowShapes()
+    var runsWritten: Int { sorter.runsWritten }
 
     init(_ upstream: RowStream, keys: [SortKey], eval: Evaluator, state: ExecutionState, memoryLimit: Int) {
         self.upstream = upstream
         self.keys = keys
         self.eval = eval
         self.state = state
-        self.memoryLimit = memoryLimit
+        sorter = ExternalSort(descending: keys.map(\.descending), memoryLimit: memoryLimit)
     }
 
     func next() async throws -> [JSONObject]? {
-        if output == nil { output = try await collect() }
+        if output == nil {
+            while let batch = try await upstream.next() {
+                for row in batch { sorter.add(row, keys.map { eval.eval($0.expr, row) }) }
+                try eval.check()
+                try sorter.spillIfFull()
+            }
+            try state.checkComplete("sort")
+            output = try sorter.finish()
+        }
         if Task.isCancelled { throw CancellationError() }
         return try output!.next(1024)
     }
+}
 
-    private func collect() async throws -> SortedOutput {
-        // Held rows and keys stay under three quarters of the limit: the last quarter is
-        // for sorting a run (its key columns and order, about a fifth of the rows' size)
-        // and writing it out.
+/// Records (a row and its key values) in the order of their keys, ties in the order they
+/// were added. They are packed as they arrive (`PackedRows`, well under a `JSONObject`'s
+/// size) with their keys in columns; at the end the record numbers are sorted
+/// (`SortColumns`) and the records read in order, a batch at a time. With no keys the
+/// records come back as they were added (a row store that spills).
+///
+/// Past `memoryLimit` bytes (`--memory-limit`), the records so far are sorted and written
+/// to a temporary file as one run, with their keys, and the next records start a new
+/// run; at the end the runs are merged, ties going to the earlier run, so the order is
+/// the one sorting in memory gives, byte for byte. The files are made 0600 in `$TMPDIR`
+/// and unlinked at once: they vanish when mq exits or the statement ends, whatever ends it.
+final class ExternalSort {
+    let descending: [Bool]
+    let memoryLimit: Int
+    private var rows = PackedRows()
+    private var values: [[Value]]
+    private var keyBytes = 0
+    private var reserved = false
+    private var rowsPerRun = 0
+    /// The runs so far, each with its level: a run of level n+1 is `mergeWidth` runs of
+    /// level n merged (tiered, so each record is rewritten once a level).
+    private var runs: [(run: SortRun, level: Int)] = []
+    /// Runs merged at once, so that a merge reads from a few dozen files at most (a run
+    /// each quarter of the limit would otherwise be thousands of files, and as many heads
+    /// compared for every record).
+    static let mergeWidth = 16
+    /// Runs written to temporary files (0 when the records fitted in memory).
+    private(set) var runsWritten = 0
+    /// The shapes of objects inside key values (`sort agent`), for reading runs back.
+    private var keyShapes = RowShapes()
+
+    init(descending: [Bool], memoryLimit: Int) {
+        self.descending = descending
+        self.memoryLimit = memoryLimit
+        values = descending.map { _ in [] }
+    }
+
+    /// Adds a record: `keys` holds one value per key.
+    func add(_ row: JSONObject, _ keys: [Value]) {
+        for (k, v) in keys.enumerated() {
+            keyBytes += ExternalSort.footprint(of: v)
+            values[k].append(v)
+        }
+        rows.append(row)
+    }
+
+    /// The bytes held now: the packed rows and their key columns.
+    var held: Int { rows.footprint + keyBytes + values.reduce(0) { $0 + $1.capacity * MemoryLayout<Value>.stride } }
+
+    /// Writes the records so far as a run when they pass three quarters of the limit: the
+    /// last quarter is for sorting a run (its key columns and order, about a fifth of the
+    /// rows' size) and writing it out. Called after each batch.
+    func spillIfFull() throws {
         let hold = memoryLimit / 4 * 3
-        var rows = PackedRows()
-        var reserved = false
-        var values: [[Value]] = keys.map { _ in [] }
-        var rowsPerRun = 0
-        var keyBytes = 0
-        var runs: [SortRun] = []
-        while let batch = try await upstream.next() {
-            for row in batch {
-                for (k, key) in keys.enumerated() {
-                    let v = eval.eval(key.expr, row)
-                    keyBytes += SortStream.footprint(of: v)
-                    values[k].append(v)
-                }
-                rows.append(row)
-            }
-            try eval.check()
-            // A large sort takes room for the rows it may hold at once, up to 512 MB, rather
-            // than let the buffer double past the limit.
-            if !reserved, rows.footprint > 8 << 20 {
-                rows.reserve(bytes: Swift.min(hold, 512 << 20))
-                reserved = true
-            }
-            let held = rows.footprint + keyBytes + values.reduce(0) { $0 + $1.capacity * MemoryLayout<Value>.stride }
-            if held > hold {
-                runs.append(try SortRun.write(rows, values, keys, &keyShapes))
-                runsWritten += 1
-                rowsPerRun = Swift.max(rowsPerRun, rows.count)
-                rows.removeAll()
-                // The next run's key columns at the size this one reached, not doubling past it.
-                values = keys.map { _ in
-                    var column: [Value] = []
-                    column.reserveCapacity(rowsPerRun)
-                    return column
-                }
-                keyBytes = 0
-            }
+        // A large sort takes room for the rows it may hold at once, up to 512 MB, rather
+        // than let the buffer double past the limit.
+        if !reserved, rows.footprint > 8 << 20 {
+            rows.reserve(bytes: Swift.min(hold, 512 << 20))
+            reserved = true
         }
-        try state.checkComplete("sort")
-        if runs.isEmpty {
-            let order = try SortColumns(values, descending: keys.map(\.descending)).order()
-            return .memory(rows, order, 0)
+        guard held > hold else { return }
+        try addRun(try SortRun.write(rows, values, order: try order(), &keyShapes))
+        rowsPerRun = Swift.max(rowsPerRun, rows.count)
+        rows.removeAll()
+        // The next run's key columns at the size this one reached, not doubling past it.
+        values = descending.map { _ in
+            var column: [Value] = []
+            column.reserveCapacity(rowsPerRun)
+            return column
         }
+        keyBytes = 0
+    }
+
+    private func order() throws -> [Int] {
+        values.isEmpty ? Array(0..<rows.count) : try SortColumns(values, descending: descending).order()
+    }
+
+    /// The records in order; the sorter is not used after.
+    func finish() throws -> SortedRecords {
+        if runs.isEmpty { return .memory(rows, values, try order(), 0) }
         if !rows.isEmpty {
-            runs.append(try SortRun.write(rows, values, keys, &keyShapes))
-            runsWritten += 1
+            try addRun(try SortRun.write(rows, values, order: try order(), &keyShapes))
         }
-        return .merge(try RunMerge(runs, keys: keys, shapes: rows.shapes, keyShapes: keyShapes, memoryLimit: memoryLimit))
+        let shapes = rows.shapes
+        rows = PackedRows()
+        values = []
+        return .merge(try RunMerge(runs.map(\.run), descending: descending, shapes: shapes, keyShapes: keyShapes, memoryLimit: memoryLimit))
+    }
+
+    private func addRun(_ run: SortRun) throws {
+        runs.append((run, 0))
+        runsWritten += 1
+        while runs.count >= ExternalSort.mergeWidth {
+            let last = runs.suffix(ExternalSort.mergeWidth)
+            guard let level = last.first?.level, last.allSatisfy({ $0.level == level }) else { break }
+            runs.removeLast(ExternalSort.mergeWidth)
+            // Consecutive runs, merged ties-to-the-earlier, stay in their place in the order.
+            let merge = try RunMerge(last.map(\.run), descending: descending, shapes: rows.shapes, keyShapes: keyShapes, memoryLimit: memoryLimit)
+            let file = try RunWriter()
+            var record: [UInt8] = []
+            while let head = try merge.nextHead() {
+                record.removeAll(keepingCapacity: true)
+                for v in head.keys { SortRun.pack(v, &record, &keyShapes) }
+                try file.piece(record)
+                try file.piece(head.bytes)
+            }
+            runs.append((SortRun(fd: try file.finish()), level + 1))
+        }
     }
 
     /// What a key value holds beside its place in the column: a long string's storage.
@@ -103,31 +158,45 @@ final class SortStream: RowStream {
     }
 }
 
-private enum SortedOutput {
-    case memory(PackedRows, [Int], Int)
+/// An `ExternalSort`'s records in order.
+enum SortedRecords {
+    case memory(PackedRows, [[Value]], [Int], Int)
     case merge(RunMerge)
 
+    /// Up to `max` rows; nil at the end.
     mutating func next(_ max: Int) throws -> [JSONObject]? {
         switch self {
-        case .memory(let rows, let order, let at):
+        case .memory(let rows, let values, let order, let at):
             guard at < order.count else { return nil }
             let end = Swift.min(order.count, at + max)
             let batch = order[at..<end].map { rows.row($0) }
-            self = .memory(rows, order, end)
+            self = .memory(rows, values, order, end)
             return batch
         case .merge(let m):
             return try m.next(max)
         }
     }
+
+    /// The next record's keys and row; nil at the end.
+    mutating func nextRecord() throws -> (keys: [Value], row: JSONObject)? {
+        switch self {
+        case .memory(let rows, let values, let order, let at):
+            guard at < order.count else { return nil }
+            let i = order[at]
+            self = .memory(rows, values, order, at + 1)
+            return (values.map { $0[i] }, rows.row(i))
+        case .merge(let m):
+            return try m.nextRecord()
+        }
+    }
 }
 
-/// One sorted run in its temporary file: per row, its keys and its packed bytes.
+/// One sorted run in its temporary file: per record, its keys and its packed row.
 struct SortRun {
     let fd: Int32
 
-    /// Sorts `rows` by `values` and writes them out in that order.
-    static func write(_ rows: PackedRows, _ values: [[Value]], _ keys: [SortKey], _ shapes: inout RowShapes) throws -> SortRun {
-        let order = try SortColumns(values, descending: keys.map(\.descending)).order()
+    /// Writes `rows` with their key `values` out in `order`.
+    static func write(_ rows: PackedRows, _ values: [[Value]], order: [Int], _ shapes: inout RowShapes) throws -> SortRun {
         let file = try RunWriter()
         var record: [UInt8] = []
         for i in order {
@@ -166,10 +235,13 @@ final class RunWriter {
     private let fd: Int32
     private var out: [UInt8] = []
     private var finished = false
+    /// Bytes gathered before a write.
+    private let flushAt: Int
 
-    init() throws {
+    init(flushAt: Int = 1 << 20) throws {
         fd = try TemporaryFile.open()
-        out.reserveCapacity(1 << 20)
+        self.flushAt = flushAt
+        out.reserveCapacity(flushAt)
     }
 
     deinit { if !finished { closeDescriptor(fd) } }
@@ -181,7 +253,7 @@ final class RunWriter {
     func piece(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         PackedRows.varint(bytes.count, &out)
         out.append(contentsOf: bytes)
-        if out.count >= 1 << 20 {
+        if out.count >= flushAt {
             try TemporaryFile.write(fd, out)
             out.removeAll(keepingCapacity: true)
         }
@@ -200,16 +272,16 @@ final class RunWriter {
 /// each time (ties to the earlier run, which holds the earlier rows).
 final class RunMerge {
     private var readers: [RunReader]
-    private let keys: [SortKey]
+    private let descending: [Bool]
     private let shapes: RowShapes
 
-    init(_ runs: [SortRun], keys: [SortKey], shapes: RowShapes, keyShapes: RowShapes, memoryLimit: Int) throws {
-        self.keys = keys
+    init(_ runs: [SortRun], descending: [Bool], shapes: RowShapes, keyShapes: RowShapes, memoryLimit: Int) throws {
+        self.descending = descending
         self.shapes = shapes
         readers = []
         let size = RunReader.bufferSize(memoryLimit: memoryLimit, runs: runs.count)
         for run in runs {
-            let r = RunReader(fd: run.fd, keyCount: keys.count, keyShapes: keyShapes, bufferSize: size)
+            let r = RunReader(fd: run.fd, keyCount: descending.count, keyShapes: keyShapes, bufferSize: size)
             try r.advance()
             readers.append(r)
         }
@@ -219,16 +291,25 @@ final class RunMerge {
 
     func next(_ max: Int) throws -> [JSONObject]? {
         var out: [JSONObject] = []
-        while out.count < max {
-            var best = -1
-            for (i, r) in readers.enumerated() where r.head != nil {
-                if best < 0 || Executor.precedes(r.head!.keys, readers[best].head!.keys, keys) { best = i }
-            }
-            guard best >= 0 else { break }
-            out.append(readers[best].head!.row(shapes))
-            try readers[best].advance()
-        }
+        while out.count < max, let r = try nextRecord() { out.append(r.row) }
         return out.isEmpty ? nil : out
+    }
+
+    func nextRecord() throws -> (keys: [Value], row: JSONObject)? {
+        guard let head = try nextHead() else { return nil }
+        return (head.keys, head.row(shapes))
+    }
+
+    /// The least head, as read: its keys and its packed row.
+    func nextHead() throws -> RunReader.Head? {
+        var best = -1
+        for (i, r) in readers.enumerated() where r.head != nil {
+            if best < 0 || Executor.precedes(r.head!.keys, readers[best].head!.keys, descending: descending) { best = i }
+        }
+        guard best >= 0 else { return nil }
+        let head = readers[best].head!
+        try readers[best].advance()
+        return head
     }
 }
 

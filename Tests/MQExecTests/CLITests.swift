@@ -212,20 +212,75 @@ import Testing
             "{\"i\":\(i),\"g\":\(rng.below(30_000)),\"x\":\(rng.below(1000)),\"s\":\"w\(rng.below(500))\"}"
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: data, atomically: true, encoding: .utf8)
-        let tmp = dir.appendingPathComponent("tmp").path
         for stage in ["summarize n = count(), t = sum(x), m = median(x), d = distinct(s) by g", "count by g, s", "top 20 g", "distinct g"] {
-            let query = "from \"\(data)\" | \(stage)"
-            let whole = try Self.mq(["--format", "ndjson", "-c", query])
-            #expect(whole.status == 0, "\(whole.err)")
-            #expect(whole.out.split(separator: "\n").count >= 20, "\(stage)")
-            let spilled = try Self.mq(["--memory-limit", "1MB", "--format", "ndjson", "-c", query], env: ["TMPDIR": tmp])
-            #expect(spilled.status == 0, "\(stage): \(spilled.err)")
-            #expect(spilled.out == whole.out, "\(stage)")
-            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
-            let unwritable = try Self.mq(["--memory-limit", "1MB", "-c", query], env: ["TMPDIR": dir.appendingPathComponent("missing").path])
-            #expect(unwritable.status == 1 && unwritable.err.contains("could not write its temporary file") && unwritable.out.isEmpty,
-                    "\(stage): \(unwritable.err)")
+            try Self.expectSpillPrintsTheSame("from \"\(data)\" | \(stage)", rows: 20, in: dir)
         }
+    }
+
+    /// `query` at `--memory-limit 1MB` prints and warns as it does in memory (at least
+    /// `rows` rows), leaves nothing in TMPDIR, and with no TMPDIR to write to says so:
+    /// it did spill.
+    static func expectSpillPrintsTheSame(_ query: String, rows: Int, in dir: URL) throws {
+        let tmp = dir.appendingPathComponent("tmp").path
+        let whole = try Self.mq(["--format", "ndjson", "-c", query])
+        #expect(whole.status == 0, "\(whole.err)")
+        #expect(whole.out.split(separator: "\n").count >= rows, "\(query)")
+        let spilled = try Self.mq(["--memory-limit", "1MB", "--format", "ndjson", "-c", query], env: ["TMPDIR": tmp])
+        #expect(spilled.status == 0, "\(query): \(spilled.err)")
+        #expect(spilled.out == whole.out, "\(query)")
+        #expect(spilled.err == whole.err, "\(query)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: tmp).isEmpty)
+        let unwritable = try Self.mq(["--memory-limit", "1MB", "-c", query], env: ["TMPDIR": dir.appendingPathComponent("missing").path])
+        #expect(unwritable.status == 1 && unwritable.err.contains("could not write its temporary file") && unwritable.out.isEmpty,
+                "\(query): \(unwritable.err)")
+    }
+
+    /// Joins whose right side passes the limit (keys of every kind, one key holding more
+    /// than the limit, a late left field that collides) and window functions over more
+    /// rows than the limit spill to TMPDIR and print, and warn, what they do in memory.
+    @Test func joinsAndWindowsPastTheMemoryLimitSpillAndPrintTheSame() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-joins-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var rng = SplitMix64(seed: 9)
+        let keys = ["10", "10.0", "\"10\"", "\"é\"", "\"e\u{301}\"", "null", "{\"a\":1,\"b\":2}", "{\"b\":2,\"a\":1.0}", "true"]
+        func key() -> String { rng.below(40) == 0 ? keys[rng.below(keys.count)] : "\(rng.below(3_000))" }
+        let left = (0..<8_000).map { i in
+            // `w` is a right column too; the left rows have it only after the first batch.
+            "{\"i\":\(i),\"k\":\(i % 5_000 == 1 ? "7" : key()),\"g\":\(rng.below(50)),\"x\":\(rng.below(100))\(i > 3_000 && i % 3 == 0 ? ",\"w\":1" : "")}"
+        }
+        let right = (0..<8_000).map { i in
+            let k = i < 1_500 ? "7" : key()
+            return "{\"k\":\(k),\"k2\":\(k),\"w\":\"w\(rng.below(900))\",\"y\":\(i)}"
+        }
+        let l = dir.appendingPathComponent("l.ndjson").path
+        let r = dir.appendingPathComponent("r.ndjson").path
+        try (left.joined(separator: "\n") + "\n").write(toFile: l, atomically: true, encoding: .utf8)
+        try (right.joined(separator: "\n") + "\n").write(toFile: r, atomically: true, encoding: .utf8)
+        for stage in ["join from \"\(r)\" on k", "join left (from \"\(r)\" | where y > 1000 | select k2, w, y) on k = k2",
+                      "derive rk = rank() over (by g sort -x), s = sum(x) over (by g sort i), p = lag(s) over (sort -i) | select i, rk, s, p"] {
+            try Self.expectSpillPrintsTheSame("from \"\(l)\" | \(stage)", rows: 8_000, in: dir)
+        }
+    }
+
+    /// `.last` keeps a result's first rows up to an eighth of the memory limit, and says
+    /// so when it shows fewer than the result had (it showed 100,000 of a million rows as
+    /// if they were all).
+    @Test func lastSaysWhenItKeptOnlyTheFirstRows() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mq-last-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("rows.ndjson").path
+        try ((0..<20_000).map { "{\"i\":\($0),\"s\":\"some text to take room \($0)\"}" }.joined(separator: "\n") + "\n")
+            .write(toFile: data, atomically: true, encoding: .utf8)
+        let script = "from \"\(data)\" | count\n.last\nfrom \"\(data)\"\n.last\n"
+        let run = try Self.mq(["--memory-limit", "1MB", "--format", "csv"], stdin: script)
+        #expect(run.status == 0, "\(run.err)")
+        let lines = run.out.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.filter { $0.hasPrefix("19999,") }.count == 1, "the whole result once, then the kept rows")
+        let note = run.out + run.err
+        #expect(note.contains("of the result's 20000 rows: `.last` keeps at most 100000 rows or 125KB"), "\(note.suffix(400))")
+        #expect(!note.contains("of the result's 1 rows"))
     }
 
     @Test func metaCommandsTraceCurlTimingLastReadOutput() throws {
