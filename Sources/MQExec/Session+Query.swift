@@ -13,7 +13,7 @@ extension Session {
         let progress = QueryProgress(source: Session.sourceKey(plan), started: monotonic(),
                                      requestsAtStart: describe?.requestCount() ?? 0)
         progressBoard.start(progress)
-        let state = ExecutionState(progress: progress, keepsSourceRows: plan.isBlocking, keepLimit: Session.lastLimit, keepBytes: lastBytes)
+        let state = ExecutionState(progress: progress, keepsSourceRows: plan.isBlocking, keepLimit: Session.lastLimit, keepBytes: sourceKeepBytes)
         let exec = Executor(api: api, statement: CallContext(), variables: variables, eval: Evaluator(now: now()),
                             state: state, maxRequests: settings.maxRequests, memoryLimit: settings.memoryLimit,
                             baseDirectory: baseDirectory)

@@ -295,6 +295,11 @@ public final class Session {
     /// to 64 MB. They are held beside the statement's own state, which the limit bounds.
     var lastBytes: Int { Swift.min(64 << 20, settings.memoryLimit / 8) }
 
+    /// The source rows a blocking statement keeps, for `.last` when its input is cut short
+    /// (the statement's result is then none): 8 MB at most, so that `customers | count`
+    /// over 100,000 contacts stays a streaming scan's size.
+    var sourceKeepBytes: Int { Swift.min(8 << 20, settings.memoryLimit / 16) }
+
     static var metaNames: [String] { MetaCommands.all.flatMap { [$0.name] + $0.aliases } }
 }
 
