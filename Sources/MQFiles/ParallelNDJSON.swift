@@ -90,7 +90,6 @@ private final class Chunks: @unchecked Sendable {
     private let ahead: Int
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
-    private var started = false
     private var readNext = 0
     private var endAt: Int?
     private var parsed: [Int: ParsedChunk] = [:]
@@ -178,17 +177,18 @@ private final class Chunks: @unchecked Sendable {
 
     /// The next chunk; nil when nothing is left. Called with the lock held.
     private func nextBytes() throws(FileError) -> Chunk? {
-        if !started {
-            started = true
-            try input.skipByteOrderMark()
-        }
-        return try format.cut(input, chunkBytes: chunkBytes)
+        try format.cut(input, chunkBytes: chunkBytes)
     }
 }
 
-/// A chunk of a file as cut: whole records.
+/// A chunk of a file as cut: whole records (NDJSON's lines), or a JSON array's elements.
 struct Chunk: Sendable {
     var bytes: [UInt8]
+    var json: JSONChunk?
+    init(bytes: [UInt8], json: JSONChunk? = nil) {
+        self.bytes = bytes
+        self.json = json
+    }
 }
 
 /// A chunk's rows, its line count and the error that ended it.
@@ -205,8 +205,9 @@ protocol ChunkFormat: AnyObject, Sendable {
     func parse(_ chunk: Chunk) -> ParsedChunk
 }
 
-/// NDJSON: a chunk ends at a newline, and each line is a row.
-final class NDJSONChunks: ChunkFormat {
+/// NDJSON: a chunk ends at a newline, and each line is a row. (`@unchecked Sendable`:
+/// `started` is only touched by `cut`, under the chunks' lock.)
+final class NDJSONChunks: ChunkFormat, @unchecked Sendable {
     let fields: FieldSet?
     let path: String
     init(fields: FieldSet?, path: String) {
@@ -214,8 +215,14 @@ final class NDJSONChunks: ChunkFormat {
         self.path = path
     }
 
+    private var started = false
+
     /// Up to and with the window's last newline (all that is left at the end of the file).
     func cut(_ input: FileInput, chunkBytes: Int) throws(FileError) -> Chunk? {
+        if !started {
+            started = true
+            try input.skipByteOrderMark()
+        }
         while true {
             let window = input.bytes
             if window.count >= chunkBytes || input.atEOF {

@@ -41,7 +41,13 @@ public final class RowReader {
         self.format = format
         var input = try FileInput(path: path, chunkSize: chunkSize)
         switch format {
-        case .json: decoder = JSONDocumentDecoder(input: input, fields: fields)
+        case .json:
+            let document = JSONDocumentDecoder(input: input, fields: fields)
+            let threads = workers ?? (input.isRegularFile && input.fileSize >= 2 * chunkSize ? RowReader.cores : 1)
+            decoder = threads > 1 && document.streamsArray()
+                ? ParallelDecoder(input: input, format: JSONArrayChunks(document, fields: fields, path: path), workers: threads,
+                                  chunkBytes: chunkSize)
+                : document
         case .ndjson:
             let threads = workers ?? (input.isRegularFile && input.fileSize >= 2 * chunkSize ? RowReader.cores : 1)
             decoder = threads > 1

@@ -1,0 +1,49 @@
+import Foundation
+import MQCore
+@testable import MQFiles
+import Testing
+
+/// A JSON array whose elements are parsed on two threads (`JSONArrayChunks`) gives the
+/// rows, and the error at the line and column, that one thread reading it whole gives:
+/// whatever the window, with strings holding brackets and escaped quotes, nested
+/// elements, and each kind of error (inside an element, between two, after the `]`, an
+/// element that is not an object) after rows that come first.
+@Suite struct ParallelJSONTests {
+    static let row = #"{"id":1,"s":"a]b}\"c","o":{"l":[1,[2,{"x":"]"}]]}}"#
+    static let texts: [String] = [
+        "[" + Array(repeating: row, count: 40).joined(separator: ",\n ") + "]\n",
+        "\u{FEFF} [\n" + Array(repeating: row, count: 30).joined(separator: ",") + "\n]",
+        "[" + Array(repeating: row, count: 20).joined(separator: ",") + ",{\"id\":2,\"bad\":tru}," + row + "]",
+        "[" + Array(repeating: row, count: 20).joined(separator: ",") + " " + row + "]",
+        "[" + Array(repeating: row, count: 20).joined(separator: ",") + ",]",
+        "[" + Array(repeating: row, count: 20).joined(separator: ",") + ",\n  7," + row + "]",
+        "[" + Array(repeating: row, count: 20).joined(separator: ",") + "] x",
+        "[" + Array(repeating: row, count: 20).joined(separator: ",") + ",{\"id\":",
+        "[" + Array(repeating: row, count: 20).joined(separator: ",") + ",{\"é\":\"\\u00e9\"}\n",
+        "[" + Array(repeating: #"{"a":"\\","b":"\\\"q]","c":"x\\"}"#, count: 25).joined(separator: ",") + "]",
+    ]
+
+    static func read(_ path: String, chunk: Int, workers: Int) -> ([JSONObject], FileError?) {
+        var rows: [JSONObject] = []
+        do {
+            let reader = try RowReader(path: path, format: .json, chunkSize: chunk, workers: workers)
+            while let batch = try reader.next(max: 7) { rows += batch }
+            return (rows, nil)
+        } catch {
+            return (rows, error)
+        }
+    }
+
+    @Test(arguments: 0..<texts.count)
+    func elementsParsedOnTwoThreadsReadAsTheWholeFile(_ which: Int) throws {
+        let dir = try TempDirectory()
+        let path = try dir.write("t.json", Self.texts[which])
+        let (whole, wholeError) = Self.read(path, chunk: 1 << 20, workers: 1)
+        #expect(whole.count >= 20)
+        for chunk in [1, 3, 16, 64, 200, 1000] {
+            let (rows, error) = Self.read(path, chunk: chunk, workers: 2)
+            #expect(rows == whole, "chunk \(chunk): \(rows.count) rows vs \(whole.count)")
+            #expect(error == wholeError, "chunk \(chunk): \(String(describing: error)) vs \(String(describing: wholeError))")
+        }
+    }
+}
