@@ -58,14 +58,27 @@ final class JoinPartitions {
             var lefts = try left[p].reader(shapes)
             if rightBytes[p] > memoryLimit / 4 * 3, level < JoinPartitions.maxLevel {
                 let sub = try JoinPartitions(memoryLimit: memoryLimit, level: level + 1, shapes: shapes)
-                while let r = try rights.next() { try sub.addRight(KeyValue(eval.eval(rightKey, r.row)), r.row) }
-                while let l = try lefts.next() { try sub.addLeft(KeyValue(eval.eval(join.on, l.row)), seq: l.seq, l.row) }
+                var n = 0
+                while let r = try rights.next() {
+                    try sub.addRight(KeyValue(eval.eval(rightKey, r.row)), r.row)
+                    n += 1
+                    if n & 4095 == 0 { try eval.check() }
+                }
+                while let l = try lefts.next() {
+                    try sub.addLeft(KeyValue(eval.eval(join.on, l.row)), seq: l.seq, l.row)
+                    n += 1
+                    if n & 4095 == 0 { try eval.check() }
+                }
                 try sub.join(join, rightKey: rightKey, eval, emit)
                 continue
             }
             var index: [KeyValue: [JSONObject]] = [:]
-            while let r = try rights.next() { index[KeyValue(eval.eval(rightKey, r.row)), default: []].append(r.row) }
             var n = 0
+            while let r = try rights.next() {
+                index[KeyValue(eval.eval(rightKey, r.row)), default: []].append(r.row)
+                n += 1
+                if n & 4095 == 0 { try eval.check() }
+            }
             while let l = try lefts.next() {
                 let matches = index[KeyValue(eval.eval(join.on, l.row))] ?? []
                 if matches.isEmpty {

@@ -141,7 +141,11 @@ final class ExternalSort {
             let merge = try RunMerge(last.map(\.run), descending: descending, shapes: rows.shapes, keyShapes: keyShapes, memoryLimit: memoryLimit)
             let file = try RunWriter()
             var record: [UInt8] = []
+            var n = 0
             while let head = try merge.nextHead() {
+                // Sixteen runs can be a gigabyte: Ctrl-C is looked at as it goes.
+                n += 1
+                if n & 4095 == 0 { try Task.checkCancellation() }
                 record.removeAll(keepingCapacity: true)
                 for v in head.keys { SortRun.pack(v, &record, &keyShapes) }
                 try file.piece(record)
