@@ -24,14 +24,7 @@ import Testing
     ]
 
     static func read(_ path: String, chunk: Int, workers: Int) -> ([JSONObject], FileError?) {
-        var rows: [JSONObject] = []
-        do {
-            let reader = try RowReader(path: path, format: .csv, chunkSize: chunk, workers: workers)
-            while let batch = try reader.next(max: 3) { rows += batch }
-            return (rows, nil)
-        } catch {
-            return (rows, error)
-        }
+        readRows(path, .csv, chunk: chunk, workers: workers, batch: 3)
     }
 
     @Test(arguments: 0..<texts.count)

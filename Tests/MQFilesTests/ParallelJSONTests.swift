@@ -24,14 +24,7 @@ import Testing
     ]
 
     static func read(_ path: String, chunk: Int, workers: Int) -> ([JSONObject], FileError?) {
-        var rows: [JSONObject] = []
-        do {
-            let reader = try RowReader(path: path, format: .json, chunkSize: chunk, workers: workers)
-            while let batch = try reader.next(max: 7) { rows += batch }
-            return (rows, nil)
-        } catch {
-            return (rows, error)
-        }
+        readRows(path, .json, chunk: chunk, workers: workers, batch: 7)
     }
 
     @Test(arguments: 0..<texts.count)

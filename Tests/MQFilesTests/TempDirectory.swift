@@ -52,3 +52,16 @@ func decodeAll(_ path: String, _ format: FileFormat, chunkSize: Int) throws(File
     while try decoder.read(max: rows.count + 3, into: &rows) {}
     return rows
 }
+
+/// A file's rows through `RowReader` with a given read window, threads and batch size,
+/// with the error that ended them (the rows before it kept).
+func readRows(_ path: String, _ format: FileFormat, chunk: Int, workers: Int, batch: Int) -> ([JSONObject], FileError?) {
+    var rows: [JSONObject] = []
+    do {
+        let reader = try RowReader(path: path, format: format, chunkSize: chunk, workers: workers)
+        while let b = try reader.next(max: batch) { rows += b }
+        return (rows, nil)
+    } catch {
+        return (rows, error)
+    }
+}
