@@ -4,6 +4,7 @@ import PackageDescription
 // Module map (ARCHITECTURE.md): modules import downward only.
 //   CCurl, CEdit            system libraries (pkg-config, apt providers)
 //   CCurlShim, CEditShim    typed C wrappers for their variadic functions
+//   CByteScan               SSE2 byte scans for the JSON parser and writer
 //   MQCore                  values shared by every layer: JSON, instants
 //   MosendSim               the API simulator as a library (mq --demo embeds it)
 //   mosend-sim              the simulator's command line
@@ -38,10 +39,11 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]),
         .target(name: "CEditShim", dependencies: ["CEdit"]),
 
-        .target(name: "MQCore"),
+        .target(name: "CByteScan"),
+        .target(name: "MQCore", dependencies: ["CByteScan"]),
         .target(name: "MQClient", dependencies: ["MQCore", "CCurlShim"]),
         .target(name: "MQFormat", dependencies: ["MQCore"]),
-        .target(name: "MQFiles", dependencies: ["MQCore"]),
+        .target(name: "MQFiles", dependencies: ["MQCore", "CByteScan"]),
         .target(name: "MQSyntax", dependencies: ["MQCore"]),
         .target(name: "MQConfig"),
         .target(name: "MQPlanner", dependencies: ["MQSyntax", "MQCore"]),

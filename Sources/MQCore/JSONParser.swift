@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CByteScan
 
 /// A malformed JSON document: what was wrong and where.
 public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -324,11 +325,11 @@ private struct Cursor {
                 throw error("unexpected \(describeByte(at: i)), expected a string key")
             }
             let open = i
-            let j = ByteScan.stringEnd(buf, from: i + 1)
+            let (j, ascii) = ByteScan.stringRun(buf, from: i + 1)
             if j < buf.count, buf[j] == UInt8(ascii: "\"") {
                 // A key without escapes is matched as bytes, against the shape, then the set.
                 let raw = UnsafeBufferPointer(rebasing: buf[(open + 1)..<j])
-                guard UTF8Check.isValid(raw) else { throw error("invalid UTF-8 in a string", at: open + 1) }
+                guard ascii || UTF8Check.isValid(raw) else { throw error("invalid UTF-8 in a string", at: open + 1) }
                 i = j + 1
                 try colon()
                 if row.follows(raw) {
@@ -395,10 +396,10 @@ private struct Cursor {
     /// A string checked as `parseString` checks it; only one with escapes is decoded.
     mutating func skipString() throws(JSONParseError) {
         let open = i
-        let j = ByteScan.stringEnd(buf, from: i + 1)
+        let (j, ascii) = ByteScan.stringRun(buf, from: i + 1)
         if j < buf.count, buf[j] == UInt8(ascii: "\"") {
             let raw = UnsafeBufferPointer(rebasing: buf[(open + 1)..<j])
-            guard UTF8Check.isValid(raw) else { throw error("invalid UTF-8 in a string", at: open + 1) }
+            guard ascii || UTF8Check.isValid(raw) else { throw error("invalid UTF-8 in a string", at: open + 1) }
             i = j + 1
             return
         }
@@ -491,10 +492,12 @@ private struct Cursor {
         i += 1
         // Fast path: no escapes. Scan to the closing quote, then validate UTF-8 once.
         let start = i
-        i = ByteScan.stringEnd(buf, from: i)
+        let ascii: Bool
+        (i, ascii) = ByteScan.stringRun(buf, from: i)
         guard i < buf.count else { throw error("unterminated string", at: open) }
         if buf[i] == UInt8(ascii: "\"") {
-            let s = try makeString(UnsafeBufferPointer(rebasing: buf[start..<i]), at: start)
+            let run = UnsafeBufferPointer(rebasing: buf[start..<i])
+            let s = ascii ? String(decoding: run, as: UTF8.self) : try makeString(run, at: start)
             i += 1
             return s
         }
@@ -582,19 +585,14 @@ private struct Cursor {
 /// UTF-8 well-formedness (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF.
 public enum UTF8Check {
     public static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        var i = 0
         let n = b.count
         guard let base = b.baseAddress else { return true }
-        let raw = UnsafeRawPointer(base)
+        var i = 0
         while i < n {
-            // Eight ASCII bytes at a time.
-            while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            // ASCII runs sixteen bytes a step (CByteScan).
+            i = mq_ascii_run(base, i, n)
             guard i < n else { break }
             let c = b[i]
-            if c < 0x80 {
-                i += 1
-                continue
-            }
             let need: Int
             var lo: UInt8 = 0x80, hi: UInt8 = 0xBF
             switch c {
@@ -621,31 +619,21 @@ public enum UTF8Check {
     }
 }
 
-/// Word-at-a-time scans over bytes (eight per step, as in simdjson's fallback kernel).
+/// Scans over bytes, sixteen a step where the machine has SSE2 (CByteScan, as in
+/// simdjson's string kernel).
 enum ByteScan {
-    static let ones: UInt64 = 0x0101_0101_0101_0101
-    static let highs: UInt64 = 0x8080_8080_8080_8080
-
-    /// Whether any byte of `w` is zero.
-    @inline(__always) static func hasZero(_ w: UInt64) -> Bool { (w &- ones) & ~w & highs != 0 }
-
     /// The index of the first byte from `start` that ends a string's plain run: `"`, `\`
     /// or a control character (below 0x20); `buf.count` if there is none.
-    static func stringEnd(_ buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        var j = start
-        let n = buf.count
-        if let base = buf.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while j + 8 <= n {
-                let w = raw.loadUnaligned(fromByteOffset: j, as: UInt64.self)
-                // A byte below 0x20: (b - 0x20) borrows into its high bit when b < 0x20
-                // (and b < 0x80, checked by ~w).
-                let control = (w &- ones &* 0x20) & ~w & highs != 0
-                if control || hasZero(w ^ (ones &* 0x22)) || hasZero(w ^ (ones &* 0x5C)) { break }
-                j += 8
-            }
-        }
-        while j < n, buf[j] != UInt8(ascii: "\""), buf[j] != UInt8(ascii: "\\"), buf[j] >= 0x20 { j += 1 }
-        return j
+    @inline(__always) static func stringEnd(_ buf: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        stringRun(buf, from: start).end
+    }
+
+    /// `stringEnd`, and whether every byte before it is ASCII (so the run is valid UTF-8
+    /// without a second look).
+    @inline(__always) static func stringRun(_ buf: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, ascii: Bool) {
+        guard let base = buf.baseAddress, start < buf.count else { return (max(start, buf.count), true) }
+        var high: Int32 = 0
+        let end = mq_string_run(base, start, buf.count, &high)
+        return (end, high == 0)
     }
 }

@@ -46,6 +46,9 @@ final class ParallelDecoder: RowDecoder {
         for t in threads { pthread_join(t, nil) }
     }
 
+    /// `body` on the format, with the workers' lock held.
+    func withFormat<T>(_ body: (any ChunkFormat) -> T) -> T { shared.locked(body) }
+
     func read(max: Int, into out: inout [JSONObject]) throws(FileError) -> Bool {
         while out.count < max {
             if position < rows.count {
@@ -110,6 +113,13 @@ private final class Chunks: @unchecked Sendable {
         pthread_mutex_destroy(lock)
         lock.deallocate()
         changed.deallocate()
+    }
+
+    /// `body` with the lock held, so that it sees the format as the last `cut` left it.
+    func locked<T>(_ body: (any ChunkFormat) -> T) -> T {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return body(format)
     }
 
     func stop() {
@@ -181,13 +191,21 @@ private final class Chunks: @unchecked Sendable {
     }
 }
 
-/// A chunk of a file as cut: whole records (NDJSON's lines), or a JSON array's elements.
+/// A chunk of a file as cut: whole records (NDJSON's lines), a JSON array's elements, or
+/// rows already decoded (a CSV's, `CSVChunks`) with the error that ended them.
 struct Chunk: Sendable {
     var bytes: [UInt8]
     var json: JSONChunk?
+    var rows: [JSONObject] = []
+    var error: FileError?
     init(bytes: [UInt8], json: JSONChunk? = nil) {
         self.bytes = bytes
         self.json = json
+    }
+    init(rows: [JSONObject], error: FileError?) {
+        bytes = []
+        self.rows = rows
+        self.error = error
     }
 }
 

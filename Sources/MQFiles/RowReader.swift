@@ -34,7 +34,8 @@ public final class RowReader {
     /// Opens `path` with a read window that starts at `chunkSize` bytes: the fuzz target
     /// (Fuzz/Files) uses a few bytes, so that window edges fall inside small inputs.
     ///
-    /// `workers`: the threads that parse a large NDJSON file (nil: one per core, when
+    /// `workers`: the threads that parse a large NDJSON file or JSON array, and for a CSV
+    /// whether a worker decodes it (more than one) (nil: one per core, when
     /// the machine has more than one and the file is a regular file of at least two chunks).
     package init(path: String, format: FileFormat, chunkSize: Int, fields: FieldSet? = nil, workers: Int? = nil) throws(FileError) {
         self.path = path
@@ -65,16 +66,26 @@ public final class RowReader {
                 kinds = try CSVColumnKinds.infer(FileInput(bytes: bytes, path: path), fields: fields)
                 input = FileInput(bytes: bytes, path: path)
             }
-            // One thread: cutting a CSV at record ends (a quote-parity pass over every
+            // Decoded on a worker thread while this one evaluates (`CSVChunks`). Cutting a
+            // CSV at record ends to decode it on two threads (a quote-parity pass over every
             // byte, under the lock) cost as much as the second core saved: `where | sort |
             // limit` over 1M rows took 1.58-1.68 s on two threads, 1.47-1.62 s on one.
             let csv = CSVDecoder(input: input, fields: fields, kinds: kinds)
-            decoder = csv
-            csvDecoder = csv
+            let threads = workers ?? (input.isRegularFile && input.fileSize >= 2 * chunkSize ? RowReader.cores : 1)
+            if threads > 1 {
+                let parallel = ParallelDecoder(input: input, format: CSVChunks(csv), workers: 1, chunkBytes: chunkSize)
+                decoder = parallel
+                csvKinds = { parallel.withFormat { ($0 as? CSVChunks)?.csv.columnKinds ?? [] } }
+            } else {
+                decoder = csv
+                csvKinds = { csv.columnKinds }
+            }
         }
     }
 
-    private var csvDecoder: CSVDecoder?
+    /// A CSV decoder's columns and kinds, read where the decoder runs (under the workers'
+    /// lock when a worker decodes).
+    private var csvKinds: () -> [(String, CSVKind)] = { [] }
 
     /// A reader of the file's first rows only, for what its columns are before a query
     /// runs (bare words, a join's renames, completion): a CSV's kinds then come from its
@@ -108,7 +119,7 @@ public final class RowReader {
         let kinds = try CSVColumnKinds.infer(FileInput(bytes: csvBytes, path: path), fields: nil)
         let csv = CSVDecoder(input: FileInput(bytes: csvBytes, path: path), fields: nil, kinds: kinds)
         decoder = csv
-        csvDecoder = csv
+        csvKinds = { csv.columnKinds }
     }
 
     /// The cores online, at most 8: each is one more parsing thread.
@@ -117,7 +128,7 @@ public final class RowReader {
     /// A CSV file's columns with the kind each is read as (empty before the first
     /// `next`, and for other formats).
     public var columnKinds: [(name: String, kind: CSVKind)] {
-        (csvDecoder?.columnKinds ?? []).map { ($0.0, $0.1) }
+        csvKinds().map { ($0.0, $0.1) }
     }
 
     /// The next batch of up to `max` rows, or nil at the end.
