@@ -28,6 +28,9 @@ final class ExecutionState: Sendable {
         self.keepsSourceRows = keepsSourceRows
         self.keepLimit = keepLimit
         self.keepBytes = keepBytes
+        // Reserved at once, as a page counts only once written: grown by doubling, the
+        // 8 MB a scan keeps took a 12.8 MB buffer (heaptrack, `customers | count`).
+        if keepsSourceRows, keepBytes <= 1 << 30 { kept.withLock { $0.reserve(bytes: keepBytes + (64 << 10)) } }
     }
     /// Packed (`PackedRows`): a sort of a million rows kept 100,000 of them as objects
     /// beside its own, 80 MB that `--memory-limit` did not see.
