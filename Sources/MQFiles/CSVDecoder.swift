@@ -352,7 +352,6 @@ struct CSVFieldSpan {
     var lineOffset: Int
 }
 
-/// Finds the fields of one record in a window of bytes.
 /// A CSV decoded on a worker thread, ahead of the query that reads it: `cut` is the whole
 /// decode (a record's end depends on every quote before it, so a CSV is read in order),
 /// and the reader's thread only evaluates. The rows come in batches of `rowsPerChunk`;
@@ -380,6 +379,7 @@ final class CSVChunks: ChunkFormat, @unchecked Sendable {
     func parse(_ chunk: Chunk) -> ParsedChunk { ParsedChunk(rows: chunk.rows, lines: 0, error: chunk.error) }
 }
 
+/// Finds the fields of one record in a window of bytes.
 enum CSVScanner {
     enum Outcome: Equatable {
         /// A whole record; the next starts at `next`, and it held `newlines` line breaks
