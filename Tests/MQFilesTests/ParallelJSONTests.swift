@@ -23,20 +23,11 @@ import Testing
         "[" + Array(repeating: #"{"a":"\\","b":"\\\"q]","c":"x\\"}"#, count: 25).joined(separator: ",") + "]",
     ]
 
-    static func read(_ path: String, chunk: Int, workers: Int) -> ([JSONObject], FileError?) {
-        readRows(path, .json, chunk: chunk, workers: workers, batch: 7)
-    }
-
     @Test(arguments: 0..<texts.count)
     func elementsParsedOnTwoThreadsReadAsTheWholeFile(_ which: Int) throws {
         let dir = try TempDirectory()
         let path = try dir.write("t.json", Self.texts[which])
-        let (whole, wholeError) = Self.read(path, chunk: 1 << 20, workers: 1)
+        let (whole, _) = expectReadsAlike(path, .json, baseline: (1 << 20, 1), chunks: [1, 3, 16, 64, 200, 1000], workers: 2, batch: 7)
         #expect(whole.count >= 20)
-        for chunk in [1, 3, 16, 64, 200, 1000] {
-            let (rows, error) = Self.read(path, chunk: chunk, workers: 2)
-            #expect(rows == whole, "chunk \(chunk): \(rows.count) rows vs \(whole.count)")
-            #expect(error == wholeError, "chunk \(chunk): \(String(describing: error)) vs \(String(describing: wholeError))")
-        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import MQFiles
 import MQCore
+import Testing
 
 /// A fresh directory per test, removed when the value goes away.
 final class TempDirectory {
@@ -64,4 +65,20 @@ func readRows(_ path: String, _ format: FileFormat, chunk: Int, workers: Int, ba
     } catch {
         return (rows, error)
     }
+}
+
+/// Expects `path` read at each window of `chunks` with `workers` threads to give the rows
+/// and the error that the `baseline` read gives, and returns those.
+@discardableResult
+func expectReadsAlike(_ path: String, _ format: FileFormat, baseline: (chunk: Int, workers: Int), chunks: [Int], workers: Int,
+                      batch: Int, sourceLocation: SourceLocation = #_sourceLocation) -> ([JSONObject], FileError?)
+{
+    let (whole, wholeError) = readRows(path, format, chunk: baseline.chunk, workers: baseline.workers, batch: batch)
+    for chunk in chunks {
+        let (rows, error) = readRows(path, format, chunk: chunk, workers: workers, batch: batch)
+        #expect(rows == whole, "chunk \(chunk): \(rows.count) rows vs \(whole.count)", sourceLocation: sourceLocation)
+        #expect(error == wholeError, "chunk \(chunk): \(String(describing: error)) vs \(String(describing: wholeError))",
+                sourceLocation: sourceLocation)
+    }
+    return (whole, wholeError)
 }
