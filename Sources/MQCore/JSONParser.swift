@@ -477,6 +477,7 @@ private struct Cursor {
             }
             return .int(buf[start] == UInt8(ascii: "-") ? -n : n)
         }
+        if !isInteger, let d = DecimalDouble.exact(UnsafeBufferPointer(rebasing: buf[start..<i])) { return .double(d) }
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<i]), as: UTF8.self)
         if isInteger, let n = Int(text) { return .int(n) }
         guard let d = Double(text), d.isFinite else {

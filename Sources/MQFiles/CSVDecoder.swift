@@ -503,7 +503,7 @@ enum CSVCell {
     /// compares as an instant. A month alone (`2026-04`) is not taken for a date column.
     static func isDate(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard b.count >= 10, b.count <= 40, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return false }
-        guard let s = validatedString(b), let (_, precision) = Instant.parseISO8601(s) else { return false }
+        guard let (_, precision) = Instant.parseISO8601(bytes: b) else { return false }
         return precision == .day || precision == .dateTime
     }
 
@@ -568,7 +568,9 @@ enum CSVCell {
             guard i < n, isDigit(b[i]) else { return nil }
             while i < n, isDigit(b[i]) { i += 1 }
         }
-        guard i == n, let d = Double(String(decoding: b, as: UTF8.self)), d.isFinite else { return nil }
+        guard i == n else { return nil }
+        if let d = DecimalDouble.exact(b) { return .double(d) }
+        guard let d = Double(String(decoding: b, as: UTF8.self)), d.isFinite else { return nil }
         return .double(d)
     }
 }
