@@ -13,6 +13,10 @@ public struct JSONWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Starts a new top-level value after the bytes so far (no comma before it): the
+    /// next line of NDJSON.
+    public mutating func newValue() { needsComma = false }
+
     /// Empties the buffer, keeping its capacity, to write the next value.
     public mutating func reset() {
         bytes.removeAll(keepingCapacity: true)
@@ -150,39 +154,76 @@ public struct JSONWriter: Sendable {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     private mutating func appendQuoted(_ s: String) {
-        bytes.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { utf8 in
-            // Most strings need no escape: one word-at-a-time scan finds the first byte
-            // that does, and the run before it is copied whole.
-            let first = ByteScan.stringEnd(utf8, from: 0)
-            if first == utf8.count {
-                bytes.append(contentsOf: utf8)
-                return
-            }
-            var runStart = 0
-            for i in first..<utf8.count {
-                let c = utf8[i]
-                guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
-                runStart = i + 1
-                bytes.append(UInt8(ascii: "\\"))
-                switch c {
-                case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                case 0x08: bytes.append(UInt8(ascii: "b"))
-                case 0x0C: bytes.append(UInt8(ascii: "f"))
-                default:
-                    bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30])
-                    bytes.append(Self.hex[Int(c >> 4)])
-                    bytes.append(Self.hex[Int(c & 0xF)])
-                }
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
-        }
+        s.withUTF8 { appendQuoted(utf8: $0) }
+    }
+
+    private mutating func appendQuoted(utf8: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings need no escape: one word-at-a-time scan finds the first byte that
+        // does, and the run before it is copied whole.
+        let first = ByteScan.stringEnd(utf8, from: 0)
+        var runStart = 0
+        for i in first..<utf8.count {
+            let c = utf8[i]
+            guard c < 0x20 || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") else { continue }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i]))
+            runStart = i + 1
+            bytes.append(UInt8(ascii: "\\"))
+            switch c {
+            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\"))
+            case 0x0A: bytes.append(UInt8(ascii: "n"))
+            case 0x0D: bytes.append(UInt8(ascii: "r"))
+            case 0x09: bytes.append(UInt8(ascii: "t"))
+            case 0x08: bytes.append(UInt8(ascii: "b"))
+            case 0x0C: bytes.append(UInt8(ascii: "f"))
+            default:
+                bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30])
+                bytes.append(Self.hex[Int(c >> 4)])
+                bytes.append(Self.hex[Int(c & 0xF)])
+            }
+        }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    // MARK: packed rows
+
+    /// Writes the object packed at `at` (`PackedRows`' format) as `value(.object(...))`
+    /// would write it unpacked, byte for byte, without making the object: a full sort's
+    /// rows go from their packed bytes to NDJSON text. Moves `at` past it.
+    public mutating func packedObject(_ b: UnsafeBufferPointer<UInt8>, _ at: inout Int, _ shapes: RowShapes) {
+        let keys = shapes.keys(PackedRows.readVarint(b, &at))
+        beginObject()
+        for k in keys {
+            key(k)
+            packedValue(b, &at, shapes)
+        }
+        endObject()
+    }
+
+    private mutating func packedValue(_ b: UnsafeBufferPointer<UInt8>, _ at: inout Int, _ shapes: RowShapes) {
+        let tag = b[at]
+        at += 1
+        switch tag {
+        case 0: null()
+        case 1: bool(false)
+        case 2: bool(true)
+        case 3: int(Int(Int64(bitPattern: PackedRows.readFixed(b, &at))))
+        case 4: double(Double(bitPattern: PackedRows.readFixed(b, &at)))
+        case 5:
+            let n = PackedRows.readVarint(b, &at)
+            separate()
+            appendQuoted(utf8: UnsafeBufferPointer(rebasing: b[at..<(at + n)]))
+            needsComma = true
+            at += n
+        case 6:
+            let n = PackedRows.readVarint(b, &at)
+            beginArray()
+            for _ in 0..<n { packedValue(b, &at, shapes) }
+            endArray()
+        default: packedObject(b, &at, shapes)
+        }
     }
 }

@@ -10,6 +10,34 @@ import Synchronization
 /// pull everything first.
 protocol RowStream: AnyObject {
     func next() async throws -> [JSONObject]?
+    /// The next rows as the stream holds them; what the output reads, so that rows kept
+    /// packed (a full sort's) can be written without being made objects first.
+    func nextBatch() async throws -> RowBatch?
+}
+
+extension RowStream {
+    func nextBatch() async throws -> RowBatch? { try await next().map(RowBatch.objects) }
+}
+
+/// Rows on their way out: objects, or some of a `PackedRows`' rows in this order.
+enum RowBatch {
+    case objects([JSONObject])
+    case packed(PackedRows, ArraySlice<Int>)
+
+    var count: Int {
+        switch self {
+        case .objects(let rows): rows.count
+        case .packed(_, let order): order.count
+        }
+    }
+
+    /// The rows as objects (made from their bytes when packed).
+    var objects: [JSONObject] {
+        switch self {
+        case .objects(let rows): rows
+        case .packed(let rows, let order): order.map { rows.row($0) }
+        }
+    }
 }
 
 /// What the statement's streams share: a source that fails mid-way records its error here

@@ -81,7 +81,18 @@ extension Session {
             if renderer.isStreaming {
                 var begun = false
                 do {
-                    while let batch = try await stream.next() {
+                    let packedRenderer = renderer as? PackedRowRenderer
+                    while let next = try await stream.nextBatch() {
+                        // A full sort's rows are written from their packed bytes, and made
+                        // objects only for the first batch's columns and while `.last`
+                        // keeps them.
+                        if case .packed(let rows, let order) = next, let packedRenderer, begun, !shown.wantsRows {
+                            try packedRenderer.rows(packed: rows, order: order)
+                            count += order.count
+                            shown.skip(order.count)
+                            continue
+                        }
+                        let batch = next.objects
                         if !begun, !batch.isEmpty {
                             try renderer.begin(columns: Session.columns(of: batch, then: known ?? []))
                             begun = true

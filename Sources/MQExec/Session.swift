@@ -331,6 +331,12 @@ struct LastResult {
         }
     }
 
+    /// Whether `add` would keep any of the next rows (else `skip` counts them alike).
+    var wantsRows: Bool { sample.count < 1000 || (rows.count < maxRows && rows.footprint < maxBytes) }
+
+    /// Counts `n` rows that `add` would not have kept (`wantsRows` is false).
+    mutating func skip(_ n: Int) { total += n }
+
     var kept: [JSONObject] { (0..<rows.count).map { rows.row($0) } }
     var isCut: Bool { rows.count < total }
 }

@@ -27,6 +27,10 @@ final class SortStream: RowStream {
     }
 
     func next() async throws -> [JSONObject]? {
+        try await nextBatch()?.objects
+    }
+
+    func nextBatch() async throws -> RowBatch? {
         if output == nil {
             while let batch = try await upstream.next() {
                 for row in batch { sorter.add(row, keys.map { eval.eval($0.expr, row) }) }
@@ -37,7 +41,7 @@ final class SortStream: RowStream {
             output = try sorter.finish()
         }
         if Task.isCancelled { throw CancellationError() }
-        return try output!.next(1024)
+        return try output!.nextBatch(4096)
     }
 }
 
@@ -167,17 +171,16 @@ enum SortedRecords {
     case memory(PackedRows, [[Value]], [Int], Int)
     case merge(RunMerge)
 
-    /// Up to `max` rows; nil at the end.
-    mutating func next(_ max: Int) throws -> [JSONObject]? {
+    /// Up to `max` rows; nil at the end. Sorted in memory, they stay packed.
+    mutating func nextBatch(_ max: Int) throws -> RowBatch? {
         switch self {
         case .memory(let rows, let values, let order, let at):
             guard at < order.count else { return nil }
             let end = Swift.min(order.count, at + max)
-            let batch = order[at..<end].map { rows.row($0) }
             self = .memory(rows, values, order, end)
-            return batch
+            return .packed(rows, order[at..<end])
         case .merge(let m):
-            return try m.next(max)
+            return try m.next(max).map(RowBatch.objects)
         }
     }
 

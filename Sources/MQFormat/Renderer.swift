@@ -56,6 +56,13 @@ extension Renderer {
     public var droppedColumns: [String] { [] }
 }
 
+/// A renderer that writes rows straight from their packed bytes (`PackedRows`' format, a
+/// full sort's rows) exactly as it writes them unpacked, without making the objects.
+public protocol PackedRowRenderer: Renderer {
+    /// Rows `order` of `rows`, in that order.
+    func rows(packed rows: PackedRows, order: ArraySlice<Int>) throws
+}
+
 /// The renderer for `format`, writing to `sink`.
 /// `columnsKnown`: the caller knows every column the rows can have and passes them to
 /// `begin`, which lets csv and tsv write their header at once and stream.
