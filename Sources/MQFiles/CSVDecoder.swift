@@ -17,9 +17,6 @@ final class CSVDecoder: RowDecoder {
     /// A quoted field still open this far on is taken for a missing closing quote rather
     /// than buffering the rest of a large file to find out.
     static let maxRecordBytes = 64 << 20
-    /// Above this many columns, rows are built by appending rather than by filling a
-    /// template, whose keyed stores cost a scan of the keys each.
-    static let templateColumnLimit = 32
 
     private let input: FileInput
     private let maxRecordBytes: Int
@@ -131,7 +128,10 @@ final class CSVDecoder: RowDecoder {
         guard fields.count == header.count else {
             throw .fieldCount(input.path, line: line, fields.count, header: header.count)
         }
-        var row = header.count <= CSVDecoder.templateColumnLimit ? template : JSONObject()
+        // The kept values in the header's order, beside the template's keys: filling a
+        // copy of the template by name copied its values and scanned its keys per cell.
+        var values: [JSON] = []
+        values.reserveCapacity(template.count)
         for k in fields.indices {
             let f = fields[k]
             if !keep[k] {
@@ -153,9 +153,9 @@ final class CSVDecoder: RowDecoder {
             guard let value else {
                 throw .invalidUTF8(input.path, line: line + f.lineOffset, field: k + 1, name: header[k])
             }
-            if header.count <= CSVDecoder.templateColumnLimit { row[header[k]] = value } else { row.appendUnchecked(header[k], value) }
+            values.append(value)
         }
-        rows.append(row)
+        rows.append(JSONObject(uncheckedKeys: template.keys, values: values))
     }
 
     private func readHeader(_ window: UnsafeBufferPointer<UInt8>) throws(FileError) {

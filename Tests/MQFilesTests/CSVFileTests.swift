@@ -13,6 +13,26 @@ import Testing
         #expect(rows[1]["conversations"] == 0)
     }
 
+    /// Rows are their values beside the header's names, however many columns, and a
+    /// kept subset keeps the header's order.
+    @Test func wideRowsPairEachValueWithItsColumn() throws {
+        let dir = try TempDirectory()
+        let names = (0..<40).map { "c\($0)" }
+        let lines = (0..<3).map { r in names.indices.map { c in c % 3 == 0 ? "" : "\(r * 100 + c)" }.joined(separator: ",") }
+        let path = try dir.write("wide.csv", ([names.joined(separator: ",")] + lines).joined(separator: "\n") + "\n")
+        let rows = try readRows(path: path)
+        #expect(rows.count == 3)
+        for (r, row) in rows.enumerated() {
+            #expect(row.keys == names)
+            #expect(row.values == names.indices.map { c in c % 3 == 0 ? .null : .int(r * 100 + c) })
+        }
+        let reader = try RowReader(path: path, format: .csv, chunkSize: FileInput.chunkSize, fields: FieldSet(["c39", "c1", "c20"]))
+        var some: [JSONObject] = []
+        while let b = try reader.next(max: 10) { some += b }
+        #expect(some.map(\.keys) == Array(repeating: ["c1", "c20", "c39"], count: 3))
+        #expect(some[2] == JSONObject(["c1": 201, "c20": 220, "c39": .null]))
+    }
+
     @Test func quotedFieldsHoldCommasQuotesAndLineBreaks() throws {
         let dir = try TempDirectory()
         let text = #"""
