@@ -233,19 +233,154 @@ public enum CSVKind: String, Sendable {
 
 /// Works out each column's kind with a pass over the file (the scanner only, no values
 /// built), before the rows are read: a column is a number only if all of it is.
+///
+/// A large regular file is classified in two halves at once. The second starts after the
+/// first line end past the middle, which is a record's start unless that line end was
+/// inside a quoted field; the first half's records show which: if one of them starts
+/// exactly there, the second half's classes are the ones a single pass would have found,
+/// and otherwise the first half reads on to the end and the second's are dropped. The
+/// pass was a fifth of reading a CSV file, with the other core idle.
 public enum CSVColumnKinds {
+    /// Files this large or larger are classified in two halves.
+    static let splitBytes = 8 << 20
+
     /// The kinds by column name, for the columns `fields` keeps (all without it). A
     /// malformed record ends the pass: the read itself then fails there, with the rows
     /// before it read in the kinds those rows give.
-    static func infer(_ input: FileInput, fields: FieldSet?) throws(FileError) -> [String: CSVKind] {
+    static func infer(_ input: FileInput, fields: FieldSet?, splitBytes: Int = CSVColumnKinds.splitBytes) throws(FileError) -> [String: CSVKind] {
         try input.skipByteOrderMark()
         let crOnly = try CSVDecoder.endsLinesWithCROnly(input)
-        var spans: [CSVFieldSpan] = []
-        var scratch: [UInt8] = []
-        var header: [String]? = nil
-        var columns: [Int] = []  // indices of the kept columns
-        var seen: [CSVCellClass] = []
-        scan: while true {
+        var first = KindsScan(crOnly: crOnly)
+        guard case .header = try first.run(input, fields: fields, headerOnly: true) else { return [:] }
+        let size = input.isRegularFile ? input.fileSize : 0
+        if size >= splitBytes, size - input.offset >= splitBytes / 2 {
+            let half = SecondHalf(path: input.path, from: input.offset + (size - input.offset) / 2, scan: first, lf: crOnly ? 0x0D : 0x0A)
+            let joined = half.start()
+            let end = try first.run(input, fields: fields, stopAt: half.begin)
+            let second = half.wait(joined)
+            if case .stopped(let at) = end {
+                if at == half.begin, let second {
+                    first.merge(try second.get())
+                } else {
+                    _ = try first.run(input, fields: fields)
+                }
+            }
+        } else {
+            _ = try first.run(input, fields: fields)
+        }
+        return first.kinds
+    }
+
+    /// The second half's pass, on a thread of its own.
+    private final class SecondHalf: @unchecked Sendable {
+        let path: String
+        let from: Int
+        let lf: UInt8
+        var scan: KindsScan
+        /// Where its first record starts: past the first line end at or after `from`.
+        private(set) var begin = Int.max
+        private var result: Result<KindsScan, FileError>?
+        private var input: FileInput?
+
+        init(path: String, from: Int, scan: KindsScan, lf: UInt8) {
+            self.path = path
+            self.from = from
+            self.lf = lf
+            var fresh = scan
+            fresh.clearSeen()
+            self.scan = fresh
+        }
+
+        /// Finds `begin` here, then classifies from there on another thread; nil when
+        /// the file could not be opened again (the first half then reads it all).
+        func start() -> pthread_t? {
+            do {
+                let input = try FileInput(path: path, offset: from)
+                while true {
+                    let b = input.bytes
+                    if let i = b.firstIndex(of: lf) {
+                        input.consume(i + 1)
+                        break
+                    }
+                    input.consume(b.count)
+                    if try !input.refill() { break }
+                }
+                begin = input.offset
+                self.input = input
+            } catch {
+                return nil
+            }
+            return startThread { [self] in
+                do throws(FileError) {
+                    _ = try scan.run(input!, fields: nil)
+                    result = .success(scan)
+                } catch {
+                    result = .failure(error)
+                }
+            }
+        }
+
+        func wait(_ thread: pthread_t?) -> Result<KindsScan, FileError>? {
+            guard let thread else { return nil }
+            pthread_join(thread, nil)
+            return result
+        }
+    }
+
+    static func unescape(_ window: UnsafeBufferPointer<UInt8>, _ f: CSVFieldSpan, into scratch: inout [UInt8]) {
+        scratch.removeAll(keepingCapacity: true)
+        var i = f.start
+        while i < f.end {
+            let b = window[i]
+            scratch.append(b)
+            i += b == UInt8(ascii: "\"") ? 2 : 1
+        }
+    }
+}
+
+/// One pass of the kinds scan over records: the header (the first record), then each
+/// record's kept cells into their columns' classes.
+struct KindsScan {
+    let crOnly: Bool
+    private(set) var header: [String]?
+    /// Indices of the kept columns.
+    private var columns: [Int] = []
+    private var seen: [CSVCellClass] = []
+    private var spans: [CSVFieldSpan] = []
+    private var scratch: [UInt8] = []
+
+    init(crOnly: Bool) { self.crOnly = crOnly }
+
+    enum End: Equatable {
+        /// The header was read (`headerOnly`).
+        case header
+        /// At the end of the file.
+        case end
+        /// At a malformed record, which ends the pass.
+        case malformed
+        /// At the first record that starts at or after `stopAt`: here (a file offset).
+        case stopped(at: Int)
+    }
+
+    var kinds: [String: CSVKind] {
+        guard let header else { return [:] }
+        var out: [String: CSVKind] = [:]
+        for k in columns { out[header[k]] = seen[k].kind }
+        return out
+    }
+
+    mutating func clearSeen() { seen = Array(repeating: CSVCellClass(), count: seen.count) }
+
+    /// Adds what a pass over later records saw.
+    mutating func merge(_ other: KindsScan) {
+        for k in columns { seen[k].merge(other.seen[k]) }
+    }
+
+    /// Scans records from where `input` is. `fields` picks the columns when the header
+    /// is read here.
+    mutating func run(_ input: FileInput, fields: FieldSet?, headerOnly: Bool = false, stopAt: Int = .max) throws(FileError) -> End {
+        let crOnly = self.crOnly
+        while true {
             let window = input.bytes
             let eof = input.atEOF
             var pos = 0
@@ -254,6 +389,11 @@ public enum CSVColumnKinds {
                 if pos == window.count {
                     needMore = true
                     break
+                }
+                // Before the empty lines: the second half starts just after a line end.
+                if input.offset + pos >= stopAt {
+                    input.consume(pos)
+                    return .stopped(at: input.offset)
                 }
                 let c = window[pos]
                 if c == (crOnly ? 0x0D : 0x0A) || (!crOnly && c == 0x0D && (pos + 1 == window.count ? eof : window[pos + 1] == 0x0A)) {
@@ -277,8 +417,12 @@ public enum CSVColumnKinds {
                         header = names
                         columns = names.indices.filter { fields?.contains(names[$0]) ?? true }
                         seen = Array(repeating: CSVCellClass(), count: names.count)
+                        if headerOnly {
+                            input.consume(next)
+                            return .header
+                        }
                     } else {
-                        guard spans.count == header!.count else { break scan }
+                        guard spans.count == header!.count else { return .malformed }
                         for k in columns {
                             let f = spans[k]
                             if f.hasDoubledQuotes {
@@ -293,27 +437,18 @@ public enum CSVColumnKinds {
                 case .incomplete:
                     needMore = true
                 case .unterminatedQuote, .textAfterQuote:
-                    break scan
+                    return .malformed
                 }
                 if needMore { break }
             }
             input.consume(pos)
-            if !needMore { continue }
-            if try !input.refill() { break }
-        }
-        guard let header else { return [:] }
-        var out: [String: CSVKind] = [:]
-        for k in columns { out[header[k]] = seen[k].kind }
-        return out
-    }
-
-    static func unescape(_ window: UnsafeBufferPointer<UInt8>, _ f: CSVFieldSpan, into scratch: inout [UInt8]) {
-        scratch.removeAll(keepingCapacity: true)
-        var i = f.start
-        while i < f.end {
-            let b = window[i]
-            scratch.append(b)
-            i += b == UInt8(ascii: "\"") ? 2 : 1
+            if try !input.refill() {
+                if input.bytes.isEmpty { return .end }
+                // read(2) says only now that the file has ended: the bytes left are its
+                // last record, without a line end, which was left as incomplete. (Not
+                // scanning it again made a column a number in every row but the last.)
+                continue
+            }
         }
     }
 }
@@ -331,6 +466,14 @@ struct CSVCellClass {
         if allNumbers, CSVCell.number(b) == nil { allNumbers = false }
         if allBooleans, CSVCell.boolean(b) == nil { allBooleans = false }
         if allDates, !CSVCell.isDate(b) { allDates = false }
+    }
+
+    /// What this and a later stretch of the same column were together.
+    mutating func merge(_ other: CSVCellClass) {
+        allNumbers = allNumbers && other.allNumbers
+        allBooleans = allBooleans && other.allBooleans
+        allDates = allDates && other.allDates
+        anyValue = anyValue || other.anyValue
     }
 
     var kind: CSVKind {

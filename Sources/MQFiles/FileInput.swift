@@ -22,6 +22,8 @@ final class FileInput {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Unconsumed bytes are `base[start..<end]`.
+    /// Where in the file the unconsumed bytes start.
+    private(set) var offset = 0
     private(set) var start = 0
     private(set) var end = 0
     /// True once read(2) has returned 0.
@@ -35,6 +37,13 @@ final class FileInput {
         self.fd = fd
         capacity = max(chunkSize, 1)
         base = .allocate(capacity: capacity)
+    }
+
+    /// The file from byte `offset` on (the second half of a CSV's kinds pass).
+    convenience init(path: String, chunkSize: Int = FileInput.chunkSize, offset: Int) throws(FileError) {
+        try self.init(path: path, chunkSize: chunkSize)
+        guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw .system(path, errno: errno) }
+        self.offset = offset
     }
 
     /// A window over bytes already in memory (a pipe read whole), at its end of file.
@@ -81,6 +90,7 @@ final class FileInput {
     func consume(_ n: Int) {
         precondition(n >= 0 && start + n <= end)
         start += n
+        offset += n
     }
 
     /// Reads more bytes after the unconsumed ones. Returns false at the end of the file

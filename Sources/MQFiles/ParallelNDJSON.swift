@@ -300,7 +300,7 @@ final class NDJSONChunks: ChunkFormat, @unchecked Sendable {
 
 /// Runs `body` on a thread of its own, to be joined: the workers block on a condition,
 /// which a task of Swift's cooperative pool must never do. Nil if no thread could be made.
-private func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
     final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
