@@ -91,6 +91,32 @@ import Testing
         }
     }
 
+    /// min and max keep the first of equal values (1 before 1.0) in memory, and so across
+    /// spilled runs: the runs hold each group's value as 1 in the first and 1.0 in the
+    /// next, and a merge that let the later run win a tie would print 1.0.
+    @Test func tiesKeepTheFirstValueAcrossRuns() async throws {
+        let rows = (0..<3_000).map { i in
+            JSONObject(pairs: [("g", .int(i % 300)), ("x", (i / 300) % 2 == 0 ? .int(1) : .double(1.0))])
+        }
+        let eval = Evaluator(now: Instant(year: 2026, month: 11, day: 15))
+        func fold(_ limit: Int) async throws -> ([String], Int) {
+            let aggs = [Projection(name: "mi", expr: Self.call("min", Self.field("x")), span: Self.span),
+                        Projection(name: "ma", expr: Self.call("max", Self.field("x")), span: Self.span)]
+            let fold = GroupFold(by: [Self.field("g")], aggs: aggs, eval: eval, memoryLimit: limit)
+            let stream = FoldStream(ArrayStream(rows, batch: 100), fold, state: ExecutionState(), stage: "test") { try FoldOutput.summarize($0) }
+            var out: [String] = []
+            while let b = try await stream.next() { out += b.map { "\($0["mi"]!.jsonText) \($0["ma"]!.jsonText)" } }
+            return (out, fold.runs.files.count)
+        }
+        let (inMemory, _) = try await fold(.max)
+        #expect(inMemory == Array(repeating: "1 1", count: 300))
+        let (spilled, runs) = try await fold(20_000)
+        #expect(runs > 1, "\(runs) runs")
+        #expect(spilled.count == inMemory.count)
+        let differing = zip(spilled, inMemory).filter { $0 != $1 }
+        #expect(differing.isEmpty, "\(differing.count) groups differ, as \(differing.first.map { "\($0.0) (spilled) against \($0.1)" } ?? "")")
+    }
+
     /// A sum of non-integers is added up in two parts once it spills, so it may round
     /// differently in its last digit, and no more.
     @Test func aSpilledSumOfFractionsIsWithinRounding() async throws {
