@@ -20,29 +20,29 @@ import Testing
     /// that /bin/sh command instead, with the binary in `$MQ` (for redirections).
     static func mq(_ args: [String], stdin: String? = nil, sim: SimProcess? = nil, env extra: [String: String] = [:],
                    openFiles: Int? = nil, shell: String? = nil) throws -> Run {
-        let p = Process()
+        // posix_spawn (`Spawned`), not Foundation's Process: on Linux, Process.run reads
+        // /proc/self/fd with a dirent copy that can read past glibc's buffer and crash the
+        // test process (swift-corelibs-foundation #5472), which it did in a CI run here.
+        let executable: String
+        let argv: [String]
         if let shell {
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", shell]
+            (executable, argv) = ("/bin/sh", ["-c", shell])
         } else if let openFiles {
-            p.executableURL = URL(fileURLWithPath: "/bin/sh")
-            p.arguments = ["-c", "ulimit -n \(openFiles) && exec \"$0\" \"$@\"", binary] + args
+            (executable, argv) = ("/bin/sh", ["-c", "ulimit -n \(openFiles) && exec \"$0\" \"$@\"", binary] + args)
         } else {
-            p.executableURL = URL(fileURLWithPath: binary)
-            p.arguments = args
+            (executable, argv) = (binary, args)
         }
-        p.environment = TestEnvironment.clean(sim: sim, extra.merging(["MQ": binary]) { $1 })
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self), status: p.terminationStatus)
+        var stdinPath = "/dev/null"
+        if let stdin {
+            stdinPath = FileManager.default.temporaryDirectory.appendingPathComponent("mq-stdin-\(UUID().uuidString)").path
+            try Data(stdin.utf8).write(to: URL(fileURLWithPath: stdinPath))
+        }
+        defer { if stdin != nil { unlink(stdinPath) } }
+        let env = TestEnvironment.clean(sim: sim, extra.merging(["MQ": binary]) { $1 })
+        let r = try Spawned.run(argv, env: env, executable: executable, stdinPath: stdinPath, timeout: 600)
+        guard !r.timedOut, let status = r.status ?? r.signal else { throw TestFailure("mq did not exit: \(r.summary)") }
+        // A death by signal is its number, as Process's terminationStatus gave it.
+        return Run(out: r.out, err: r.err, status: status)
     }
 
     @Test func theDesignCardRunsAsWritten() throws {
