@@ -15,10 +15,7 @@ public enum DecimalDouble {
 
     /// `b` must already be a number in JSON's grammar (`-`, digits, an optional fraction
     /// and an optional exponent).
-    @inlinable @inline(__always)
-    public static func exact(_ b: UnsafeBufferPointer<UInt8>) -> Double? { exactValue(b) }
-
-    @usableFromInline static func exactValue(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+    public static func exact(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
         let n = b.count
         var i = 0
         let negative = n > 0 && b[0] == UInt8(ascii: "-")

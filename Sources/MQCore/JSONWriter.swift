@@ -207,18 +207,18 @@ public struct JSONWriter: Sendable {
         let tag = b[at]
         at += 1
         switch tag {
-        case 0: null()
-        case 1: bool(false)
-        case 2: bool(true)
-        case 3: int(Int(Int64(bitPattern: PackedRows.readFixed(b, &at))))
-        case 4: double(Double(bitPattern: PackedRows.readFixed(b, &at)))
-        case 5:
+        case PackedRows.Tag.null: null()
+        case PackedRows.Tag.falseValue: bool(false)
+        case PackedRows.Tag.trueValue: bool(true)
+        case PackedRows.Tag.int: int(Int(Int64(bitPattern: PackedRows.readFixed(b, &at))))
+        case PackedRows.Tag.double: double(Double(bitPattern: PackedRows.readFixed(b, &at)))
+        case PackedRows.Tag.string:
             let n = PackedRows.readVarint(b, &at)
             separate()
             appendQuoted(utf8: UnsafeBufferPointer(rebasing: b[at..<(at + n)]))
             needsComma = true
             at += n
-        case 6:
+        case PackedRows.Tag.array:
             let n = PackedRows.readVarint(b, &at)
             beginArray()
             for _ in 0..<n { packedValue(b, &at, shapes) }

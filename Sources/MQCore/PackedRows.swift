@@ -58,6 +58,13 @@ public struct PackedRows: Sendable {
 
     // MARK: the format
 
+    /// The tag byte before each value (the format above); read by `unpack` and by
+    /// `JSONWriter.packedObject`, which writes packed rows as JSON.
+    package enum Tag {
+        package static let null: UInt8 = 0, falseValue: UInt8 = 1, trueValue: UInt8 = 2, int: UInt8 = 3, double: UInt8 = 4
+        package static let string: UInt8 = 5, array: UInt8 = 6, object: UInt8 = 7
+    }
+
     public static func pack(_ row: JSONObject, into out: inout [UInt8], shapes: inout RowShapes) {
         varint(shapes.id(of: row.keys), &out)
         for v in row.values { pack(v, into: &out, shapes: &shapes) }
@@ -65,26 +72,26 @@ public struct PackedRows: Sendable {
 
     package static func pack(_ v: JSON, into out: inout [UInt8], shapes: inout RowShapes) {
         switch v {
-        case .null: out.append(0)
-        case .bool(let b): out.append(b ? 2 : 1)
+        case .null: out.append(Tag.null)
+        case .bool(let b): out.append(b ? Tag.trueValue : Tag.falseValue)
         case .int(let n):
-            out.append(3)
+            out.append(Tag.int)
             fixed(UInt64(bitPattern: Int64(n)), &out)
         case .double(let d):
-            out.append(4)
+            out.append(Tag.double)
             fixed(d.bitPattern, &out)
         case .string(var s):
-            out.append(5)
+            out.append(Tag.string)
             s.withUTF8 { u in
                 varint(u.count, &out)
                 out.append(contentsOf: u)
             }
         case .array(let a):
-            out.append(6)
+            out.append(Tag.array)
             varint(a.count, &out)
             for e in a { pack(e, into: &out, shapes: &shapes) }
         case .object(let o):
-            out.append(7)
+            out.append(Tag.object)
             pack(o, into: &out, shapes: &shapes)
         }
     }
@@ -101,16 +108,16 @@ public struct PackedRows: Sendable {
         let tag = b[at]
         at += 1
         switch tag {
-        case 0: return .null
-        case 1: return .bool(false)
-        case 2: return .bool(true)
-        case 3: return .int(Int(Int64(bitPattern: readFixed(b, &at))))
-        case 4: return .double(Double(bitPattern: readFixed(b, &at)))
-        case 5:
+        case Tag.null: return .null
+        case Tag.falseValue: return .bool(false)
+        case Tag.trueValue: return .bool(true)
+        case Tag.int: return .int(Int(Int64(bitPattern: readFixed(b, &at))))
+        case Tag.double: return .double(Double(bitPattern: readFixed(b, &at)))
+        case Tag.string:
             let n = readVarint(b, &at)
             defer { at += n }
             return .string(String(decoding: UnsafeBufferPointer(rebasing: b[at..<(at + n)]), as: UTF8.self))
-        case 6:
+        case Tag.array:
             let n = readVarint(b, &at)
             var a: [JSON] = []
             a.reserveCapacity(n)

@@ -24,13 +24,6 @@ enum RowBatch {
     case objects([JSONObject])
     case packed(PackedRows, ArraySlice<Int>)
 
-    var count: Int {
-        switch self {
-        case .objects(let rows): rows.count
-        case .packed(_, let order): order.count
-        }
-    }
-
     /// The rows as objects (made from their bytes when packed).
     var objects: [JSONObject] {
         switch self {

@@ -255,11 +255,15 @@ public enum CSVColumnKinds {
         let size = input.isRegularFile ? input.fileSize : 0
         if size >= splitBytes, size - input.offset >= splitBytes / 2 {
             let half = SecondHalf(path: input.path, from: input.offset + (size - input.offset) / 2, scan: first, lf: crOnly ? 0x0D : 0x0A)
-            let joined = half.start()
+            let thread = half.start()
+            // Joined however this ends, a read error included; a first half that reads on
+            // alone does so before waiting for the second.
+            var joined = false
+            defer { if !joined { _ = half.wait(thread) } }
             let end = try first.run(input, fields: fields, stopAt: half.begin)
-            let second = half.wait(joined)
             if case .stopped(let at) = end {
-                if at == half.begin, let second {
+                if at == half.begin, let second = half.wait(thread) {
+                    joined = true
                     first.merge(try second.get())
                 } else {
                     _ = try first.run(input, fields: fields)
