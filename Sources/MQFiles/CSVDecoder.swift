@@ -50,6 +50,18 @@ final class CSVDecoder: RowDecoder {
         kindsByName = kinds
     }
 
+    /// A decoder of records that start where `input` does, past a header already read
+    /// (`CSVCutChunks`): `header` is its names, `crOnly` how its lines end.
+    convenience init(records input: FileInput, fields: FieldSet?, kinds: [String: CSVKind], header: [String], crOnly: Bool) {
+        self.init(input: input, fields: fields, kinds: kinds)
+        started = true
+        self.crOnly = crOnly
+        setHeader(header)
+    }
+
+    /// The line breaks read so far (the header's included).
+    var linesRead: Int { line - 1 }
+
     func read(max: Int, into rows: inout [JSONObject]) throws(FileError) -> Bool {
         if !started {
             started = true
@@ -177,6 +189,10 @@ final class CSVDecoder: RowDecoder {
             seen[name] = k
             names.append(name)
         }
+        setHeader(names)
+    }
+
+    private func setHeader(_ names: [String]) {
         header = names
         keep = names.map { keptFields?.contains($0) ?? true }
         kinds = names.map { kindsByName[$0] ?? .text }
@@ -248,10 +264,23 @@ public enum CSVColumnKinds {
     /// malformed record ends the pass: the read itself then fails there, with the rows
     /// before it read in the kinds those rows give.
     static func infer(_ input: FileInput, fields: FieldSet?, splitBytes: Int = CSVColumnKinds.splitBytes) throws(FileError) -> [String: CSVKind] {
+        try layout(input, fields: fields, splitBytes: splitBytes).kinds
+    }
+
+    /// The kinds, with the header and record starts the pass saw: every `cutEvery`
+    /// bytes or so (none with 0), the offset of the first record starting there, which
+    /// lets the rows be decoded in pieces at once (`CSVCutChunks`).
+    static func layout(_ input: FileInput, fields: FieldSet?, splitBytes: Int = CSVColumnKinds.splitBytes,
+                       cutEvery: Int = 0) throws(FileError) -> CSVLayout
+    {
+        let identity = input.identity
         try input.skipByteOrderMark()
         let crOnly = try CSVDecoder.endsLinesWithCROnly(input)
         var first = KindsScan(crOnly: crOnly)
-        guard case .header = try first.run(input, fields: fields, headerOnly: true) else { return [:] }
+        guard case .header = try first.run(input, fields: fields, headerOnly: true) else {
+            return CSVLayout(kinds: [:], header: first.header ?? [], crOnly: crOnly, cuts: [], identity: identity)
+        }
+        first.cutEvery = cutEvery
         let size = input.isRegularFile ? input.fileSize : 0
         if size >= splitBytes, size - input.offset >= splitBytes / 2 {
             let half = SecondHalf(path: input.path, from: input.offset + (size - input.offset) / 2, scan: first, lf: crOnly ? 0x0D : 0x0A)
@@ -272,7 +301,7 @@ public enum CSVColumnKinds {
         } else {
             _ = try first.run(input, fields: fields)
         }
-        return first.kinds
+        return CSVLayout(kinds: first.kinds, header: first.header ?? [], crOnly: crOnly, cuts: first.cuts, identity: identity)
     }
 
     /// The second half's pass, on a thread of its own.
@@ -342,6 +371,18 @@ public enum CSVColumnKinds {
     }
 }
 
+/// What the kinds pass learns of a CSV file: each column's kind, the header as it read
+/// it, the line ends, the record starts it noted (`KindsScan.cuts`), and which file it read
+/// (a file changed since is read again in one piece, as its cuts may no longer fall
+/// between records).
+struct CSVLayout {
+    var kinds: [String: CSVKind]
+    var header: [String]
+    var crOnly: Bool
+    var cuts: [Int]
+    var identity: FileInput.Identity?
+}
+
 /// One pass of the kinds scan over records: the header (the first record), then each
 /// record's kept cells into their columns' classes.
 struct KindsScan {
@@ -352,6 +393,14 @@ struct KindsScan {
     private var seen: [CSVCellClass] = []
     private var spans: [CSVFieldSpan] = []
     private var scratch: [UInt8] = []
+
+    /// Record starts, as file offsets, one at least `cutEvery` bytes past the one before
+    /// (the first past the header); none when `cutEvery` is 0. A malformed record ends
+    /// them, as it ends the pass.
+    var cutEvery = 0
+    private(set) var cuts: [Int] = []
+    /// Where the scan of records began (past the header), which the first cut is measured from.
+    private var cutFrom: Int?
 
     init(crOnly: Bool) { self.crOnly = crOnly }
 
@@ -378,12 +427,14 @@ struct KindsScan {
     /// Adds what a pass over later records saw.
     mutating func merge(_ other: KindsScan) {
         for k in columns { seen[k].merge(other.seen[k]) }
+        cuts += other.cuts
     }
 
     /// Scans records from where `input` is. `fields` picks the columns when the header
     /// is read here.
     mutating func run(_ input: FileInput, fields: FieldSet?, headerOnly: Bool = false, stopAt: Int = .max) throws(FileError) -> End {
         let crOnly = self.crOnly
+        if header != nil, cutFrom == nil { cutFrom = input.offset }
         while true {
             let window = input.bytes
             let eof = input.atEOF
@@ -408,8 +459,12 @@ struct KindsScan {
                     needMore = true
                     break
                 }
+                let recordStart = input.offset + pos
                 switch CSVScanner.scanRecord(window, from: pos, atEOF: eof, fields: &spans, crOnly: crOnly) {
                 case .record(let next, _):
+                    if cutEvery > 0, header != nil, recordStart >= (cuts.last ?? cutFrom ?? 0) + cutEvery {
+                        cuts.append(recordStart)
+                    }
                     if header == nil {
                         var names: [String] = []
                         for f in spans {
@@ -524,6 +579,86 @@ final class CSVChunks: ChunkFormat, @unchecked Sendable {
     }
 
     func parse(_ chunk: Chunk) -> ParsedChunk { ParsedChunk(rows: chunk.rows, lines: 0, error: chunk.error) }
+}
+
+/// A CSV decoded in pieces at once, cut at the record starts its kinds pass noted
+/// (`CSVLayout.cuts`): a piece is the bytes from one cut to the next, read under the lock
+/// and decoded on a worker with the header known (the first piece, from the file's
+/// start, reads the header itself, and fails as the file would). Past the last cut, the
+/// rest is decoded under the lock as `CSVChunks` does: that is a file's last megabyte or
+/// so, or, where the pass stopped at a malformed record, whatever follows it, which is
+/// then read in a bounded window as before. So is a piece longer than a record may be
+/// (`CSVDecoder.maxRecordBytes`), for the same error.
+/// (`@unchecked Sendable`: `cut`'s state is only touched under the chunks' lock.)
+final class CSVCutChunks: ChunkFormat, @unchecked Sendable {
+    let layout: CSVLayout
+    let fields: FieldSet?
+    let path: String
+    private var nextCut = 0
+    private var tail: CSVDecoder?
+
+    init(layout: CSVLayout, fields: FieldSet?, path: String) {
+        self.layout = layout
+        self.fields = fields
+        self.path = path
+    }
+
+    /// The columns and kinds, as a decoder of the file reads them.
+    var columnKinds: [(String, CSVKind)] { layout.header.map { ($0, layout.kinds[$0] ?? .text) } }
+
+    func cut(_ input: FileInput, chunkBytes: Int) throws(FileError) -> Chunk? {
+        if tail == nil, nextCut < layout.cuts.count, layout.cuts[nextCut] - input.offset <= CSVDecoder.maxRecordBytes {
+            let end = layout.cuts[nextCut]
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(end - input.offset)
+            while input.offset < end {
+                if input.bytes.isEmpty, try !input.refill() { break }
+                let take = Swift.min(input.bytes.count, end - input.offset)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: input.bytes[0..<take]))
+                input.consume(take)
+            }
+            var chunk = Chunk(bytes: bytes)
+            chunk.startsFile = nextCut == 0
+            nextCut += 1
+            return chunk
+        }
+        // The rest in a window, decoded here; lines are counted from its start.
+        let csv: CSVDecoder
+        if let tail {
+            csv = tail
+        } else {
+            csv = nextCut == 0
+                ? CSVDecoder(input: input, fields: fields, kinds: layout.kinds)
+                : CSVDecoder(records: input, fields: fields, kinds: layout.kinds, header: layout.header, crOnly: layout.crOnly)
+            tail = csv
+        }
+        var rows: [JSONObject] = []
+        rows.reserveCapacity(CSVChunks.rowsPerChunk)
+        csv.renewKeys()
+        do {
+            let more = try csv.read(max: CSVChunks.rowsPerChunk, into: &rows)
+            if rows.isEmpty && !more { return nil }
+        } catch {
+            if rows.isEmpty { throw error }
+            return Chunk(rows: rows, error: error)
+        }
+        return Chunk(rows: rows, error: nil)
+    }
+
+    func parse(_ chunk: Chunk) -> ParsedChunk {
+        guard chunk.rows.isEmpty, chunk.error == nil else { return ParsedChunk(rows: chunk.rows, lines: 0, error: chunk.error) }
+        let input = FileInput(bytes: chunk.bytes, path: path)
+        let csv = chunk.startsFile
+            ? CSVDecoder(input: input, fields: fields, kinds: layout.kinds)
+            : CSVDecoder(records: input, fields: fields, kinds: layout.kinds, header: layout.header, crOnly: layout.crOnly)
+        var rows: [JSONObject] = []
+        do {
+            _ = try csv.read(max: .max, into: &rows)
+        } catch {
+            return ParsedChunk(rows: rows, lines: 0, error: error)
+        }
+        return ParsedChunk(rows: rows, lines: csv.linesRead, error: nil)
+    }
 }
 
 /// Finds the fields of one record in a window of bytes.

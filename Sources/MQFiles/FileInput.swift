@@ -64,6 +64,29 @@ final class FileInput {
         return fd >= 0 && fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
+    /// Which file, at which size and modification time: two opens of one unchanged file
+    /// give the same.
+    struct Identity: Equatable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int
+        var modified: Int
+        var modifiedNanoseconds: Int
+    }
+
+    /// The identity of a regular file; nil for anything else.
+    var identity: Identity? {
+        var st = stat()
+        guard fd >= 0, fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+#if canImport(Darwin)
+        let m = st.st_mtimespec
+#else
+        let m = st.st_mtim
+#endif
+        return Identity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int(st.st_size),
+                        modified: Int(m.tv_sec), modifiedNanoseconds: Int(m.tv_nsec))
+    }
+
     /// The file's size in bytes (0 when it is not a regular file, or is closed).
     var fileSize: Int {
         var st = stat()

@@ -199,6 +199,8 @@ struct Chunk: Sendable {
     var json: JSONChunk?
     var rows: [JSONObject] = []
     var error: FileError?
+    /// A CSV piece that begins at the file's start, with its header (`CSVCutChunks`).
+    var startsFile = false
     init(bytes: [UInt8], json: JSONChunk? = nil) {
         self.bytes = bytes
         self.json = json

@@ -58,20 +58,28 @@ public final class RowReader {
             // Column kinds come from a first pass over the whole file, so that a column
             // is read one way in every row. A regular file is read twice; a pipe is read
             // into memory once and both passes go over that.
-            let kinds: [String: CSVKind]
+            let layout: CSVLayout
+            let threads = workers ?? (input.isRegularFile && input.fileSize >= 2 * chunkSize ? RowReader.cores : 1)
             if input.isRegularFile {
-                kinds = try CSVColumnKinds.infer(try FileInput(path: path, chunkSize: chunkSize), fields: fields)
+                layout = try CSVColumnKinds.layout(try FileInput(path: path, chunkSize: chunkSize), fields: fields,
+                                                   cutEvery: threads > 1 ? chunkSize : 0)
             } else {
                 let bytes = try input.readAll()
-                kinds = try CSVColumnKinds.infer(FileInput(bytes: bytes, path: path), fields: fields)
+                layout = try CSVColumnKinds.layout(FileInput(bytes: bytes, path: path), fields: fields)
                 input = FileInput(bytes: bytes, path: path)
             }
-            // Decoded on a worker thread while this one evaluates (`CSVChunks`). Cutting a
-            // CSV at record ends to decode it on two threads (a quote-parity pass over every
-            // byte, under the lock) cost as much as the second core saved: `where | sort |
-            // limit` over 1M rows took 1.58-1.68 s on two threads, 1.47-1.62 s on one.
+            let kinds = layout.kinds
+            // Decoded in pieces on every core, cut where the kinds pass saw records start
+            // (`CSVCutChunks`), if the file is the one that pass read. (Finding the cuts in
+            // a quote-parity pass of their own, under the lock, cost as much as the second
+            // core saved.) Else decoded on one worker while this thread evaluates.
+            if threads > 1, !layout.cuts.isEmpty, layout.identity != nil, layout.identity == input.identity {
+                let pieces = CSVCutChunks(layout: layout, fields: fields, path: path)
+                decoder = ParallelDecoder(input: input, format: pieces, workers: threads, chunkBytes: chunkSize)
+                csvKinds = { pieces.columnKinds }
+                return
+            }
             let csv = CSVDecoder(input: input, fields: fields, kinds: kinds)
-            let threads = workers ?? (input.isRegularFile && input.fileSize >= 2 * chunkSize ? RowReader.cores : 1)
             if threads > 1 {
                 let parallel = ParallelDecoder(input: input, format: CSVChunks(csv), workers: 1, chunkBytes: chunkSize)
                 decoder = parallel

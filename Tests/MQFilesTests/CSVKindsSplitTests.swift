@@ -54,6 +54,55 @@ import Testing
         #expect(split > 300, "most files are split")
     }
 
+    /// The record starts the pass notes (`KindsScan.cuts`), in one pass or two halves,
+    /// are record starts: each is among those a one-pass scan noting every record finds,
+    /// in order, and at least `cutEvery` apart in each half.
+    @Test func cutsFallWhereRecordsStart() throws {
+        let dir = try TempDirectory()
+        var cutFiles = 0
+        for seed in 0..<400 as Range<UInt64> {
+            let path = try dir.write("c\(seed).csv", CSVKindsSplitTests.file(seed))
+            let every = try CSVColumnKinds.layout(FileInput(path: path, chunkSize: 64), fields: nil, splitBytes: .max, cutEvery: 1)
+            let starts = Set(every.cuts)
+            #expect(every.cuts == every.cuts.sorted() && starts.count == every.cuts.count, "seed \(seed)")
+            for (splitBytes, cutEvery) in [(Int.max, 40), (64, 40), (64, 7)] {
+                let some = try CSVColumnKinds.layout(FileInput(path: path, chunkSize: 64), fields: nil, splitBytes: splitBytes,
+                                                     cutEvery: cutEvery)
+                let strays = some.cuts.filter { !starts.contains($0) }
+                #expect(strays.isEmpty, "seed \(seed), split \(splitBytes), every \(cutEvery): \(strays) are not record starts; the first: \(every.cuts.prefix(3))")
+                #expect(zip(some.cuts, some.cuts.dropFirst()).allSatisfy { $0 < $1 }, "seed \(seed)")
+                if !some.cuts.isEmpty { cutFiles += 1 }
+            }
+            #expect(try CSVColumnKinds.layout(FileInput(path: path, chunkSize: 64), fields: nil).cuts.isEmpty, "no cuts unless asked")
+        }
+        #expect(cutFiles > 1000, "most files have cuts")
+    }
+
+    /// A file decoded in pieces at those cuts (`CSVCutChunks`, two workers) gives the
+    /// rows, the error and its line that one decoder over the whole file gives, with cuts
+    /// from one pass or two halves, every few records or every one.
+    @Test func piecesDecodeAsTheWholeFileDoes() throws {
+        let dir = try TempDirectory()
+        var failed = 0
+        for seed in 0..<400 as Range<UInt64> {
+            let path = try dir.write("p\(seed).csv", CSVKindsSplitTests.file(seed))
+            let (whole, wholeError) = readRows(path, .csv, chunk: 1 << 20, workers: 1, batch: 500)
+            if wholeError != nil { failed += 1 }
+            for (splitBytes, cutEvery) in [(Int.max, 1), (64, 40), (64, 300)] {
+                let layout = try CSVColumnKinds.layout(FileInput(path: path, chunkSize: 64), fields: nil, splitBytes: splitBytes,
+                                                       cutEvery: cutEvery)
+                let decoder = ParallelDecoder(input: try FileInput(path: path, chunkSize: 64),
+                                              format: CSVCutChunks(layout: layout, fields: nil, path: path), workers: 2, chunkBytes: 64)
+                var rows: [JSONObject] = []
+                var error: FileError?
+                do { while try decoder.read(max: rows.count + 7, into: &rows) {} } catch let e { error = e }
+                #expect(rows == whole, "seed \(seed), cuts every \(cutEvery): \(rows.count) rows vs \(whole.count)")
+                #expect(error == wholeError, "seed \(seed), cuts every \(cutEvery): \(String(describing: error)) vs \(String(describing: wholeError))")
+            }
+        }
+        #expect(failed > 20 && failed < 380, "some files fail, most do not: \(failed)")
+    }
+
     /// The last record of a file without a final line end counts toward its columns'
     /// kinds (it did not: `1` then `zz` read as the number 1 and the text "zz").
     @Test func theLastRecordWithoutALineEndCounts() throws {
