@@ -50,6 +50,16 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         keys.firstIndex(of: key)
     }
 
+    /// The value of `key`, looked for first at `slot`, where it was in the row before
+    /// (rows of one file mostly have their keys in one order); `slot` is then where it is.
+    @inlinable
+    package func value(of key: String, near slot: inout Int) -> JSON? {
+        if slot < keys.count, keys[slot] == key { return values[slot] }
+        guard let i = keys.firstIndex(of: key) else { return nil }
+        slot = i
+        return values[i]
+    }
+
     /// Reading gives nil for an absent key; writing a present key replaces its value in
     /// place (so a duplicate key in a document keeps the first position and the last value).
     public subscript(key: String) -> JSON? {

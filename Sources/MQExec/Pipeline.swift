@@ -570,6 +570,8 @@ struct JoinIndex {
 
     /// The right side in partition files, when it did not fit in memory (`index` is empty).
     var partitions: JoinPartitions?
+    /// The left key, read row after row (made at the first batch).
+    var leftKey: RowReading?
 
     /// Decides the names from the first left batch's columns.
     mutating func decideNames(_ rows: [JSONObject]) {
@@ -598,8 +600,10 @@ struct JoinIndex {
         decideNames(rows)
         var out: [JSONObject] = []
         out.reserveCapacity(rows.count)
+        var leftKey = self.leftKey ?? RowReading(join.on)
+        defer { self.leftKey = leftKey }
         for row in rows {
-            let k = eval.eval(join.on, row)
+            let k = leftKey.value(row, eval)
             let matches = k.isNull ? [] : index[KeyValue(k)] ?? []
             if matches.isEmpty {
                 if join.left {
@@ -676,11 +680,30 @@ final class TopKStream: RowStream {
             // Kept sorted; a row enters only if it sorts before the last kept one. Ties keep
             // arrival order (stable), as the full sort does.
             var kept: [(row: JSONObject, key: [Value])] = []
+            var readings = keys.map { RowReading($0.expr) }
             while let batch = try await upstream.next() {
                 try eval.check()
                 for row in batch {
-                    let key = keys.map { eval.eval($0.expr, row) }
-                    if kept.count == k, let last = kept.last, !Executor.precedes(key, last.key, keys) { continue }
+                    // Once k rows are kept, most rows lose to the last on the first key:
+                    // compared key by key as they are read (`Executor.precedes`), with
+                    // no array made for them.
+                    if kept.count == k, let last = kept.last {
+                        var enters = false
+                        for i in keys.indices {
+                            let x = readings[i].value(row, eval), y = last.key[i]
+                            if x.isNull != y.isNull {
+                                enters = !x.isNull
+                                break
+                            }
+                            let o = Compare.sortOrder(x, y)
+                            if o != 0 {
+                                enters = keys[i].descending ? o > 0 : o < 0
+                                break
+                            }
+                        }
+                        if !enters { continue }
+                    }
+                    let key = readings.indices.map { readings[$0].value(row, eval) }
                     var lo = 0, hi = kept.count
                     while lo < hi {
                         let mid = (lo + hi) / 2

@@ -72,6 +72,27 @@ import Testing
         }
     }
 
+    /// `sort | limit k` (`TopKStream`, which compares a row with the last kept key by key
+    /// as it reads them) keeps the first k rows of the rule's order, ties by arrival.
+    @Test(arguments: 0..<keyLists.count)
+    func topKKeepsTheRulesFirstRows(_ which: Int) async throws {
+        let keys = Self.keyLists[which]
+        let rows = Self.rows(3_000)
+        let eval = Evaluator(now: Instant(year: 2026, month: 11, day: 15))
+        let keyed = rows.map { row in keys.map { eval.eval($0.expr, row) } }
+        let rule = Array(rows.indices).sorted { a, b in
+            if Executor.precedes(keyed[a], keyed[b], keys) { return true }
+            if Executor.precedes(keyed[b], keyed[a], keys) { return false }
+            return a < b
+        }.map { rows[$0] }
+        for k in [1, 7, 100, 2_999, 5_000] {
+            let stream = TopKStream(ArrayStream(rows, batch: 100), keys: keys, k: k, eval: eval, state: ExecutionState())
+            var out: [JSONObject] = []
+            while let batch = try await stream.next() { out += batch }
+            #expect(out == Array(rule.prefix(k)), "k \(k)")
+        }
+    }
+
     @Test func noRowsAndOneRow() async throws {
         for n in [0, 1] {
             let (out, runs) = try await sorted(Self.rows(n), [Self.field("k")], limit: 1_000_000)
