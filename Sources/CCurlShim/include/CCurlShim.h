@@ -25,7 +25,11 @@ CURLcode mq_curl_easy_getinfo_pointer(CURL *handle, CURLINFO info, void **out);
 
 CURLMcode mq_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value);
 
-/* curl_version_info(CURLVERSION_NOW): the macro does not import into Swift. */
+/* Why libcurl could not be opened (it is opened at first use, CCurlShim.c), or NULL. */
+const char *mq_curl_load_error(void);
+
+/* curl_version_info(CURLVERSION_NOW): the macro does not import into Swift; NULL when
+   libcurl could not be opened. */
 curl_version_info_data *mq_curl_version_info(void);
 
 /* CURLMsg keeps its result in a union that Swift cannot read directly. */

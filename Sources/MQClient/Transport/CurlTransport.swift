@@ -26,12 +26,19 @@ public final class CurlTransport: Sendable {
 
     private let state = Mutex(State())
     /// The multi handle; touched only by the loop thread after init (and by wakeup).
-    nonisolated(unsafe) private let multi: UnsafeMutableRawPointer
+    nonisolated(unsafe) private let multi: UnsafeMutableRawPointer?
+    /// Why no request can be made: libcurl, opened at first use, could not be (nil when it was).
+    private let unavailable: String?
 
     public init(options: TransportOptions = TransportOptions()) {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         self.options = options
         multi = curl_multi_init()
+        guard multi != nil else {
+            unavailable = mq_curl_load_error().map { String(cString: $0) } ?? "libcurl could not create a multi handle"
+            return
+        }
+        unavailable = nil
         // Let HTTP/2 multiplex over one connection when the server offers it.
         mq_curl_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         mq_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.maxInFlight)
@@ -42,7 +49,7 @@ public final class CurlTransport: Sendable {
 
     deinit {
         // The loop holds a strong reference while it runs, so deinit means it has ended.
-        curl_multi_cleanup(multi)
+        if let multi { curl_multi_cleanup(multi) }
     }
 
     /// Ends the loop thread, cancelling whatever is in flight. Returns at once (never
@@ -57,6 +64,7 @@ public final class CurlTransport: Sendable {
     /// Performs one request. Cancelling the calling task stops the transfer at once and
     /// returns `.cancelled`.
     public func perform(_ request: HTTPRequest) async -> Result<HTTPResponse, TransportError> {
+        if let unavailable { return .failure(TransportError(.other, unavailable)) }
         let id = state.withLock { s -> Int in
             s.nextID += 1
             return s.nextID
@@ -201,7 +209,11 @@ private final class Transfer: @unchecked Sendable {
     }
 
     func makeHandle() -> Result<UnsafeMutableRawPointer, TransportError> {
-        guard let h = curl_easy_init() else { return .failure(TransportError(.other, "libcurl could not create a handle")) }
+        guard let h = curl_easy_init() else {
+            // libcurl is opened at first use; a machine without it gets the loader's reason.
+            let why = mq_curl_load_error().map { String(cString: $0) } ?? "libcurl could not create a handle"
+            return .failure(TransportError(.other, why))
+        }
         easy = h
         let me = Unmanaged.passUnretained(self).toOpaque()
         mq_curl_easy_setopt_string(h, CURLOPT_URL, request.url)
