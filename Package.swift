@@ -64,7 +64,10 @@ let package = Package(
             dependencies: [
                 "MQExec", "MQClient", "MQSyntax", "MQCore", "MQConfig", "MosendSim", "CEdit", "CEditShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            plugins: ["BuildInfo"]),
+        // The git commit for `mq --version`, written at each build.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(
             name: "mosend-sim",
             dependencies: [

@@ -55,7 +55,7 @@ struct MQCommand: ParsableCommand {
     var script: [String] = []
 
     func validate() throws {
-        if version { throw CleanExit.message("mq \(mqVersion)") }
+        if version { throw CleanExit.message(VersionText.text) }
         if let format, OutputFormat(typed: format) == nil {
             throw ValidationError("--format must be one of: " + OutputFormat.names(separator: ", "))
         }

@@ -489,8 +489,12 @@ import Testing
             #expect(r.status == 0 && r.err.isEmpty, "\(flag): \(r.err)")
             #expect(r.out.contains("USAGE: mq") && r.out.contains("--demo") && r.out.contains("-c <statements>"), "\(r.out)")
         }
+        // mq's version and the commit it was built from, then the libcurl and libedit it runs with.
         let v = try Self.mq(["--version"])
-        #expect(v.status == 0 && v.out.hasPrefix("mq ") && v.out.split(separator: ".").count == 3, "\(v.out)")
+        let lines = v.out.split(separator: "\n").map(String.init)
+        #expect(v.status == 0 && lines.count == 3, "\(v.out)")
+        #expect(lines.first?.wholeMatch(of: try Regex(#"mq \d+\.\d+\.\d+ \(commit ([0-9a-f]{12}(\+changes)?|unknown)\)"#)) != nil, "\(v.out)")
+        #expect(lines.count == 3 && lines[1].hasPrefix("libcurl ") && lines[1].contains(".") && lines[2].hasPrefix("libedit 2."), "\(v.out)")
         // After the script's path they are the script's.
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("help-\(UUID().uuidString).mq").path
         try "let first = $1\n$first".write(toFile: script, atomically: true, encoding: .utf8)

@@ -360,3 +360,17 @@ struct BodyBuffer {
         return out
     }
 }
+
+/// The libcurl mq runs with, as `curl --version`'s first line names it: its version and
+/// its TLS, compression and HTTP/2 libraries; or why it could not be opened (it is
+/// opened at first use, `CCurlShim`).
+public func libcurlVersion() -> String {
+    guard let info = mq_curl_version_info()?.pointee else {
+        return "libcurl: " + (mq_curl_load_error().map { String(cString: $0) } ?? "could not be opened")
+    }
+    var libraries: [String] = []
+    if let s = info.ssl_version { libraries.append(String(cString: s)) }
+    if let z = info.libz_version { libraries.append("zlib/" + String(cString: z)) }
+    if let h = info.nghttp2_version { libraries.append("nghttp2/" + String(cString: h)) }
+    return "libcurl \(String(cString: info.version))" + (libraries.isEmpty ? "" : " (" + libraries.joined(separator: ", ") + ")")
+}
