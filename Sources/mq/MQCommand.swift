@@ -47,6 +47,8 @@ struct MQCommand: ParsableCommand {
     @Flag(help: "Plain output (also NO_COLOR).") var noColor = false
     @Flag(help: "Allow plain http:// to hosts other than loopback.") var insecureHttp = false
     @Flag(help: "Print mq's version and exit.") var version = false
+    @Option(help: ArgumentHelp("Print a manual page in roff (mq or mq-language) and exit.", valueName: "page", visibility: .hidden))
+    var generateManual: String?
     @Flag(help: "Run on the built-in simulator's demo data (2,000 contacts), started in-process on 127.0.0.1.")
     var demo = false
 
@@ -56,6 +58,7 @@ struct MQCommand: ParsableCommand {
 
     func validate() throws {
         if version { throw CleanExit.message(VersionText.text) }
+        if let page = generateManual { throw CleanExit.message(try ManualText.page(page)) }
         if let format, OutputFormat(typed: format) == nil {
             throw ValidationError("--format must be one of: " + OutputFormat.names(separator: ", "))
         }

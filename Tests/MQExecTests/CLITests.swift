@@ -481,6 +481,29 @@ import Testing
         #expect(unknown.status == 2 && unknown.err.contains("Unknown option '--bogus'"), "\(unknown.err)")
     }
 
+    /// `mq --generate-manual mq` is mq(1): every option `--help` shows, with the
+    /// environment, files and exit statuses; it and mq-language(7) render through groff
+    /// without a warning; another page name is a usage error.
+    @Test func manualPages() throws {
+        let page = try Self.mq(["--generate-manual", "mq"])
+        #expect(page.status == 0 && page.out.hasPrefix(".\\\""), "\(page.err)")
+        let help = try Self.mq(["--help"]).out
+        let options = Set(help.matches(of: try Regex(#"--[a-z][a-z-]+"#)).map { String(help[$0.range]) })
+        #expect(options.count > 15, "\(options)")
+        for o in options.sorted() where o != "--help" {
+            #expect(page.out.contains("\\fB" + o.replacingOccurrences(of: "-", with: "\\-") + "\\fR"), "\(o) is not in mq(1)")
+        }
+        for section in ["NAME", "SYNOPSIS", "OPTIONS", "ENVIRONMENT", "FILES", "EXIT STATUS", "EXAMPLES"] {
+            #expect(page.out.contains(".SH \(section)\n"), "mq(1) has no \(section)")
+        }
+        for code in ["0", "1", "2", "3", "4", "130"] { #expect(page.out.contains(".TP\n\\fB\(code)\\fR\n"), "exit status \(code)") }
+        #expect(try ManPageTests.groffWarnings(page.out).isEmpty)
+        let language = try Self.mq(["--generate-manual", "mq-language"])
+        #expect(language.status == 0 && language.out.contains(".TH MQ-LANGUAGE 7"), "\(language.err)")
+        let wrong = try Self.mq(["--generate-manual", "jq"])
+        #expect(wrong.status == 2 && wrong.err.contains("mq or mq-language"), "\(wrong.err)")
+    }
+
     /// `--help` and `--version` answer on stdout with 0, before or instead of a script:
     /// passthrough parsing of the script's arguments once swallowed them as unknown options.
     @Test func helpAndVersionAnswer() throws {
