@@ -29,5 +29,6 @@ mq_require_packages() {
 # What every build needs: the C libraries of the shim targets and pkg-config to find them.
 MQ_BUILD_PACKAGES=(libedit-dev libcurl4-openssl-dev pkg-config)
 # What the tests use besides: curl runs the examples; openssl and python3 make and serve
-# a throwaway CA for the TLS tests; tmux drives the interactive shell in a terminal.
-MQ_TEST_PACKAGES=(curl openssl python3 tmux)
+# a throwaway CA for the TLS tests; tmux drives the interactive shell in a terminal;
+# bash-completion and man-db are what scripts/check-install asks to complete and show.
+MQ_TEST_PACKAGES=(curl openssl python3 tmux bash-completion man-db)
