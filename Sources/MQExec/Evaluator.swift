@@ -346,3 +346,23 @@ final class RegexCache: Sendable {
         }
     }
 }
+
+/// An expression evaluated row after row: a plain field is read where it was in the
+/// row before (`JSONObject.value(of:near:)`), not through `Evaluator.eval`'s walk and
+/// a search of the keys, which were most of the time a fold spent per row.
+struct RowReading {
+    private let expr: Expr
+    private let field: String?
+    private var slot = 0
+
+    init(_ expr: Expr) {
+        self.expr = expr
+        if case .field(let path) = expr.kind, path.count == 1 { field = path[0] } else { field = nil }
+    }
+
+    @inline(__always)
+    mutating func value(_ row: JSONObject, _ eval: Evaluator) -> Value {
+        guard let field else { return eval.eval(expr, row) }
+        return row.value(of: field, near: &slot).map(Value.init) ?? .null
+    }
+}

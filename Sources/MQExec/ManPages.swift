@@ -77,17 +77,15 @@ public enum ManPages {
             Statements are separated by `;` or new lines; `let NAME = QUERY` keeps a result as `$NAME`. \
             Each topic below is also `.help TOPIC` in the shell, with the same text.
             """)
-        let functions = Set(FunctionSpec.all.map(\.name))
-        let topics = HelpTopics.all
         out += ".SH SOURCES AND STAGES\n"
-        for t in topics {
+        for t in HelpTopics.all {
             out += ".SS \(escape(t.name))\n"
             out += ".B \"\(escape(t.synopsis).replacingOccurrences(of: "\"", with: "\\(dq"))\"\n.PP\n"
             out += text(t.text)
             if !t.examples.isEmpty { out += example(t.examples) }
         }
         out += ".SH FUNCTIONS\n"
-        for spec in FunctionSpec.all where functions.contains(spec.name) {
+        for spec in FunctionSpec.all {
             let t = HelpTopics.function(spec)
             out += ".TP\n\\fB" + escape(t.synopsis) + "\\fR\n" + text(t.text)
         }

@@ -564,12 +564,16 @@ final class CSVChunks: ChunkFormat, @unchecked Sendable {
     let csv: CSVDecoder
     init(_ csv: CSVDecoder) { self.csv = csv }
 
-    func cut(_ input: FileInput, chunkBytes: Int) throws(FileError) -> Chunk? {
+    func cut(_ input: FileInput, chunkBytes: Int) throws(FileError) -> Chunk? { try CSVChunks.batch(csv) }
+
+    /// The next `rowsPerChunk` rows `csv` decodes, with the error that ended them; nil at
+    /// the end. An error before any row is thrown.
+    static func batch(_ csv: CSVDecoder) throws(FileError) -> Chunk? {
         var rows: [JSONObject] = []
-        rows.reserveCapacity(CSVChunks.rowsPerChunk)
+        rows.reserveCapacity(rowsPerChunk)
         csv.renewKeys()
         do {
-            let more = try csv.read(max: CSVChunks.rowsPerChunk, into: &rows)
+            let more = try csv.read(max: rowsPerChunk, into: &rows)
             if rows.isEmpty && !more { return nil }
         } catch {
             if rows.isEmpty { throw error }
@@ -632,17 +636,7 @@ final class CSVCutChunks: ChunkFormat, @unchecked Sendable {
                 : CSVDecoder(records: input, fields: fields, kinds: layout.kinds, header: layout.header, crOnly: layout.crOnly)
             tail = csv
         }
-        var rows: [JSONObject] = []
-        rows.reserveCapacity(CSVChunks.rowsPerChunk)
-        csv.renewKeys()
-        do {
-            let more = try csv.read(max: CSVChunks.rowsPerChunk, into: &rows)
-            if rows.isEmpty && !more { return nil }
-        } catch {
-            if rows.isEmpty { throw error }
-            return Chunk(rows: rows, error: error)
-        }
-        return Chunk(rows: rows, error: nil)
+        return try CSVChunks.batch(csv)
     }
 
     func parse(_ chunk: Chunk) -> ParsedChunk {

@@ -5,8 +5,8 @@ import Darwin
 #endif
 import MQCore
 
-/// A file parsed on worker threads (`NDJSONChunks`, `JSONArrayChunks`; a CSV decoded on
-/// one, `CSVChunks`): parsing is most of what a local query costs, and one core did all
+/// A file parsed on worker threads (`NDJSONChunks`, `JSONArrayChunks`, a CSV's pieces
+/// `CSVCutChunks`; or a CSV decoded on one, `CSVChunks`): parsing is most of what a local query costs, and one core did all
 /// of it while the other waited.
 ///
 /// The file is cut into chunks of whole records (`ChunkFormat.cut`: NDJSON's end at a

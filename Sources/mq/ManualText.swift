@@ -33,7 +33,7 @@ enum ManualText {
                 default: return nil
                 }
             }
-            guard !spelled.isEmpty, spelled != ["-h", "--help"] || true else { continue }
+            guard !spelled.isEmpty else { continue }
             let value = a["kind"]?.stringValue == "option" ? a["valueName"]?.stringValue : nil
             out.append(ManPages.Option(names: spelled, value: value, help: a["abstract"]?.stringValue ?? ""))
         }

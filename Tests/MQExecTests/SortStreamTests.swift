@@ -39,6 +39,17 @@ import Testing
         [SortKey(expr: Expr(.call("date", [Expr(.field(["t"]), Span(0, 0))]), Span(0, 0)), descending: true, span: Span(0, 0)), field("b")],
     ]
 
+    /// The rule, apart from SortColumns: a stable sort by Executor.precedes.
+    static func rule(_ rows: [JSONObject], _ keys: [SortKey]) -> [JSONObject] {
+        let eval = Evaluator(now: Instant(year: 2026, month: 11, day: 15))
+        let keyed = rows.map { row in keys.map { eval.eval($0.expr, row) } }
+        return Array(rows.indices).sorted { a, b in
+            if Executor.precedes(keyed[a], keyed[b], keys) { return true }
+            if Executor.precedes(keyed[b], keyed[a], keys) { return false }
+            return a < b
+        }.map { rows[$0] }
+    }
+
     func sorted(_ rows: [JSONObject], _ keys: [SortKey], limit: Int) async throws -> ([JSONObject], Int) {
         let eval = Evaluator(now: Instant(year: 2026, month: 11, day: 15))
         let stream = SortStream(ArrayStream(rows, batch: 100), keys: keys, eval: eval, state: ExecutionState(), memoryLimit: limit)
@@ -51,14 +62,7 @@ import Testing
     func spilledRunsMergeToTheInMemoryOrder(_ which: Int) async throws {
         let keys = Self.keyLists[which]
         let rows = Self.rows(3_000)
-        let eval = Evaluator(now: Instant(year: 2026, month: 11, day: 15))
-        // The rule, apart from SortColumns: a stable sort by Executor.precedes.
-        let keyed = rows.map { row in keys.map { eval.eval($0.expr, row) } }
-        let rule = Array(rows.indices).sorted { a, b in
-            if Executor.precedes(keyed[a], keyed[b], keys) { return true }
-            if Executor.precedes(keyed[b], keyed[a], keys) { return false }
-            return a < b
-        }.map { rows[$0] }
+        let rule = Self.rule(rows, keys)
         let (inMemory, noRuns) = try await sorted(rows, keys, limit: 1 << 40)
         #expect(noRuns == 0)
         #expect(inMemory == rule)
@@ -78,13 +82,8 @@ import Testing
     func topKKeepsTheRulesFirstRows(_ which: Int) async throws {
         let keys = Self.keyLists[which]
         let rows = Self.rows(3_000)
+        let rule = Self.rule(rows, keys)
         let eval = Evaluator(now: Instant(year: 2026, month: 11, day: 15))
-        let keyed = rows.map { row in keys.map { eval.eval($0.expr, row) } }
-        let rule = Array(rows.indices).sorted { a, b in
-            if Executor.precedes(keyed[a], keyed[b], keys) { return true }
-            if Executor.precedes(keyed[b], keyed[a], keys) { return false }
-            return a < b
-        }.map { rows[$0] }
         for k in [1, 7, 100, 2_999, 5_000] {
             let stream = TopKStream(ArrayStream(rows, batch: 100), keys: keys, k: k, eval: eval, state: ExecutionState())
             var out: [JSONObject] = []

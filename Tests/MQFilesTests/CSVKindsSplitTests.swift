@@ -56,7 +56,7 @@ import Testing
 
     /// The record starts the pass notes (`KindsScan.cuts`), in one pass or two halves,
     /// are record starts: each is among those a one-pass scan noting every record finds,
-    /// in order, and at least `cutEvery` apart in each half.
+    /// and they come in increasing order.
     @Test func cutsFallWhereRecordsStart() throws {
         let dir = try TempDirectory()
         var cutFiles = 0
